@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { type ClusterConfig, type SentinelConfig, SentinelConfigSchema } from './schema.ts';
+
+/** A configuration error: names the field, the value found and what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => {
+    if (typeof part === 'number') return `${acc}[${part}]`;
+    return acc ? `${acc}.${String(part)}` : String(part);
+  }, '');
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
+  const field = fieldPath(issue.path) || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${field}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected only the documented fields`;
+  }
+  const found = valueAt(input, issue.path);
+  return `${field}: found ${show(found)}; expected ${issue.message}`;
+}
+
+/** Validates a parsed document and resolves defaults (the API hostname is api.internal.<cluster>). */
+export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
+  const result = SentinelConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((i) => describeIssue(input, i)),
+    );
+  }
+  const cfg = result.data;
+  const clusters: ClusterConfig[] = cfg.clusters.map((c) => ({
+    ...c,
+    api: { hostname: c.api.hostname ?? `api.internal.${c.name}`, port: c.api.port },
+  }));
+  return { ...cfg, clusters };
+}
+
+/** Reads a YAML or JSON file and validates it. */
+export function loadConfigFile(path: string): SentinelConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+  }
+  return parseConfig(doc, path);
+}
+
+/** Picks clusters by name; an unknown name is an error naming the configured ones. */
+export function selectClusters(cfg: SentinelConfig, name?: string): ClusterConfig[] {
+  if (!name) return cfg.clusters;
+  const found = cfg.clusters.filter((c) => c.name === name);
+  if (found.length === 0) {
+    throw new ConfigError('--cluster', [
+      `--cluster: found "${name}"; expected one of ${cfg.clusters.map((c) => `"${c.name}"`).join(', ')}`,
+    ]);
+  }
+  return found;
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+
+export const ClassicHealthCheckSchema = z
+  .object({
+    target: z.string().regex(/^(TCP|SSL):\d+$|^(HTTP|HTTPS):\d+\/.*$/, 'a target like SSL:443, TCP:443 or HTTP:3990/healthz').default('SSL:443'),
+    interval: seconds(5, 300).default(10),
+    timeout: seconds(2, 60).default(5),
+    healthyThreshold: z.number().int().min(2).max(10).default(2),
+    unhealthyThreshold: z.number().int().min(2).max(10).default(2),
+  })
+  .strict();
+
+export const TargetGroupHealthCheckSchema = z
+  .object({
+    protocol: z.enum(['TCP', 'HTTP', 'HTTPS']).default('TCP'),
+    port: z.union([z.literal('traffic-port'), z.string().regex(/^\d+$/)]).default('traffic-port'),
+    path: z.string().startsWith('/').optional(),
+    interval: seconds(5, 300).default(10),
+    healthyThreshold: z.number().int().min(2).max(10).default(2),
+    unhealthyThreshold: z.number().int().min(2).max(10).default(2),
+  })
+  .strict();
+
+export const CaSourceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('ssm'), parameterName: z.string().startsWith('/') }).strict(),
+  z.object({ source: z.literal('inline'), pem: z.string().includes('-----BEGIN CERTIFICATE-----') }).strict(),
+  z
+    .object({
+      source: z.literal('state-store'),
+      stateStore: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL'),
+    })
+    .strict(),
+]);
+
+export const ClusterSchema = z
+  .object({
+    name: z.string().regex(CLUSTER_NAME, 'a kops cluster name (a DNS name such as k8s.example.com)'),
+    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1'),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id (vpc-…)'),
+    nodeSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id (subnet-…)')).min(1),
+    nodeSecurityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id (sg-…)'),
+    loadBalancers: z
+      .object({
+        classic: z.array(z.string().regex(CLASSIC_ELB_NAME, 'a classic ELB name (1-32 letters, digits, hyphens)')).default([]),
+        targetGroupArns: z.array(z.string().regex(TARGET_GROUP_ARN, 'a target group ARN')).default([]),
+      })
+      .strict()
+      .refine((lb) => lb.classic.length + lb.targetGroupArns.length > 0, {
+        message: 'at least one classic ELB name or target group ARN',
+      })
+      .refine((lb) => lb.classic.length + lb.targetGroupArns.length <= 10, {
+        message: 'at most 10 load balancers (the kops externalLoadBalancers limit)',
+      }),
+    api: z
+      .object({
+        hostname: z.string().min(1).optional(),
+        port: z.number().int().min(1).max(65535).default(443),
+      })
+      .strict()
+      .default({ port: 443 }),
+    mode: z.enum(['repair', 'report-only']).default('repair'),
+    ca: CaSourceSchema.optional(),
+    healthCheck: z
+      .object({
+        classic: ClassicHealthCheckSchema.default(ClassicHealthCheckSchema.parse({})),
+        targetGroup: TargetGroupHealthCheckSchema.default(TargetGroupHealthCheckSchema.parse({})),
+      })
+      .strict()
+      .default({
+        classic: ClassicHealthCheckSchema.parse({}),
+        targetGroup: TargetGroupHealthCheckSchema.parse({}),
+      }),
+    tls: z
+      .object({
+        timeoutSeconds: z.number().min(0.1).max(60).default(5),
+        expiryWarningDays: z.number().int().min(0).max(365).default(30),
+      })
+      .strict()
+      .default({ timeoutSeconds: 5, expiryWarningDays: 30 }),
+  })
+  .strict();
+
+export const SlackSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('webhook'), secretName: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('chatbot'),
+      workspaceId: z.string().regex(/^[A-Z0-9]{9,11}$/, 'a Slack workspace (team) id such as T0123ABCD'),
+      channelId: z.string().regex(/^[A-Z0-9]{9,11}$/, 'a Slack channel id such as C0123ABCD'),
+    })
+    .strict(),
+]);
+
+export const AlertsSchema = z
+  .object({
+    reminderHours: z.number().min(0.25).max(168).default(6),
+    resolveAfterPasses: z.number().int().min(1).max(10).default(2),
+    fireAfterFailures: z.number().int().min(1).max(10).default(1),
+    slack: SlackSchema.optional(),
+    email: z.array(z.email()).default([]),
+  })
+  .strict();
+
+export const VerifierSchema = z
+  .object({
+    scheduleMinutes: z.number().int().min(1).max(1440).default(5),
+    newInstanceDeadlineMinutes: z.number().int().min(1).max(120).default(15),
+    followUpDelaySeconds: z.number().int().min(10).max(900).default(60),
+  })
+  .strict();
+
+export const SentinelConfigSchema = z
+  .object({
+    clusters: z.array(ClusterSchema).min(1),
+    lifecycleHookPrefix: z.string().min(1).default('kops-api-sentinel'),
+    alerts: AlertsSchema.default(AlertsSchema.parse({})),
+    verifier: VerifierSchema.default(VerifierSchema.parse({})),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.clusters.forEach((c, i) => {
+      if (seen.has(c.name)) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'a cluster name not already listed' });
+      }
+      seen.add(c.name);
+      const first = cfg.clusters[0];
+      if (first && (c.account !== first.account || c.region !== first.region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, c.account !== first.account ? 'account' : 'region'],
+          message: `the same account and region as clusters[0] (${first.account}/${first.region}); deploy one stack per account and region`,
+        });
+      }
+    });
+  });
+
+export type SentinelConfigInput = z.input<typeof SentinelConfigSchema>;
+type ParsedConfig = z.output<typeof SentinelConfigSchema>;
+export type ParsedCluster = ParsedConfig['clusters'][number];
+
+/** A cluster as the core uses it: defaults applied, the API hostname resolved. */
+export type ClusterConfig = Omit<ParsedCluster, 'api'> & { api: { hostname: string; port: number } };
+export type SentinelConfig = Omit<ParsedConfig, 'clusters'> & { clusters: ClusterConfig[] };
+export type CaSource = z.output<typeof CaSourceSchema>;
+export type ClassicHealthCheck = z.output<typeof ClassicHealthCheckSchema>;
+export type TargetGroupHealthCheck = z.output<typeof TargetGroupHealthCheckSchema>;
+export type AlertsConfig = z.output<typeof AlertsSchema>;

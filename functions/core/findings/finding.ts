@@ -1,0 +1,60 @@
+/**
+ * A finding is one decision or observation of the sentinel about one resource of one cluster.
+ * Every check emits a finding, also when it passes (severity `ok`), so that a run says what it
+ * looked at: alert state resolves an alert when the same check on the same resource passes.
+ */
+export type Severity = 'ok' | 'info' | 'warning' | 'critical';
+
+/** What the sentinel did about it. */
+export type Action = 'none' | 'repaired' | 'would-repair' | 'repair-failed' | 'skipped';
+
+/** The kind of check a finding belongs to; findings of one check on one resource replace each other. */
+export type CheckKind =
+  | 'discovery'
+  | 'attachment'
+  | 'registration'
+  | 'lifecycle'
+  | 'listener'
+  | 'health-check'
+  | 'instance-health'
+  | 'tls'
+  | 'ca'
+  | 'follow-up';
+
+export interface Finding {
+  /** Stable code, documented in docs/runbook.md. */
+  code: string;
+  severity: Severity;
+  check: CheckKind;
+  cluster: string;
+  /** The resource the finding is about: a group name, `lb:<name>`, `tg:<arn>`, an instance id, an endpoint. */
+  resource: string;
+  expected: string;
+  actual: string;
+  action: Action;
+  /** One readable sentence. */
+  message: string;
+  /** Extra machine-readable facts (e.g. the presented certificate). Never secrets. */
+  details?: Record<string, unknown>;
+}
+
+/** Drift is something wrong that is still wrong after this run: it is what alerts are made of. */
+export function isDrift(finding: Finding): boolean {
+  return (finding.severity === 'warning' || finding.severity === 'critical') && finding.action !== 'repaired';
+}
+
+/** The outcome of one run (reconcile or verify) over one cluster. */
+export interface Verdict {
+  cluster: string;
+  inSync: boolean;
+  findings: Finding[];
+}
+
+export function verdictOf(cluster: string, findings: Finding[]): Verdict {
+  return { cluster, inSync: !findings.some(isDrift), findings };
+}
+
+/** The key one alert is kept under: one alert per (cluster, finding code, resource). */
+export function alertKey(finding: Pick<Finding, 'cluster' | 'code' | 'resource'>): string {
+  return `${finding.cluster}|${finding.code}|${finding.resource}`;
+}
