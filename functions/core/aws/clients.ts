@@ -55,7 +55,10 @@ export interface ClientOptions {
 interface MiddlewareHost {
   middlewareStack: {
     add(
-      mw: (next: (args: unknown) => Promise<unknown>, ctx: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
+      mw: (
+        next: (args: unknown) => Promise<unknown>,
+        ctx: { clientName?: string; commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       opts: { step: 'initialize'; name: string },
     ): void;
   };

@@ -74,7 +74,9 @@ export function loadConfigFile(path: string): SentinelConfig {
   try {
     doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError(path, [`not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+    throw new ConfigError(path, [
+      `not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+    ]);
   }
   return parseConfig(doc, path);
 }

@@ -2,13 +2,17 @@ import { z } from 'zod';
 
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const ClassicHealthCheckSchema = z
   .object({
-    target: z.string().regex(/^(TCP|SSL):\d+$|^(HTTP|HTTPS):\d+\/.*$/, 'a target like SSL:443, TCP:443 or HTTP:3990/healthz').default('SSL:443'),
+    target: z
+      .string()
+      .regex(/^(TCP|SSL):\d+$|^(HTTP|HTTPS):\d+\/.*$/, 'a target like SSL:443, TCP:443 or HTTP:3990/healthz')
+      .default('SSL:443'),
     interval: seconds(5, 300).default(10),
     timeout: seconds(2, 60).default(5),
     healthyThreshold: z.number().int().min(2).max(10).default(2),
@@ -33,7 +37,9 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
   z
     .object({
       source: z.literal('state-store'),
-      stateStore: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL'),
+      stateStore: z
+        .string()
+        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL'),
     })
     .strict(),
 ]);
@@ -48,7 +54,9 @@ export const ClusterSchema = z
     nodeSecurityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id (sg-…)'),
     loadBalancers: z
       .object({
-        classic: z.array(z.string().regex(CLASSIC_ELB_NAME, 'a classic ELB name (1-32 letters, digits, hyphens)')).default([]),
+        classic: z
+          .array(z.string().regex(CLASSIC_ELB_NAME, 'a classic ELB name (1-32 letters, digits, hyphens)'))
+          .default([]),
         targetGroupArns: z.array(z.string().regex(TARGET_GROUP_ARN, 'a target group ARN')).default([]),
       })
       .strict()
@@ -128,7 +136,11 @@ export const SentinelConfigSchema = z
     const seen = new Set<string>();
     cfg.clusters.forEach((c, i) => {
       if (seen.has(c.name)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: 'a cluster name not already listed' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: 'a cluster name not already listed',
+        });
       }
       seen.add(c.name);
       const first = cfg.clusters[0];

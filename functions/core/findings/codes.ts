@@ -13,23 +13,48 @@ export interface CodeInfo {
 export const CODES = {
   // discovery
   CONTROL_PLANE_GROUPS_FOUND: { check: 'discovery', severity: 'ok', title: 'Control-plane groups found' },
-  NO_CONTROL_PLANE_GROUPS: { check: 'discovery', severity: 'critical', title: 'No control-plane group found' },
+  NO_CONTROL_PLANE_GROUPS: {
+    check: 'discovery',
+    severity: 'critical',
+    title: 'No control-plane group found',
+  },
   GROUP_TAGS_MISMATCH: {
     check: 'discovery',
     severity: 'warning',
     title: 'Group named like a control-plane group but not tagged as one',
   },
   AWS_CALL_FAILED: { check: 'discovery', severity: 'critical', title: 'An AWS call failed' },
-  LOAD_BALANCER_NOT_FOUND: { check: 'attachment', severity: 'critical', title: 'Configured load balancer not found' },
+  LOAD_BALANCER_NOT_FOUND: {
+    check: 'attachment',
+    severity: 'critical',
+    title: 'Configured load balancer not found',
+  },
   // attachment
   LB_ATTACHED: { check: 'attachment', severity: 'ok', title: 'Load balancer attached to the group' },
-  LB_NOT_ATTACHED: { check: 'attachment', severity: 'critical', title: 'Load balancer not attached to the group' },
+  LB_NOT_ATTACHED: {
+    check: 'attachment',
+    severity: 'critical',
+    title: 'Load balancer not attached to the group',
+  },
   // registration
   INSTANCE_REGISTERED: { check: 'registration', severity: 'ok', title: 'Instance registered' },
   INSTANCE_NOT_REGISTERED: { check: 'registration', severity: 'critical', title: 'Instance not registered' },
-  INSTANCE_NOT_RUNNING: { check: 'registration', severity: 'info', title: 'Instance not running; not registered' },
-  INSTANCE_NOT_IN_GROUP: { check: 'registration', severity: 'info', title: 'Instance is not a member of the group' },
+  INSTANCE_NOT_RUNNING: {
+    check: 'registration',
+    severity: 'info',
+    title: 'Instance not running; not registered',
+  },
+  INSTANCE_NOT_IN_GROUP: {
+    check: 'registration',
+    severity: 'info',
+    title: 'Instance is not a member of the group',
+  },
   INSTANCE_DEREGISTERED: { check: 'registration', severity: 'ok', title: 'Instance no longer registered' },
+  INSTANCE_OF_OTHER_CLUSTER: {
+    check: 'registration',
+    severity: 'critical',
+    title: 'Instance belongs to another cluster; never registered',
+  },
   STALE_REGISTRATION: {
     check: 'registration',
     severity: 'warning',
@@ -38,7 +63,11 @@ export const CODES = {
   // lifecycle
   LAUNCH_FAILED: { check: 'lifecycle', severity: 'warning', title: 'Control-plane instance launch failed' },
   LIFECYCLE_ACTION_COMPLETED: { check: 'lifecycle', severity: 'info', title: 'Lifecycle action completed' },
-  LIFECYCLE_ACTION_FAILED: { check: 'lifecycle', severity: 'warning', title: 'Lifecycle action could not be completed' },
+  LIFECYCLE_ACTION_FAILED: {
+    check: 'lifecycle',
+    severity: 'warning',
+    title: 'Lifecycle action could not be completed',
+  },
   // listener
   LISTENER_OK: { check: 'listener', severity: 'ok', title: 'Listener passes TCP through' },
   LISTENER_MISSING: { check: 'listener', severity: 'critical', title: 'No listener on the API port' },
@@ -47,21 +76,49 @@ export const CODES = {
     severity: 'critical',
     title: 'Listener terminates TLS (nodes will see a foreign certificate)',
   },
-  LISTENER_WRONG_TARGET: { check: 'listener', severity: 'critical', title: 'Listener forwards to the wrong place' },
+  LISTENER_WRONG_TARGET: {
+    check: 'listener',
+    severity: 'critical',
+    title: 'Listener forwards to the wrong place',
+  },
   // health check
   HEALTH_CHECK_OK: { check: 'health-check', severity: 'ok', title: 'Health check as expected' },
-  HEALTH_CHECK_MISMATCH: { check: 'health-check', severity: 'warning', title: 'Health check differs from expected' },
+  HEALTH_CHECK_MISMATCH: {
+    check: 'health-check',
+    severity: 'warning',
+    title: 'Health check differs from expected',
+  },
   // instance health
-  INSTANCE_HEALTHY: { check: 'instance-health', severity: 'ok', title: 'Instance healthy on the load balancer' },
-  INSTANCE_UNHEALTHY: { check: 'instance-health', severity: 'critical', title: 'Instance unhealthy on the load balancer' },
+  INSTANCE_HEALTHY: {
+    check: 'instance-health',
+    severity: 'ok',
+    title: 'Instance healthy on the load balancer',
+  },
+  INSTANCE_UNHEALTHY: {
+    check: 'instance-health',
+    severity: 'critical',
+    title: 'Instance unhealthy on the load balancer',
+  },
   // tls
   TLS_OK: { check: 'tls', severity: 'ok', title: 'TLS chains to the kops CA for the node-facing name' },
-  TLS_UNTRUSTED_ISSUER: { check: 'tls', severity: 'critical', title: 'Certificate not signed by the kops CA' },
-  TLS_HOSTNAME_MISMATCH: { check: 'tls', severity: 'critical', title: 'Certificate does not cover the API hostname' },
+  TLS_UNTRUSTED_ISSUER: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Certificate not signed by the kops CA',
+  },
+  TLS_HOSTNAME_MISMATCH: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Certificate does not cover the API hostname',
+  },
   TLS_CERT_EXPIRED: { check: 'tls', severity: 'critical', title: 'Certificate expired' },
   TLS_CERT_NOT_YET_VALID: { check: 'tls', severity: 'critical', title: 'Certificate not yet valid' },
   TLS_CERT_EXPIRING: { check: 'tls', severity: 'warning', title: 'Certificate expires soon' },
-  TLS_NOT_SERVER_AUTH: { check: 'tls', severity: 'critical', title: 'Certificate not valid for server authentication' },
+  TLS_NOT_SERVER_AUTH: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Certificate not valid for server authentication',
+  },
   TLS_CONNECTION_REFUSED: { check: 'tls', severity: 'critical', title: 'Connection refused' },
   TLS_CONNECTION_RESET: { check: 'tls', severity: 'critical', title: 'Connection reset' },
   TLS_TIMEOUT: { check: 'tls', severity: 'critical', title: 'TLS handshake timed out' },

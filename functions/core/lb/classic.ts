@@ -1,0 +1,89 @@
+import { AttachLoadBalancersCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DeregisterInstancesFromLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  type LoadBalancerDescription,
+  RegisterInstancesWithLoadBalancerCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
+import type { AwsClients } from '../aws/clients.ts';
+import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
+import { errorName } from './errors.ts';
+import { type LoadBalancerPort, labelOf } from './port.ts';
+
+export class ClassicElbPort implements LoadBalancerPort {
+  readonly ref: { kind: 'classic'; name: string };
+  readonly label: string;
+
+  constructor(
+    private readonly clients: AwsClients,
+    readonly name: string,
+  ) {
+    this.ref = { kind: 'classic', name };
+    this.label = labelOf(this.ref);
+  }
+
+  isAttached(group: ControlPlaneGroup): boolean {
+    return group.loadBalancerNames.includes(this.name);
+  }
+
+  async attach(groupName: string): Promise<void> {
+    await this.clients.autoscaling.send(
+      new AttachLoadBalancersCommand({ AutoScalingGroupName: groupName, LoadBalancerNames: [this.name] }),
+    );
+  }
+
+  async register(instanceIds: string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
+    await this.clients.elb.send(
+      new RegisterInstancesWithLoadBalancerCommand({
+        LoadBalancerName: this.name,
+        Instances: instanceIds.map((InstanceId) => ({ InstanceId })),
+      }),
+    );
+  }
+
+  async deregister(instanceIds: string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
+    try {
+      await this.clients.elb.send(
+        new DeregisterInstancesFromLoadBalancerCommand({
+          LoadBalancerName: this.name,
+          Instances: instanceIds.map((InstanceId) => ({ InstanceId })),
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) === 'InvalidInstance' || errorName(err) === 'InvalidEndPoint') return;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Describes classic ELBs by name in one call; when one of them does not exist the batch call
+ * fails as a whole, so it falls back to one call per name to tell which.
+ */
+export async function describeClassic(
+  clients: AwsClients,
+  names: readonly string[],
+): Promise<Map<string, LoadBalancerDescription | undefined>> {
+  const out = new Map<string, LoadBalancerDescription | undefined>();
+  if (names.length === 0) return out;
+  const unique = [...new Set(names)];
+  try {
+    const res = await clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: unique }));
+    for (const d of res.LoadBalancerDescriptions ?? []) out.set(d.LoadBalancerName ?? '', d);
+    for (const n of unique) if (!out.has(n)) out.set(n, undefined);
+    return out;
+  } catch (err) {
+    if (errorName(err) !== 'LoadBalancerNotFound' && errorName(err) !== 'AccessPointNotFound') throw err;
+    if (unique.length === 1) {
+      out.set(unique[0] ?? '', undefined);
+      return out;
+    }
+  }
+  for (const n of unique) {
+    const one = await describeClassic(clients, [n]);
+    out.set(n, one.get(n));
+  }
+  return out;
+}

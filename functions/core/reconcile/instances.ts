@@ -1,0 +1,70 @@
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import type { AwsClients } from '../aws/clients.ts';
+import { taggedForCluster } from '../discovery/control-plane.ts';
+
+export interface InstanceFacts {
+  instanceId: string;
+  state: string;
+  privateIp?: string;
+  /** The cluster tags on the instance itself (kops propagates them from the group). */
+  tags: Map<string, string>;
+}
+
+const MAX_PAGES = 20;
+
+/** Describes instances by id; ids EC2 no longer knows are simply absent from the result. */
+export async function describeInstances(
+  clients: AwsClients,
+  ids: readonly string[],
+): Promise<Map<string, InstanceFacts>> {
+  const out = new Map<string, InstanceFacts>();
+  const unique = [...new Set(ids)].filter(Boolean);
+  if (unique.length === 0) return out;
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await clients.ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: unique }], NextToken: token }),
+    );
+    for (const r of res.Reservations ?? []) {
+      for (const i of r.Instances ?? []) {
+        if (!i.InstanceId) continue;
+        out.set(i.InstanceId, {
+          instanceId: i.InstanceId,
+          state: i.State?.Name ?? 'unknown',
+          ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+          tags: new Map((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        });
+      }
+    }
+    token = res.NextToken;
+    if (!token) break;
+  }
+  return out;
+}
+
+/** An instance may be registered only when it runs and, if it carries cluster tags, they name this cluster. */
+export function registrable(
+  facts: InstanceFacts | undefined,
+  cluster: string,
+): { ok: true } | { ok: false; actual: string; foreign: boolean } {
+  if (!facts) return { ok: false, actual: 'unknown to EC2', foreign: false };
+  const foreignTag = facts.tags.get('KubernetesCluster');
+  if (foreignTag !== undefined && foreignTag !== cluster) {
+    return { ok: false, actual: `tagged KubernetesCluster=${foreignTag}`, foreign: true };
+  }
+  if (
+    foreignTag === undefined &&
+    !taggedForCluster(facts.tags, cluster) &&
+    hasOtherClusterTag(facts.tags, cluster)
+  ) {
+    return { ok: false, actual: 'tagged for another cluster', foreign: true };
+  }
+  if (facts.state !== 'running') return { ok: false, actual: `EC2 state ${facts.state}`, foreign: false };
+  return { ok: true };
+}
+
+function hasOtherClusterTag(tags: Map<string, string>, cluster: string): boolean {
+  for (const k of tags.keys())
+    if (k.startsWith('kubernetes.io/cluster/') && k !== `kubernetes.io/cluster/${cluster}`) return true;
+  return false;
+}

@@ -1,0 +1,171 @@
+import type { AwsClients } from '../aws/clients.ts';
+import type { ClusterConfig, SentinelConfig } from '../config/schema.ts';
+import {
+  classifyGroup,
+  describeGroup,
+  discoverControlPlaneGroups,
+  toControlPlaneGroup,
+} from '../discovery/control-plane.ts';
+import type { RegistrarEvent } from '../events/registrar-event.ts';
+import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
+import { finding } from '../findings/make.ts';
+import { errorMessage } from '../lb/errors.ts';
+import type { Log } from '../log.ts';
+import { type Mode, reconcile } from '../reconcile/reconcile.ts';
+import { scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
+import { completeOwnHook } from './lifecycle.ts';
+
+export interface RegistrarDeps {
+  config: SentinelConfig;
+  clients: AwsClients;
+  log: Log;
+  /** Overrides every cluster's mode (the CLI's --dry-run). */
+  modeOverride?: Mode;
+}
+
+export interface RegistrarOutcome {
+  verdicts: Verdict[];
+  /** Newly registered instances: the verifier follows each up until it passes. */
+  registered: { cluster: string; instanceId: string; loadBalancer: string }[];
+  /** Set when the event was not about a control-plane group of a configured cluster. */
+  ignored?: string;
+}
+
+const modeOf = (cluster: ClusterConfig, deps: RegistrarDeps): Mode => deps.modeOverride ?? cluster.mode;
+
+/** The sweep: every control-plane group of the given clusters, one discovery call for all of them. */
+export async function reconcileClusters(
+  clusters: ClusterConfig[],
+  deps: RegistrarDeps,
+): Promise<RegistrarOutcome> {
+  const outcome: RegistrarOutcome = { verdicts: [], registered: [] };
+  let discovery: Awaited<ReturnType<typeof discoverControlPlaneGroups>>;
+  try {
+    discovery = await discoverControlPlaneGroups(deps.clients, clusters);
+  } catch (err) {
+    for (const c of clusters) {
+      outcome.verdicts.push(
+        verdictOf(c.name, [
+          finding('AWS_CALL_FAILED', {
+            cluster: c.name,
+            resource: 'discovery',
+            expected: 'DescribeAutoScalingGroups succeeds',
+            actual: errorMessage(err),
+            message: `could not discover the control-plane groups of ${c.name}: ${errorMessage(err)}`,
+          }),
+        ]),
+      );
+    }
+    return outcome;
+  }
+  const results = await Promise.all(
+    clusters.map(async (cluster) => {
+      const groups = discovery.groups.get(cluster.name) ?? [];
+      const head: Finding[] = discovery.suspicious
+        .filter((s) => s.cluster === cluster.name)
+        .map((s) =>
+          finding('GROUP_TAGS_MISMATCH', {
+            cluster: cluster.name,
+            resource: s.group,
+            expected: 'cluster and control-plane role tags',
+            actual: s.reason,
+            action: 'skipped',
+            message: `${s.group} ${s.reason}; it is left alone`,
+          }),
+        );
+      head.push(
+        groups.length === 0
+          ? finding('NO_CONTROL_PLANE_GROUPS', {
+              cluster: cluster.name,
+              resource: 'discovery',
+              expected: `groups named *.masters.${cluster.name} tagged for the cluster`,
+              actual: 'none found',
+              message: `no control-plane Auto Scaling group of ${cluster.name} was found in this account and region`,
+            })
+          : finding('CONTROL_PLANE_GROUPS_FOUND', {
+              cluster: cluster.name,
+              resource: 'discovery',
+              expected: 'at least one group',
+              actual: groups.map((g) => g.name).join(', '),
+              message: `${groups.length} control-plane group(s) found`,
+            }),
+      );
+      if (groups.length === 0) return { verdict: verdictOf(cluster.name, head), registered: [] };
+      const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
+      return {
+        verdict: verdictOf(cluster.name, [...head, ...r.verdict.findings]),
+        registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
+      };
+    }),
+  );
+  for (const r of results) {
+    outcome.verdicts.push(r.verdict);
+    outcome.registered.push(...r.registered);
+  }
+  return outcome;
+}
+
+/** Handles one parsed registrar event. */
+export async function handleRegistrarEvent(
+  event: RegistrarEvent,
+  deps: RegistrarDeps,
+): Promise<RegistrarOutcome> {
+  const { config, clients, log } = deps;
+  if (event.kind === 'reconcile') {
+    const clusters = event.cluster
+      ? config.clusters.filter((c) => c.name === event.cluster)
+      : config.clusters;
+    if (clusters.length === 0)
+      return { verdicts: [], registered: [], ignored: `cluster ${event.cluster} is not configured` };
+    return reconcileClusters(clusters, deps);
+  }
+  const described = await describeGroup(clients, event.group);
+  if (!described)
+    return { verdicts: [], registered: [], ignored: `group ${event.group} does not exist (any more)` };
+  const cls = classifyGroup(described, config.clusters);
+  if (cls.kind === 'ignored')
+    return { verdicts: [], registered: [], ignored: `${event.group}: ${cls.reason}` };
+  const cluster = cls.cluster;
+  if (cls.kind === 'suspicious') {
+    const f = finding('GROUP_TAGS_MISMATCH', {
+      cluster: cluster.name,
+      resource: event.group,
+      expected: 'cluster and control-plane role tags',
+      actual: cls.reason,
+      action: 'skipped',
+      message: `${event.group} ${cls.reason}; it is left alone`,
+    });
+    return { verdicts: [verdictOf(cluster.name, [f])], registered: [] };
+  }
+  const group = toControlPlaneGroup(described, cluster.name);
+  if (event.kind === 'launch-failed') {
+    const f = finding('LAUNCH_FAILED', {
+      cluster: cluster.name,
+      resource: event.group,
+      expected: 'instance launched',
+      actual: event.reason,
+      message: `a control-plane instance of ${event.group} failed to launch: ${event.reason}`,
+    });
+    return { verdicts: [verdictOf(cluster.name, [f])], registered: [] };
+  }
+  const groupEvent =
+    event.kind === 'group-changed' ? undefined : { kind: event.kind, instanceId: event.instanceId };
+  const r = await reconcile(scopeForGroup(cluster, group, groupEvent), clients, modeOf(cluster, deps));
+  const findings = [...r.verdict.findings];
+  if (event.kind !== 'group-changed' && event.hook) {
+    const f = await completeOwnHook(clients, {
+      cluster: cluster.name,
+      group: event.group,
+      instanceId: event.instanceId,
+      hook: event.hook,
+      prefix: config.lifecycleHookPrefix,
+    });
+    if (f) findings.push(f);
+    else
+      log.info('lifecycle hook not ours; left to its owner', { hook: event.hook.name, group: event.group });
+  }
+  return {
+    verdicts: [verdictOf(cluster.name, findings)],
+    registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
+  };
+}

@@ -1,0 +1,47 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { MalformedEventError, parseRegistrarEvent } from '../core/events/registrar-event.ts';
+import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/registrar.ts';
+import { logVerdicts } from '../shared/log-verdicts.ts';
+import { log, logger } from '../shared/powertools.ts';
+import { type Runtime, runtime } from '../shared/runtime.ts';
+import { afterRegistrar } from './after.ts';
+
+export interface RegistrarResult {
+  status: 'done' | 'ignored' | 'rejected';
+  inSync?: boolean;
+  reason?: string;
+}
+
+/**
+ * Registrar: an Auto Scaling event, a CloudTrail detach, or the scheduled sweep in; the internal
+ * load balancer attached and registered (or findings saying why not) out. A malformed event is
+ * logged and answered, not thrown, so it is never retried; AWS failures throw, so Lambda's
+ * async retries and then the dead-letter queue keep the event.
+ */
+export function createHandler(deps: () => Runtime = runtime) {
+  return middy(async (event: unknown): Promise<RegistrarResult> => {
+    let parsed: ReturnType<typeof parseRegistrarEvent>;
+    try {
+      parsed = parseRegistrarEvent(event);
+    } catch (err) {
+      if (!(err instanceof MalformedEventError)) throw err;
+      logger.error('rejected malformed event; it will not be retried', {
+        field: err.field,
+        problem: err.problem,
+      });
+      return { status: 'rejected', reason: err.message };
+    }
+    const { config, clients } = deps();
+    const outcome: RegistrarOutcome = await handleRegistrarEvent(parsed, { config, clients, log });
+    if (outcome.ignored) {
+      logger.info('ignored event', { reason: outcome.ignored });
+      return { status: 'ignored', reason: outcome.ignored };
+    }
+    logVerdicts(log, outcome.verdicts);
+    await afterRegistrar(outcome, { config, clients, log });
+    return { status: 'done', inSync: outcome.verdicts.every((v) => v.inSync) };
+  }).use(injectLambdaContext(logger, { clearState: true }));
+}
+
+export const handler = createHandler();

@@ -1,0 +1,170 @@
+import {
+  type AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  type Tag,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand as CreateNlbCommand,
+  CreateTargetGroupCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AwsClients } from '../functions/core/aws/clients.ts';
+
+/**
+ * Builds a kops-shaped account in a local AWS (moto): a VPC with one subnet per zone, a node
+ * security group, control-plane groups named and tagged like kops, node groups, an internal
+ * classic ELB and an internal NLB with a TCP:443 target group. Used by the integration tests,
+ * the rehearsal and the benchmark.
+ */
+export interface KopsClusterSpec {
+  name: string;
+  zones: string[];
+  /** kops 1.26+ names groups control-plane-<zone> and sets both role tags; older ones master-<zone>. */
+  naming: 'control-plane' | 'master';
+  /** Load balancers to attach at creation (what `externalLoadBalancers` would do). */
+  attach?: { classic?: string[]; targetGroupArns?: string[] };
+  nodeGroup?: boolean;
+}
+
+export interface KopsNetwork {
+  vpcId: string;
+  subnetIds: string[];
+  nodeSecurityGroupId: string;
+  launchTemplateName: string;
+}
+
+export async function createNetwork(clients: AwsClients, zones: string[]): Promise<KopsNetwork> {
+  const vpc = await clients.ec2.send(new CreateVpcCommand({ CidrBlock: '172.20.0.0/16' }));
+  const vpcId = vpc.Vpc?.VpcId ?? '';
+  const subnetIds: string[] = [];
+  for (const [i, zone] of zones.entries()) {
+    const s = await clients.ec2.send(
+      new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `172.20.${32 * i}.0/19`, AvailabilityZone: zone }),
+    );
+    subnetIds.push(s.Subnet?.SubnetId ?? '');
+  }
+  const sg = await clients.ec2.send(
+    new CreateSecurityGroupCommand({ GroupName: 'nodes', Description: 'kops nodes', VpcId: vpcId }),
+  );
+  const images = await clients.ec2.send(new DescribeImagesCommand({ MaxResults: 5 }));
+  const imageId = images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
+  const launchTemplateName = 'kops-control-plane';
+  await clients.ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: launchTemplateName,
+      LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.medium' },
+    }),
+  );
+  return { vpcId, subnetIds, nodeSecurityGroupId: sg.GroupId ?? '', launchTemplateName };
+}
+
+export interface InternalLoadBalancers {
+  classicName: string;
+  nlbArn: string;
+  targetGroupArn: string;
+}
+
+export async function createInternalLoadBalancers(
+  clients: AwsClients,
+  net: KopsNetwork,
+  names: { classic: string; nlb: string; targetGroup: string },
+): Promise<InternalLoadBalancers> {
+  await clients.elb.send(
+    new CreateLoadBalancerCommand({
+      LoadBalancerName: names.classic,
+      Scheme: 'internal',
+      Subnets: net.subnetIds,
+      Listeners: [{ Protocol: 'TCP', LoadBalancerPort: 443, InstanceProtocol: 'TCP', InstancePort: 443 }],
+    }),
+  );
+  const nlb = await clients.elbv2.send(
+    new CreateNlbCommand({ Name: names.nlb, Type: 'network', Scheme: 'internal', Subnets: net.subnetIds }),
+  );
+  const nlbArn = nlb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+  const tg = await clients.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: names.targetGroup,
+      Protocol: 'TCP',
+      Port: 443,
+      VpcId: net.vpcId,
+      TargetType: 'instance',
+      HealthCheckProtocol: 'TCP',
+      HealthCheckIntervalSeconds: 10,
+      HealthyThresholdCount: 2,
+      UnhealthyThresholdCount: 2,
+    }),
+  );
+  const targetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
+  await clients.elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: nlbArn,
+      Protocol: 'TCP',
+      Port: 443,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    }),
+  );
+  return { classicName: names.classic, nlbArn, targetGroupArn };
+}
+
+function tags(cluster: string, ig: string, role: 'control-plane' | 'master' | 'node'): Tag[] {
+  const t: Record<string, string> = {
+    KubernetesCluster: cluster,
+    [`kubernetes.io/cluster/${cluster}`]: 'owned',
+    Name: `${ig}.${role === 'node' ? '' : 'masters.'}${cluster}`,
+    'kops.k8s.io/instancegroup': ig,
+  };
+  if (role === 'node') t['k8s.io/role/node'] = '1';
+  else t['k8s.io/role/master'] = '1';
+  if (role === 'control-plane') t['k8s.io/role/control-plane'] = '1';
+  return Object.entries(t).map(([Key, Value]) => ({ Key, Value, PropagateAtLaunch: true }));
+}
+
+/** Creates a cluster's groups (one control-plane group per zone, optionally a node group); returns their names. */
+export async function createKopsCluster(
+  clients: AwsClients,
+  net: KopsNetwork,
+  spec: KopsClusterSpec,
+): Promise<{ controlPlaneGroups: string[]; nodeGroup?: string }> {
+  const autoscaling: AutoScalingClient = clients.autoscaling;
+  const controlPlaneGroups: string[] = [];
+  for (const [i, zone] of spec.zones.entries()) {
+    const ig = `${spec.naming}-${zone}`;
+    const name = `${ig}.masters.${spec.name}`;
+    await autoscaling.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        MinSize: 1,
+        MaxSize: 1,
+        DesiredCapacity: 1,
+        LaunchTemplate: { LaunchTemplateName: net.launchTemplateName, Version: '$Latest' },
+        VPCZoneIdentifier: net.subnetIds[i % net.subnetIds.length],
+        LoadBalancerNames: spec.attach?.classic ?? [],
+        TargetGroupARNs: spec.attach?.targetGroupArns ?? [],
+        Tags: tags(spec.name, ig, spec.naming),
+      }),
+    );
+    controlPlaneGroups.push(name);
+  }
+  if (!spec.nodeGroup) return { controlPlaneGroups };
+  const nodeGroup = `nodes-${spec.zones[0]}.${spec.name}`;
+  await autoscaling.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: nodeGroup,
+      MinSize: 2,
+      MaxSize: 2,
+      DesiredCapacity: 2,
+      LaunchTemplate: { LaunchTemplateName: net.launchTemplateName, Version: '$Latest' },
+      VPCZoneIdentifier: net.subnetIds.join(','),
+      Tags: tags(spec.name, `nodes-${spec.zones[0]}`, 'node'),
+    }),
+  );
+  return { controlPlaneGroups, nodeGroup };
+}

@@ -1,0 +1,117 @@
+import type { AwsClients } from '../functions/core/aws/clients.ts';
+import { parseConfig } from '../functions/core/config/load.ts';
+import type { SentinelConfig, SentinelConfigInput } from '../functions/core/config/schema.ts';
+import {
+  createInternalLoadBalancers,
+  createKopsCluster,
+  createNetwork,
+  type InternalLoadBalancers,
+} from './kops-account.ts';
+
+export const CLUSTER = 'k8s.example.com';
+export const OLD_CLUSTER = 'legacy.example.com';
+export const OTHER_CLUSTER = 'other.example.com';
+const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', 'eu-west-1a', 'eu-west-1b'];
+
+export interface World {
+  config: SentinelConfig;
+  lbs: InternalLoadBalancers;
+  /** Control-plane groups of the main cluster (kops 1.26+ naming). */
+  groups: string[];
+  nodeGroup: string;
+  oldGroups: string[];
+  oldClassicName?: string;
+  otherGroups: string[];
+  subnetIds: string[];
+}
+
+export interface WorldOptions {
+  controlPlaneGroups?: number;
+  /** A second configured cluster built by kops before 1.26 (master-<zone> groups, master role tag only). */
+  oldCluster?: boolean;
+  /** A control-plane group of a cluster that is not configured. */
+  otherCluster?: boolean;
+  mode?: 'repair' | 'report-only';
+  /** Extra fields merged into the main cluster's config (ca, api, ...). */
+  clusterConfig?: Record<string, unknown>;
+}
+
+/**
+ * A kops-shaped account in the local AWS, and the sentinel config that describes it: the main
+ * cluster's control-plane groups attached to an internal classic ELB and an NLB target group,
+ * as `externalLoadBalancers` would leave them.
+ */
+export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): Promise<World> {
+  const count = opts.controlPlaneGroups ?? 3;
+  const zones = ZONES.slice(0, Math.max(1, Math.min(count, ZONES.length)));
+  const net = await createNetwork(clients, [...new Set(zones)]);
+  const lbs = await createInternalLoadBalancers(clients, net, {
+    classic: 'k8s-api-internal',
+    nlb: 'k8s-api-internal-nlb',
+    targetGroup: 'k8s-api-internal-tcp',
+  });
+  const main = await createKopsCluster(clients, net, {
+    name: CLUSTER,
+    zones,
+    naming: 'control-plane',
+    attach: { classic: [lbs.classicName], targetGroupArns: [lbs.targetGroupArn] },
+    nodeGroup: true,
+  });
+  const world: World = {
+    config: undefined as unknown as SentinelConfig,
+    lbs,
+    groups: main.controlPlaneGroups,
+    nodeGroup: main.nodeGroup ?? '',
+    oldGroups: [],
+    otherGroups: [],
+    subnetIds: net.subnetIds,
+  };
+  const clusters: SentinelConfigInput['clusters'] = [
+    {
+      name: CLUSTER,
+      account: '123456789012',
+      region: process.env.AWS_REGION ?? 'eu-west-1',
+      vpcId: net.vpcId,
+      nodeSubnetIds: net.subnetIds,
+      nodeSecurityGroupId: net.nodeSecurityGroupId,
+      loadBalancers: { classic: [lbs.classicName], targetGroupArns: [lbs.targetGroupArn] },
+      mode: opts.mode ?? 'repair',
+      ...(opts.clusterConfig ?? {}),
+    },
+  ];
+  if (opts.oldCluster) {
+    const oldLbs = await createInternalLoadBalancers(clients, net, {
+      classic: 'legacy-api-internal',
+      nlb: 'legacy-api-nlb',
+      targetGroup: 'legacy-api-tcp',
+    });
+    const old = await createKopsCluster(clients, net, {
+      name: OLD_CLUSTER,
+      zones: ['eu-west-1a'],
+      naming: 'master',
+      attach: { classic: [oldLbs.classicName] },
+    });
+    world.oldGroups = old.controlPlaneGroups;
+    world.oldClassicName = oldLbs.classicName;
+    clusters.push({
+      name: OLD_CLUSTER,
+      account: '123456789012',
+      region: process.env.AWS_REGION ?? 'eu-west-1',
+      vpcId: net.vpcId,
+      nodeSubnetIds: net.subnetIds,
+      nodeSecurityGroupId: net.nodeSecurityGroupId,
+      loadBalancers: { classic: [oldLbs.classicName] },
+      mode: opts.mode ?? 'repair',
+    });
+  }
+  if (opts.otherCluster) {
+    const other = await createKopsCluster(clients, net, {
+      name: OTHER_CLUSTER,
+      zones: ['eu-west-1b'],
+      naming: 'control-plane',
+    });
+    world.otherGroups = other.controlPlaneGroups;
+  }
+  world.config = parseConfig({ clusters }, 'sandbox world');
+  return world;
+}
