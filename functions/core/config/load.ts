@@ -42,7 +42,11 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
     return `${field}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected only the documented fields`;
   }
   const found = valueAt(input, issue.path);
-  return `${field}: found ${show(found)}; expected ${issue.message}`;
+  const expected = issue.message.replace(
+    /^(Invalid (option|input|type)|Too (small|big)|Invalid string): expected /i,
+    '',
+  );
+  return `${field}: found ${show(found)}; expected ${expected}`;
 }
 
 /** Validates a parsed document and resolves defaults (the API hostname is api.internal.<cluster>). */

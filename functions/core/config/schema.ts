@@ -50,7 +50,9 @@ export const ClusterSchema = z
     account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1'),
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id (vpc-…)'),
-    nodeSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id (subnet-…)')).min(1),
+    nodeSubnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id (subnet-…)'))
+      .min(1, 'at least one node subnet id'),
     nodeSecurityGroupId: z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id (sg-…)'),
     loadBalancers: z
       .object({
@@ -126,7 +128,7 @@ export const VerifierSchema = z
 
 export const SentinelConfigSchema = z
   .object({
-    clusters: z.array(ClusterSchema).min(1),
+    clusters: z.array(ClusterSchema).min(1, 'at least one cluster'),
     lifecycleHookPrefix: z.string().min(1).default('kops-api-sentinel'),
     alerts: AlertsSchema.default(AlertsSchema.parse({})),
     verifier: VerifierSchema.default(VerifierSchema.parse({})),

@@ -1,0 +1,46 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadConfigFile } from '../functions/core/config/load.ts';
+import type { SentinelConfig } from '../functions/core/config/schema.ts';
+import { SentinelStack } from '../lib/sentinel-stack.ts';
+
+/** The config file: `-c sentinel:config=<path>` (cdk.json sets the default), else SENTINEL_CONFIG. */
+function configPath(app: App): string {
+  const fromContext: unknown = app.node.tryGetContext('sentinel:config');
+  const path = process.env.SENTINEL_CONFIG || (typeof fromContext === 'string' ? fromContext : undefined);
+  if (!path) {
+    throw new ConfigError('cdk context', [
+      'sentinel:config: found nothing (missing); expected a config file path (-c sentinel:config=<file> or SENTINEL_CONFIG=<file>)',
+    ]);
+  }
+  return path;
+}
+
+const app = new App();
+let config: SentinelConfig;
+try {
+  config = loadConfigFile(configPath(app));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+// One stack per account and region; the schema makes every cluster share clusters[0]'s.
+const [first] = config.clusters;
+try {
+  new SentinelStack(app, 'KopsApiSentinel', {
+    config,
+    env: { account: first?.account, region: first?.region },
+    description:
+      'kops-api-sentinel: keeps the internal kops API load balancer attached, registered and trusted by kubelet',
+  });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+app.synth();

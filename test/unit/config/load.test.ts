@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  loadConfigFile,
+  parseConfig,
+  selectClusters,
+} from '../../../functions/core/config/load.ts';
+
+const valid = () => ({
+  clusters: [
+    {
+      name: 'k8s.example.com',
+      account: '123456789012',
+      region: 'eu-west-1',
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      nodeSubnetIds: ['subnet-0a1b2c3d4e5f60718'],
+      nodeSecurityGroupId: 'sg-0a1b2c3d4e5f60718',
+      loadBalancers: { classic: ['k8s-api-internal'] },
+    },
+  ],
+});
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input, 'test');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('applies defaults: api.internal.<cluster>:443, repair mode, the health checks kops builds', () => {
+    const cfg = parseConfig(valid());
+    const c = cfg.clusters[0];
+    expect(c?.api).toEqual({ hostname: 'api.internal.k8s.example.com', port: 443 });
+    expect(c?.mode).toBe('repair');
+    expect(c?.healthCheck.classic).toEqual({
+      target: 'SSL:443',
+      interval: 10,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+    });
+    expect(c?.healthCheck.targetGroup.protocol).toBe('TCP');
+    expect(c?.tls).toEqual({ timeoutSeconds: 5, expiryWarningDays: 30 });
+    expect(cfg.alerts.reminderHours).toBe(6);
+    expect(cfg.verifier.scheduleMinutes).toBe(5);
+  });
+
+  it('names the field, the value found and what was expected', () => {
+    const input = valid();
+    const c = input.clusters[0] as Record<string, unknown>;
+    c.account = '12345';
+    c.mode = 'fix';
+    const out = problems(input);
+    expect(out).toContain('clusters[0].account: found "12345"; expected a 12-digit AWS account id');
+    expect(out.find((p) => p.startsWith('clusters[0].mode'))).toMatch(
+      /found "fix"; expected .*repair.*report-only/,
+    );
+  });
+
+  it('reports missing and unknown fields', () => {
+    const input = valid();
+    const c = input.clusters[0] as Record<string, unknown>;
+    delete c.vpcId;
+    c.colour = 'blue';
+    const out = problems(input);
+    expect(out.find((p) => p.startsWith('clusters[0].vpcId'))).toContain('found nothing (missing)');
+    expect(out).toContain('clusters[0]: unknown field(s) "colour"; expected only the documented fields');
+  });
+
+  it('requires at least one load balancer and accepts only target group ARNs there', () => {
+    const input = valid();
+    (input.clusters[0] as Record<string, unknown>).loadBalancers = {
+      targetGroupArns: ['arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/1'],
+    };
+    expect(problems(input)[0]).toMatch(
+      /^clusters\[0\]\.loadBalancers\.targetGroupArns\[0\]: .*expected a target group ARN/,
+    );
+    (input.clusters[0] as Record<string, unknown>).loadBalancers = {};
+    expect(problems(input)[0]).toContain('at least one classic ELB name or target group ARN');
+  });
+
+  it('refuses clusters in different accounts or regions in one deployment', () => {
+    const input = valid();
+    input.clusters.push({
+      ...structuredClone(input.clusters[0]),
+      name: 'b.example.com',
+      region: 'us-east-1',
+    } as never);
+    expect(problems(input)[0]).toMatch(/^clusters\[1\]\.region: .*one stack per account and region/);
+  });
+
+  it('reads YAML and JSON files, and says which file is unreadable or malformed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-config-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(valid()));
+    expect(loadConfigFile(join(dir, 'c.json')).clusters).toHaveLength(1);
+    writeFileSync(join(dir, 'bad.yaml'), 'clusters: [\n');
+    expect(() => loadConfigFile(join(dir, 'bad.yaml'))).toThrow(/bad\.yaml[\s\S]*not valid YAML/);
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'))).toThrow(
+      /missing\.yaml[\s\S]*cannot read the file/,
+    );
+  });
+
+  it('selects a cluster by name, or says which names exist', () => {
+    const cfg = parseConfig(valid());
+    expect(selectClusters(cfg, 'k8s.example.com')).toHaveLength(1);
+    expect(() => selectClusters(cfg, 'nope')).toThrow(
+      /--cluster: found "nope"; expected one of "k8s.example.com"/,
+    );
+  });
+
+  it('the shipped example config is valid', () => {
+    expect(loadConfigFile('config/example.yaml').clusters[0]?.name).toBe('k8s.example.com');
+  });
+});
