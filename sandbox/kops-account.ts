@@ -10,7 +10,10 @@ import {
   CreateVpcCommand,
   DescribeImagesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
+import {
+  ConfigureHealthCheckCommand,
+  CreateLoadBalancerCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand as CreateNlbCommand,
@@ -83,6 +86,19 @@ export async function createInternalLoadBalancers(
       Scheme: 'internal',
       Subnets: net.subnetIds,
       Listeners: [{ Protocol: 'TCP', LoadBalancerPort: 443, InstanceProtocol: 'TCP', InstancePort: 443 }],
+    }),
+  );
+  // the health check kops builds for its own API ELB: SSL:443, 10 s, 5 s, 2/2
+  await clients.elb.send(
+    new ConfigureHealthCheckCommand({
+      LoadBalancerName: names.classic,
+      HealthCheck: {
+        Target: 'SSL:443',
+        Interval: 10,
+        Timeout: 5,
+        HealthyThreshold: 2,
+        UnhealthyThreshold: 2,
+      },
     }),
   );
   const nlb = await clients.elbv2.send(

@@ -1,3 +1,8 @@
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeLoadBalancersCommand,
+  RegisterInstancesWithLoadBalancerCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from '../functions/core/aws/clients.ts';
 import { parseConfig } from '../functions/core/config/load.ts';
 import type { SentinelConfig, SentinelConfigInput } from '../functions/core/config/schema.ts';
@@ -113,5 +118,37 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
     world.otherGroups = other.controlPlaneGroups;
   }
   world.config = parseConfig({ clusters }, 'sandbox world');
+  await settleClassicElb(clients, world.groups, lbs.classicName);
   return world;
+}
+
+/**
+ * moto quirk: every Auto Scaling change sets a classic ELB's instances to that one group's, so
+ * an ELB shared by three groups ends up holding only the last group's instances. Real AWS adds
+ * them all; register them all, as AWS would have, so the world starts the way kops leaves it.
+ */
+export async function settleClassicElb(
+  clients: AwsClients,
+  groups: string[],
+  classicName: string,
+): Promise<void> {
+  const res = await clients.autoscaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groups }),
+  );
+  const ids = (res.AutoScalingGroups ?? []).flatMap((g) =>
+    (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId ?? ''),
+  );
+  const have = new Set(
+    (
+      await clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: [classicName] }))
+    ).LoadBalancerDescriptions?.[0]?.Instances?.map((i) => i.InstanceId) ?? [],
+  );
+  const missing = ids.filter((id) => !have.has(id));
+  if (missing.length === 0) return;
+  await clients.elb.send(
+    new RegisterInstancesWithLoadBalancerCommand({
+      LoadBalancerName: classicName,
+      Instances: missing.map((InstanceId) => ({ InstanceId })),
+    }),
+  );
 }

@@ -8,7 +8,8 @@ import { portsOf, readRegistrations } from '../lb/registrations.ts';
 import { describeInstances, registrable } from './instances.ts';
 import type { ReconcileScope } from './scope.ts';
 
-export type Mode = 'repair' | 'report-only';
+/** `check` is the verifier's: it judges like report-only but proposes nothing (the registrar repairs). */
+export type Mode = 'repair' | 'report-only' | 'check';
 
 export interface ReconcileResult {
   verdict: Verdict;
@@ -29,6 +30,7 @@ async function act(
   ctx: Ctx,
   run: () => Promise<void>,
 ): Promise<{ action: Finding['action']; error?: string }> {
+  if (ctx.mode === 'check') return { action: 'none' };
   if (ctx.mode === 'report-only') return { action: 'would-repair' };
   try {
     await run();
@@ -40,6 +42,7 @@ async function act(
 
 function actionText(action: Finding['action'], done: string, error?: string): string {
   if (action === 'repaired') return done;
+  if (action === 'none') return 'left for the registrar to repair';
   if (action === 'would-repair')
     return `report-only: would have ${done.replace(/^(\w+)/, (w) => w.toLowerCase())}`;
   return `repair failed (${error ?? 'unknown error'})`;

@@ -1,0 +1,232 @@
+import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import { DetachLoadBalancersCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  ConfigureHealthCheckCommand,
+  CreateLoadBalancerListenersCommand,
+  DeleteLoadBalancerListenersCommand,
+  DescribeLoadBalancersCommand,
+} from '@aws-sdk/client-elastic-load-balancing';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../bin/cli.ts';
+import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { type Finding, isDrift } from '../../functions/core/findings/finding.ts';
+import { silentLog } from '../../functions/core/log.ts';
+import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
+import { verifyClusters } from '../../functions/core/verify/verify.ts';
+import { type Moto, startMoto } from '../../sandbox/moto.ts';
+import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
+import { group } from '../support/aws-state.ts';
+import { createCa, issueServerCert, type TestCa } from '../support/pki.ts';
+import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../support/tls-servers.ts';
+
+const HOST = `api.internal.${CLUSTER}`;
+let moto: Moto;
+let clients = createAwsClients();
+let world: World;
+let kopsCa: TestCa;
+const servers = new Endpoints();
+let good: TlsEndpoint[];
+let acmLike: TlsEndpoint;
+let acmCertPems: { cert: string; key: string; chain: string };
+let hung: { port: number };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  kopsCa = await createCa('kubernetes-ca');
+  const serving = await issueServerCert(kopsCa, {
+    dns: [HOST, 'kubernetes', 'kubernetes.default'],
+    ips: ['127.0.0.1'],
+  });
+  good = await Promise.all(
+    [0, 1, 2, 3].map(async () =>
+      servers.add(await startTlsServer({ cert: serving.certPem, key: serving.keyPem })),
+    ),
+  );
+  const acmCa = await createCa('Amazon RSA 2048 M02');
+  const acmCert = await issueServerCert(acmCa, { dns: [`*.${CLUSTER}`, HOST] });
+  acmCertPems = { cert: acmCert.certPem, key: acmCert.keyPem, chain: acmCa.certPem };
+  acmLike = servers.add(await startTlsServer({ cert: acmCert.certPem, key: acmCert.keyPem }));
+  hung = servers.add(await startSilentServer());
+});
+afterAll(async () => {
+  await servers.closeAll();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  clients = createAwsClients();
+  world = await buildWorld(clients, {
+    clusterConfig: { ca: { source: 'inline', pem: kopsCa.certPem }, tls: { timeoutSeconds: 1 } },
+  });
+});
+
+/** The private IPs of the registered instances, in group order. */
+async function instanceIps(): Promise<{ id: string; ip: string }[]> {
+  const ids: string[] = [];
+  for (const g of world.groups) ids.push(...(await group(clients, g)).liveInstanceIds);
+  const res = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
+  const all = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+  return ids.map((id) => ({ id, ip: all.find((i) => i.InstanceId === id)?.PrivateIpAddress ?? '' }));
+}
+
+async function lbDnsNames(): Promise<string[]> {
+  const classic = await clients.elb.send(
+    new DescribeLoadBalancersCommand({ LoadBalancerNames: [world.lbs.classicName] }),
+  );
+  const nlb = await clients.elbv2.send(
+    new elbv2.DescribeLoadBalancersCommand({ LoadBalancerArns: [world.lbs.nlbArn] }),
+  );
+  return [classic.LoadBalancerDescriptions?.[0]?.DNSName ?? '', nlb.LoadBalancers?.[0]?.DNSName ?? ''];
+}
+
+/** --connect-to rules: instance IPs to the given backends, load balancer names to `lb`. */
+async function rules(
+  backends: { port: number }[],
+  lb: { port: number } = good[3] as TlsEndpoint,
+): Promise<ConnectTo[]> {
+  const ips = await instanceIps();
+  const out = ips.map((x, i) =>
+    parseConnectTo(`${x.ip}:443:127.0.0.1:${backends[i % backends.length]?.port}`),
+  );
+  for (const dns of await lbDnsNames()) out.push(parseConnectTo(`${dns}:443:127.0.0.1:${lb.port}`));
+  return out;
+}
+
+async function verify(connectTo: ConnectTo[]) {
+  const out = await verifyClusters(world.config.clusters, { clients, log: silentLog, connectTo });
+  const verdict = out.verdicts[0];
+  if (!verdict) throw new Error('no verdict');
+  return {
+    verdict,
+    drift: verdict.findings.filter(isDrift),
+    byCode: (code: string) => verdict.findings.filter((f: Finding) => f.code === code),
+  };
+}
+
+describe('verifier against moto and real TLS servers', () => {
+  it('passes a correct setup: listeners, health checks, health, and TLS to the LB and every instance', async () => {
+    const { verdict, drift, byCode } = await verify(await rules(good.slice(0, 3)));
+    expect(drift).toEqual([]);
+    expect(verdict.inSync).toBe(true);
+    expect(byCode('TLS_OK')).toHaveLength(2 + 3); // two load balancers + three instances
+    expect(byCode('LISTENER_OK')).toHaveLength(2);
+    expect(byCode('HEALTH_CHECK_OK')).toHaveLength(2);
+  });
+
+  it('catches a listener swapped to SSL with an ACM certificate, naming the certificate and the untrusted issuer', async () => {
+    const imported = await new ACMClient({}).send(
+      new ImportCertificateCommand({
+        Certificate: Buffer.from(acmCertPems.cert),
+        PrivateKey: Buffer.from(acmCertPems.key),
+        CertificateChain: Buffer.from(acmCertPems.chain),
+      }),
+    );
+    const cert = imported.CertificateArn ?? '';
+    await clients.elb.send(
+      new DeleteLoadBalancerListenersCommand({
+        LoadBalancerName: world.lbs.classicName,
+        LoadBalancerPorts: [443],
+      }),
+    );
+    await clients.elb.send(
+      new CreateLoadBalancerListenersCommand({
+        LoadBalancerName: world.lbs.classicName,
+        Listeners: [
+          {
+            Protocol: 'SSL',
+            LoadBalancerPort: 443,
+            InstanceProtocol: 'TCP',
+            InstancePort: 443,
+            SSLCertificateId: cert,
+          },
+        ],
+      }),
+    );
+    const { byCode } = await verify(await rules(good.slice(0, 3), acmLike));
+    const listener = byCode('LISTENER_TERMINATES_TLS');
+    expect(listener).toHaveLength(1);
+    expect(listener[0]?.actual).toContain(cert);
+    const untrusted = byCode('TLS_UNTRUSTED_ISSUER');
+    // both load balancer names lead to the ACM-terminating stand-in here; the instances stay trusted
+    expect(untrusted.map((f) => f.resource.split('/')[0]).sort()).toEqual(['elb', 'targetgroup']);
+    expect(untrusted[0]?.actual).toContain('Amazon RSA 2048 M02');
+    expect((untrusted[0]?.details?.certificate as { issuer: string }).issuer).toContain(
+      'Amazon RSA 2048 M02',
+    );
+  });
+
+  it('catches a changed health check', async () => {
+    await clients.elb.send(
+      new ConfigureHealthCheckCommand({
+        LoadBalancerName: world.lbs.classicName,
+        HealthCheck: {
+          Target: 'HTTPS:443/healthz',
+          Interval: 30,
+          Timeout: 5,
+          HealthyThreshold: 2,
+          UnhealthyThreshold: 2,
+        },
+      }),
+    );
+    const { byCode } = await verify(await rules(good.slice(0, 3)));
+    const f = byCode('HEALTH_CHECK_MISMATCH');
+    expect(f).toHaveLength(1);
+    expect(f[0]?.message).toContain('target HTTPS:443/healthz (expected SSL:443)');
+    expect(f[0]?.message).toContain('interval 30 (expected 10)');
+  });
+
+  it('catches a detached load balancer and a stale registration, without repairing either', async () => {
+    const g = world.groups[0] ?? '';
+    await clients.autoscaling.send(
+      new DetachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [world.lbs.classicName] }),
+    );
+    const [first] = await instanceIps();
+    // a stale target: an instance id that is no control-plane instance
+    const nodeId = (await group(clients, world.nodeGroup)).liveInstanceIds[0] ?? '';
+    await clients.elbv2.send(
+      new elbv2.RegisterTargetsCommand({
+        TargetGroupArn: world.lbs.targetGroupArn,
+        Targets: [{ Id: nodeId }],
+      }),
+    );
+    const { byCode } = await verify(await rules(good.slice(0, 3)));
+    expect(byCode('LB_NOT_ATTACHED').map((f) => f.resource)).toEqual([`elb/${world.lbs.classicName}:${g}`]);
+    expect(byCode('LB_NOT_ATTACHED')[0]?.action).toBe('none');
+    expect(byCode('STALE_REGISTRATION').map((f) => f.resource)).toEqual([expect.stringContaining(nodeId)]);
+    expect((await group(clients, g)).loadBalancerNames).toEqual([]); // the verifier changes nothing
+    expect(first?.id).toMatch(/^i-/);
+  });
+
+  it('finds and names the one bad backend among three good ones', async () => {
+    const { byCode, drift } = await verify(
+      await rules([good[0] as TlsEndpoint, hung, good[1] as TlsEndpoint]),
+    );
+    const ips = await instanceIps();
+    expect(drift.map((f) => `${f.code} ${f.resource}`)).toEqual([`TLS_TIMEOUT ${ips[1]?.id}`]);
+    expect(byCode('TLS_OK')).toHaveLength(4);
+  });
+
+  it('the CLI gives the same verdict, with --connect-to and exit codes', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ clusters: world.config.clusters }));
+    const connect = (await rules([good[0] as TlsEndpoint, hung, good[1] as TlsEndpoint])).map(
+      (r) => `--connect-to=${r.spec}`,
+    );
+    let out = '';
+    const io = { stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined } };
+    const code = await main(['verify', '--config', file, '--json', ...connect], io);
+    expect(code).toBe(1);
+    const parsed = JSON.parse(out) as { verdicts: { findings: Finding[] }[] };
+    expect(parsed.verdicts[0]?.findings.filter(isDrift).map((f) => f.code)).toEqual(['TLS_TIMEOUT']);
+    out = '';
+    expect(await main(['verify', '--config', file, '--connect-to', 'nonsense'], io)).toBe(2);
+    expect(await main(['reconcile', '--config', file], io)).toBe(0);
+    expect(out).toContain(`cluster ${CLUSTER}: IN SYNC`);
+  });
+});
