@@ -1,6 +1,5 @@
 import type { AwsClients } from '../aws/clients.ts';
-import type { Finding } from '../findings/finding.ts';
-import { type Verdict, verdictOf } from '../findings/finding.ts';
+import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
 import type { LoadBalancerPort, RegistrationState } from '../lb/port.ts';
