@@ -2,9 +2,28 @@ import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import type { Log } from '../core/log.ts';
 import type { RegistrarOutcome } from '../core/registrar/registrar.ts';
+import { enqueueFollowUps, followUpsFor } from '../core/verify/follow-up.ts';
+import { type ReportTargets, reportRun } from '../shared/report.ts';
 
-/** What happens after a registrar run: alerts for drift, follow-up verification of new instances. */
+/** After a registrar run: alerts for drift, and a follow-up verification of each newly registered instance. */
 export async function afterRegistrar(
-  _outcome: RegistrarOutcome,
-  _deps: { config: SentinelConfig; clients: AwsClients; log: Log },
-): Promise<void> {}
+  outcome: RegistrarOutcome,
+  deps: { config: SentinelConfig; clients: AwsClients; log: Log; targets: ReportTargets; now?: Date },
+): Promise<void> {
+  const { config, targets } = deps;
+  const followUps = followUpsFor(
+    outcome.registered,
+    deps.now ?? new Date(),
+    config.verifier.newInstanceDeadlineMinutes,
+  );
+  const queued =
+    followUps.length > 0 && targets.followUpQueueUrl
+      ? enqueueFollowUps(
+          deps.clients,
+          targets.followUpQueueUrl,
+          followUps,
+          config.verifier.followUpDelaySeconds,
+        )
+      : Promise.resolve();
+  await Promise.all([reportRun('registrar', outcome.verdicts, deps), queued]);
+}

@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { MalformedEventError, parseRegistrarEvent } from '../core/events/registrar-event.ts';
 import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/registrar.ts';
-import { logVerdicts } from '../shared/log-verdicts.ts';
 import { log, logger } from '../shared/powertools.ts';
+import { reportTargets } from '../shared/report.ts';
 import { type Runtime, runtime } from '../shared/runtime.ts';
 import { afterRegistrar } from './after.ts';
 
@@ -19,7 +19,7 @@ export interface RegistrarResult {
  * logged and answered, not thrown, so it is never retried; AWS failures throw, so Lambda's
  * async retries and then the dead-letter queue keep the event.
  */
-export function createHandler(deps: () => Runtime = runtime) {
+export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<RegistrarResult> => {
     let parsed: ReturnType<typeof parseRegistrarEvent>;
     try {
@@ -38,8 +38,7 @@ export function createHandler(deps: () => Runtime = runtime) {
       logger.info('ignored event', { reason: outcome.ignored });
       return { status: 'ignored', reason: outcome.ignored };
     }
-    logVerdicts(log, outcome.verdicts);
-    await afterRegistrar(outcome, { config, clients, log });
+    await afterRegistrar(outcome, { config, clients, log, targets: reportTargets(env) });
     return { status: 'done', inSync: outcome.verdicts.every((v) => v.inSync) };
   }).use(injectLambdaContext(logger, { clearState: true }));
 }

@@ -1,6 +1,7 @@
 import { type AwsClients, createAwsClients } from '../core/aws/clients.ts';
 import { parseConfig } from '../core/config/load.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
+import type { ConnectTo } from '../core/tls/connect-to.ts';
 
 /**
  * The deployed configuration. The stack bundles the validated config into each function at
@@ -17,6 +18,8 @@ export function loadDeployedConfig(): SentinelConfig {
 export interface Runtime {
   config: SentinelConfig;
   clients: AwsClients;
+  /** Only for local runs (tests, rehearsal): reach instance addresses through local stand-ins. */
+  connectTo?: readonly ConnectTo[];
 }
 
 let cached: Runtime | undefined;

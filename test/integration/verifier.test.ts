@@ -16,10 +16,10 @@ import { silentLog } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
+import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
+import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
-import { createCa, issueServerCert, type TestCa } from '../support/pki.ts';
-import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../support/tls-servers.ts';
 
 const HOST = `api.internal.${CLUSTER}`;
 let moto: Moto;

@@ -122,7 +122,7 @@ export const VerifierSchema = z
   .object({
     scheduleMinutes: z.number().int().min(1).max(1440).default(5),
     newInstanceDeadlineMinutes: z.number().int().min(1).max(120).default(15),
-    followUpDelaySeconds: z.number().int().min(10).max(900).default(60),
+    followUpDelaySeconds: z.number().int().min(0).max(900).default(60),
   })
   .strict();
 

@@ -32,7 +32,9 @@ export type Classification =
 const ROLE_TAGS = ['k8s.io/role/master', 'k8s.io/role/control-plane'];
 const MAX_PAGES = 50;
 
-function tagMap(group: AutoScalingGroup): Map<string, string> {
+type Named = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'>;
+
+function tagMap(group: Named): Map<string, string> {
   return new Map((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
@@ -42,7 +44,7 @@ export function taggedForCluster(tags: Map<string, string>, cluster: string): bo
 }
 
 /** Classifies a group: a control-plane group has the cluster tag, a role tag, and the `.masters.<cluster>` name. */
-export function classifyGroup(group: AutoScalingGroup, clusters: readonly ClusterConfig[]): Classification {
+export function classifyGroup(group: Named, clusters: readonly ClusterConfig[]): Classification {
   const name = group.AutoScalingGroupName ?? '';
   const tags = tagMap(group);
   const byName = clusters.find((c) => name.endsWith(`.masters.${c.name}`));

@@ -123,6 +123,7 @@ export const CODES = {
   TLS_CONNECTION_RESET: { check: 'tls', severity: 'critical', title: 'Connection reset' },
   TLS_TIMEOUT: { check: 'tls', severity: 'critical', title: 'TLS handshake timed out' },
   TLS_NOT_TLS: { check: 'tls', severity: 'critical', title: 'Endpoint does not speak TLS' },
+  TLS_HANDSHAKE_FAILED: { check: 'tls', severity: 'critical', title: 'TLS handshake failed' },
   TLS_UNREACHABLE: { check: 'tls', severity: 'critical', title: 'Endpoint unreachable (DNS or network)' },
   // ca
   CA_LOADED: { check: 'ca', severity: 'ok', title: 'Cluster CA loaded' },

@@ -104,7 +104,10 @@ describe('alert policy', () => {
     expect(drv.record).toMatchObject({ state: 'firing', passes: 1 });
     const second = drv.step(pass, T0 + 10 * MIN);
     expect(second.notify).toBe('resolve');
-    expect(drv.record).toMatchObject({ state: 'resolved', resolvedAt: new Date(T0 + 10 * MIN).toISOString() });
+    expect(drv.record).toMatchObject({
+      state: 'resolved',
+      resolvedAt: new Date(T0 + 10 * MIN).toISOString(),
+    });
     // more passes: nothing more, nothing written
     const third = drv.step(pass, T0 + 15 * MIN);
     expect(third).toMatchObject({ notify: 'none', changed: false });
@@ -114,7 +117,7 @@ describe('alert policy', () => {
   it('damps flapping: a failure during the pass streak resets it without a new alert', () => {
     const drv = new Driver();
     const seq: Observation[] = [drift, pass, drift, pass, drift, pass, drift, pass, pass];
-    seq.forEach((o, i) => drv.step(o, T0 + i * 5 * MIN));
+    for (const [i, o] of seq.entries()) drv.step(o, T0 + i * 5 * MIN);
     expect(drv.sent).toEqual([
       { kind: 'fire', atMin: 0 },
       { kind: 'resolve', atMin: 40 },
@@ -207,7 +210,13 @@ describe('alert policy', () => {
     });
 
     it('an owed fire that never got out is dropped, not followed by a lone resolve', () => {
-      const a = decide(undefined, drift, new Date(T0), { ...config, resolveAfterPasses: 1 }, { claimId: 'A' });
+      const a = decide(
+        undefined,
+        drift,
+        new Date(T0),
+        { ...config, resolveAfterPasses: 1 },
+        { claimId: 'A' },
+      );
       const released = releaseClaim({ ...(a.record as AlertRecord), version: 1 }, 'A');
       const d = decide(released, pass, new Date(T0 + 5 * MIN), { ...config, resolveAfterPasses: 1 });
       expect(d.notify).toBe('none');

@@ -18,7 +18,10 @@ const { clusters } = parseConfig({
   ],
 });
 
-function group(name: string, tags: Record<string, string>): AutoScalingGroup {
+function group(
+  name: string,
+  tags: Record<string, string>,
+): Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'> {
   return { AutoScalingGroupName: name, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
 }
 

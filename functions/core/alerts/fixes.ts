@@ -1,0 +1,80 @@
+import type { FindingCode } from '../findings/codes.ts';
+
+/**
+ * One line per finding code: the first thing to do. The runbook (docs/runbook.md, one `## CODE`
+ * heading each) has the full story; alerts link to it with `runbookLink`. Partial so that a new code
+ * does not break the build; test/unit/alerts/messages.test.ts fails until it has a line here.
+ */
+export const FIXES: Partial<Record<FindingCode, string>> = {
+  CONTROL_PLANE_GROUPS_FOUND: 'Nothing to do.',
+  NO_CONTROL_PLANE_GROUPS:
+    'Check the cluster name in the sentinel config and that the control-plane groups carry the KubernetesCluster and k8s.io/role/master tags.',
+  GROUP_TAGS_MISMATCH:
+    'Tag the group like kops does (KubernetesCluster, k8s.io/role/master=1) or rename it so it does not look like a control-plane group.',
+  AWS_CALL_FAILED: "Check the function's IAM permissions and AWS service health, then wait for the next run.",
+  LOAD_BALANCER_NOT_FOUND:
+    'Create the internal load balancer again, or correct its name/target group ARN in the sentinel config.',
+  LB_ATTACHED: 'Nothing to do.',
+  LB_NOT_ATTACHED:
+    'List the load balancer under externalLoadBalancers of every control-plane instance group so `kops update cluster` stops detaching it.',
+  INSTANCE_REGISTERED: 'Nothing to do.',
+  INSTANCE_NOT_REGISTERED:
+    'Register the instance on the load balancer (the sentinel does this in repair mode) and check that the group attachment exists.',
+  INSTANCE_NOT_RUNNING: 'Nothing to do unless the instance should be running.',
+  INSTANCE_NOT_IN_GROUP: 'Nothing to do.',
+  INSTANCE_DEREGISTERED: 'Nothing to do.',
+  INSTANCE_OF_OTHER_CLUSTER:
+    "Check the tags of the instance and of its group: it carries another cluster's KubernetesCluster tag and must not serve this API.",
+  STALE_REGISTRATION:
+    'Deregister the instance from the load balancer; it is no longer a live control-plane instance.',
+  LAUNCH_FAILED:
+    'Read the Auto Scaling activity history of the group for the launch error (capacity, quota, AMI, IAM).',
+  LIFECYCLE_ACTION_COMPLETED: 'Nothing to do.',
+  LIFECYCLE_ACTION_FAILED:
+    'Complete the lifecycle action by hand (aws autoscaling complete-lifecycle-action) or let its heartbeat timeout apply the default result.',
+  LISTENER_OK: 'Nothing to do.',
+  LISTENER_MISSING: 'Add a TCP listener on the API port forwarding to instance port 443.',
+  LISTENER_TERMINATES_TLS:
+    'Change the listener to TCP pass-through (not TLS/SSL) so nodes see the apiserver certificate signed by the kops CA.',
+  LISTENER_WRONG_TARGET: 'Point the listener at instance port 443 (or the control-plane target group).',
+  HEALTH_CHECK_OK: 'Nothing to do.',
+  HEALTH_CHECK_MISMATCH: 'Set the health check back to the configured target, interval and thresholds.',
+  INSTANCE_HEALTHY: 'Nothing to do.',
+  INSTANCE_UNHEALTHY:
+    'Check kube-apiserver on the instance and that the security groups allow the load balancer to reach port 443.',
+  TLS_OK: 'Nothing to do.',
+  TLS_UNTRUSTED_ISSUER:
+    'Make the node-facing listener pass TCP through to the control plane, or load the rotated kops CA if it was rotated.',
+  TLS_HOSTNAME_MISMATCH:
+    'Add the API hostname to the apiserver certificate (additionalSans) or correct api.hostname in the config.',
+  TLS_CERT_EXPIRED: 'Rotate the apiserver certificate now (roll the control plane with kops rolling-update).',
+  TLS_CERT_NOT_YET_VALID: 'Check the clock (NTP) on the control-plane instances and on the issuer.',
+  TLS_CERT_EXPIRING: 'Plan a rotation of the apiserver certificate before it expires.',
+  TLS_NOT_SERVER_AUTH: 'Reissue the apiserver certificate with the serverAuth extended key usage.',
+  TLS_CONNECTION_REFUSED:
+    'Check that the load balancer has a listener on the API port and healthy control-plane instances.',
+  TLS_CONNECTION_RESET:
+    'Check the load balancer targets and security groups; a reset usually means no healthy target.',
+  TLS_TIMEOUT: 'Check the security groups and network ACLs between the node subnets and the load balancer.',
+  TLS_NOT_TLS: 'Point the API endpoint at the apiserver port (443), not a plain-HTTP port.',
+  TLS_HANDSHAKE_FAILED:
+    'Check that the listener passes TCP through to the apiserver and that the endpoint accepts TLS 1.2+ from the node subnets.',
+  TLS_UNREACHABLE: 'Check DNS for the API hostname and routing from the node subnets to the load balancer.',
+  CA_LOADED: 'Nothing to do.',
+  CA_UNAVAILABLE:
+    'Check the CA source in the config (SSM parameter or state store) and the function permissions to read it.',
+  NEW_INSTANCE_VERIFIED: 'Nothing to do.',
+  NEW_INSTANCE_NOT_VERIFIED:
+    'Read the verifier findings for the instance; it is not registered, not healthy or not serving the kops-signed certificate.',
+};
+
+export function fixFor(code: string): string {
+  return (FIXES as Record<string, string>)[code] ?? 'See the runbook entry.';
+}
+
+/** The runbook link for a code: `docs/runbook.md#<code lowercased>`, optionally under a base URL. */
+export function runbookLink(code: string, baseUrl?: string): string {
+  const path = `docs/runbook.md#${code.toLowerCase()}`;
+  if (!baseUrl) return path;
+  return `${baseUrl.replace(/\/+$/, '')}/${path}`;
+}

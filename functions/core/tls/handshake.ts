@@ -1,0 +1,176 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP, type LookupFunction } from 'node:net';
+import { connect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+
+/**
+ * One TLS handshake, nothing more: no client certificate, no application data, no judgement of
+ * the certificate (Node's own checks are off; verify-chain.ts judges as Go would). The socket is
+ * closed as soon as the handshake completes (see closePolitely) and destroyed when it fails; the
+ * whole attempt is bounded by timeoutMs.
+ */
+
+export type HandshakeFailureCode =
+  | 'TLS_CONNECTION_REFUSED'
+  | 'TLS_CONNECTION_RESET'
+  | 'TLS_TIMEOUT'
+  | 'TLS_NOT_TLS'
+  | 'TLS_HANDSHAKE_FAILED'
+  | 'TLS_UNREACHABLE';
+
+export type HandshakeOutcome =
+  | { ok: true; chain: X509Certificate[]; tlsVersion: string | undefined }
+  | { ok: false; code: HandshakeFailureCode; reason: string };
+
+export interface HandshakeRequest {
+  host: string;
+  port: number;
+  /** SNI; not sent when it is an IP address (as Go does not). */
+  servername: string;
+  timeoutMs: number;
+  /** Name resolution; defaults to the system resolver. */
+  lookup?: LookupFunction;
+}
+
+const MAX_CHAIN = 10;
+const CLOSE_GRACE_MS = 1000;
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+]);
+const RESET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** OpenSSL's words for "the bytes that came back are not a TLS record". */
+const NOT_TLS =
+  /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|http[ _]request|record[ _]layer[ _]failure|bad[ _]record[ _]type|record[ _]too[ _]large|ssl3_get_record|unexpected[ _]record|invalid[ _]record/i;
+
+interface ErrorLike {
+  code?: string;
+  message?: string;
+  reason?: string;
+}
+
+/** Sorts a failed handshake into its own finding code. */
+export function classifyFailure(
+  err: unknown,
+  tcpConnected: boolean,
+): { code: HandshakeFailureCode; reason: string } {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
+  const code = e.code ?? '';
+  const text = `${code}${code ? ': ' : ''}${(e.reason ?? e.message ?? '').trim().split('\n')[0]}`;
+  if (code === 'ECONNREFUSED')
+    return { code: 'TLS_CONNECTION_REFUSED', reason: `connection refused (${text})` };
+  if (RESET.has(code)) {
+    const when = tcpConnected ? 'during the TLS handshake' : 'while connecting';
+    return { code: 'TLS_CONNECTION_RESET', reason: `connection closed ${when} (${text})` };
+  }
+  if (code === 'ETIMEDOUT') return { code: 'TLS_TIMEOUT', reason: `connect timed out (${text})` };
+  if (UNREACHABLE.has(code)) return { code: 'TLS_UNREACHABLE', reason: `endpoint unreachable (${text})` };
+  if (NOT_TLS.test(`${code} ${e.reason ?? ''} ${e.message ?? ''}`)) {
+    return { code: 'TLS_NOT_TLS', reason: `the endpoint answered with something that is not TLS (${text})` };
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || tcpConnected) {
+    return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake failed (${text})` };
+  }
+  return { code: 'TLS_UNREACHABLE', reason: `could not connect (${text || 'unknown error'})` };
+}
+
+function isDetailed(cert: PeerCertificate | DetailedPeerCertificate): cert is DetailedPeerCertificate {
+  return 'issuerCertificate' in cert;
+}
+
+/** The presented chain, leaf first; the walk stops at a repeat (self-signed roots point at themselves) or MAX_CHAIN. */
+export function peerChain(socket: TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let current: PeerCertificate | DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  for (let i = 0; i < MAX_CHAIN && current?.raw && current.raw.length > 0; i++) {
+    const cert = new X509Certificate(current.raw);
+    if (seen.has(cert.fingerprint256)) break;
+    seen.add(cert.fingerprint256);
+    chain.push(cert);
+    const next: DetailedPeerCertificate | undefined = isDetailed(current)
+      ? current.issuerCertificate
+      : undefined;
+    if (!next || next === current) break;
+    current = next;
+  }
+  return chain;
+}
+
+/**
+ * Ends a completed handshake with close_notify and FIN, so the server sees a finished handshake
+ * and a clean close (not "TLS handshake error: EOF" in the apiserver log); destroys the socket if
+ * it is not closed within CLOSE_GRACE_MS.
+ */
+function closePolitely(socket: TLSSocket): void {
+  const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.end();
+}
+
+export function handshake(req: HandshakeRequest): Promise<HandshakeOutcome> {
+  return new Promise<HandshakeOutcome>((resolve) => {
+    let tcpConnected = false;
+    let settled = false;
+    let socket: TLSSocket | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: HandshakeOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (outcome.ok && socket) closePolitely(socket);
+      else socket?.destroy();
+      resolve(outcome);
+    };
+    timer = setTimeout(() => {
+      const reason = tcpConnected
+        ? `TCP connected but no TLS handshake within ${req.timeoutMs} ms`
+        : `TCP connect did not complete within ${req.timeoutMs} ms`;
+      finish({ ok: false, code: 'TLS_TIMEOUT', reason });
+    }, req.timeoutMs);
+    try {
+      socket = connect({
+        host: req.host,
+        port: req.port,
+        ...(isIP(req.servername) === 0 ? { servername: req.servername } : {}),
+        rejectUnauthorized: false,
+        checkServerIdentity: () => undefined,
+        ...(req.lookup ? { lookup: req.lookup } : {}),
+      });
+    } catch (err) {
+      finish({ ok: false, ...classifyFailure(err, false) });
+      return;
+    }
+    // Errors after settling (the destroy itself, a late reset) are expected and ignored.
+    socket.on('error', (err) => finish({ ok: false, ...classifyFailure(err, tcpConnected) }));
+    socket.once('connect', () => {
+      tcpConnected = true;
+    });
+    socket.once('secureConnect', () => {
+      if (!socket) return;
+      try {
+        finish({ ok: true, chain: peerChain(socket), tlsVersion: socket.getProtocol() ?? undefined });
+      } catch (err) {
+        finish({
+          ok: false,
+          code: 'TLS_HANDSHAKE_FAILED',
+          reason: `unreadable peer certificate (${String(err)})`,
+        });
+      }
+    });
+    socket.once('close', () =>
+      finish({
+        ok: false,
+        code: 'TLS_CONNECTION_RESET',
+        reason: 'connection closed before the TLS handshake completed',
+      }),
+    );
+  });
+}

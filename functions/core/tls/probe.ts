@@ -1,0 +1,126 @@
+import type { LookupFunction } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { CaBundle } from '../ca/bundle.ts';
+import type { ClusterConfig } from '../config/schema.ts';
+import { CODES } from '../findings/codes.ts';
+import type { Finding } from '../findings/finding.ts';
+import { finding } from '../findings/make.ts';
+import { type CertificateFacts, certificateFacts } from './cert-facts.ts';
+import { type ConnectTo, resolveConnectTo } from './connect-to.ts';
+import { type HandshakeFailureCode, handshake } from './handshake.ts';
+import { type ChainCode, verifyServerChain } from './verify-chain.ts';
+
+export { type ConnectTo, parseConnectTo } from './connect-to.ts';
+
+/** One endpoint to check from where kubelet stands. */
+export interface ProbeTarget {
+  /** The resource findings name: `lb:<name>`, an instance id, … */
+  resource: string;
+  host: string;
+  port: number;
+  /** The node-facing API hostname: sent as SNI and checked against the certificate. */
+  servername: string;
+}
+
+export interface ProbeOptions {
+  timeoutMs: number;
+  /** The time certificates are judged at; default: when the handshake completes. */
+  now?: Date;
+  expiryWarningDays: number;
+  connectTo?: readonly ConnectTo[];
+  /** Name resolution; defaults to the system resolver. */
+  lookup?: LookupFunction;
+}
+
+export type ProbeCode = ChainCode | HandshakeFailureCode;
+
+export interface ProbeResult {
+  resource: string;
+  host: string;
+  port: number;
+  servername: string;
+  /** `host:port` actually connected to, when a --connect-to rule redirected it. */
+  connectedTo?: string;
+  code: ProbeCode;
+  reason: string;
+  durationMs: number;
+  tlsVersion?: string;
+  /** The presented leaf, also (especially) when verification failed. */
+  certificate?: CertificateFacts;
+  /** Subjects of the presented chain, leaf first. */
+  presentedChain?: string[];
+}
+
+/** Handshakes with one endpoint and judges what it presents. Never rejects; every failure is a result. */
+export async function probeTls(
+  target: ProbeTarget,
+  trust: CaBundle,
+  opts: ProbeOptions,
+): Promise<ProbeResult> {
+  const started = performance.now();
+  const route = resolveConnectTo(target.host, target.port, opts.connectTo);
+  const base: Pick<ProbeResult, 'resource' | 'host' | 'port' | 'servername' | 'connectedTo'> = {
+    resource: target.resource,
+    host: target.host,
+    port: target.port,
+    servername: target.servername,
+    ...(route.rule ? { connectedTo: `${route.host}:${route.port}` } : {}),
+  };
+  const outcome = await handshake({
+    host: route.host,
+    port: route.port,
+    servername: target.servername,
+    timeoutMs: opts.timeoutMs,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+  });
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  if (!outcome.ok) return { ...base, code: outcome.code, reason: outcome.reason, durationMs };
+  const verdict = verifyServerChain({
+    presented: outcome.chain,
+    trust,
+    hostname: target.servername,
+    now: opts.now ?? new Date(),
+    expiryWarningDays: opts.expiryWarningDays,
+  });
+  const [leaf] = outcome.chain;
+  return {
+    ...base,
+    code: verdict.code,
+    reason: verdict.reason,
+    durationMs,
+    ...(outcome.tlsVersion ? { tlsVersion: outcome.tlsVersion } : {}),
+    ...(leaf ? { certificate: certificateFacts(leaf) } : {}),
+    presentedChain: outcome.chain.map((c) => certificateFacts(c).subject),
+  };
+}
+
+/** Probes every target at once; each is bounded by its own timeout, so the whole is bounded by the slowest. */
+export function probeAll(
+  targets: readonly ProbeTarget[],
+  trust: CaBundle,
+  opts: ProbeOptions,
+): Promise<ProbeResult[]> {
+  return Promise.all(targets.map((t) => probeTls(t, trust, opts)));
+}
+
+/** The finding for one probe: details carry the presented certificate and the TLS version. */
+export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeResult): Finding {
+  const endpoint = `${result.host}:${result.port}`;
+  const via = result.connectedTo ? ` via ${result.connectedTo}` : '';
+  return finding(result.code, {
+    cluster: cluster.name,
+    resource: result.resource,
+    expected: `a TLS handshake on ${endpoint} presenting a certificate for ${result.servername} that chains to the cluster CA`,
+    actual: result.reason,
+    message: `${CODES[result.code].title}: ${result.resource} (${endpoint}${via}, SNI ${result.servername}): ${result.reason}`,
+    details: {
+      endpoint,
+      servername: result.servername,
+      ...(result.connectedTo ? { connectedTo: result.connectedTo } : {}),
+      durationMs: result.durationMs,
+      tlsVersion: result.tlsVersion ?? null,
+      certificate: result.certificate ?? null,
+      ...(result.presentedChain ? { presentedChain: result.presentedChain } : {}),
+    },
+  });
+}

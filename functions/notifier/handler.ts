@@ -1,0 +1,49 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context, SNSEvent } from 'aws-lambda';
+import { createAwsClients } from '../core/aws/clients.ts';
+import {
+  type NotifyDeps,
+  type NotifyResult,
+  notifySlack,
+  secretsManagerWebhookUrl,
+  type WebhookUrlSource,
+} from '../core/slack/notify.ts';
+import type { WebhookOptions } from '../core/slack/webhook.ts';
+import { ENV, requireEnv } from '../shared/env.ts';
+import { logger } from '../shared/powertools.ts';
+
+/** What the handler can be given instead of the defaults (tests pass these). */
+export interface NotifierHandlerDeps {
+  secrets?: SecretsManagerClient;
+  /** Default: env SLACK_SECRET_NAME, read at the first invocation. */
+  secretName?: string;
+  webhookUrl?: WebhookUrlSource;
+  webhook?: WebhookOptions;
+  post?: NotifyDeps['post'];
+}
+
+/** SNS → Slack: wiring only. No I/O before the first invocation; the secret is read once and cached. */
+export function createHandler(deps: NotifierHandlerDeps = {}) {
+  let resolved: NotifyDeps | undefined;
+  const notifyDeps = (): NotifyDeps => {
+    if (!resolved) {
+      const webhookUrl =
+        deps.webhookUrl ??
+        secretsManagerWebhookUrl(
+          deps.secrets ?? createAwsClients().secrets,
+          deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
+        );
+      resolved = { webhookUrl, logger };
+      if (deps.webhook) resolved.webhook = deps.webhook;
+      if (deps.post) resolved.post = deps.post;
+    }
+    return resolved;
+  };
+  return middy<SNSEvent, NotifyResult, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .handler(async (event) => notifySlack(event, notifyDeps()));
+}
+
+export const handler = createHandler();

@@ -1,0 +1,54 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { MalformedEventError } from '../core/events/registrar-event.ts';
+import { parseVerifierEvent } from '../core/events/verifier-event.ts';
+import { verifyClusters } from '../core/verify/verify.ts';
+import { log, logger } from '../shared/powertools.ts';
+import { reportRun, reportTargets } from '../shared/report.ts';
+import { type Runtime, runtime } from '../shared/runtime.ts';
+import { type BatchResult, runFollowUps } from './follow-ups.ts';
+
+export interface VerifyResult {
+  status: 'done' | 'rejected';
+  inSync?: boolean;
+  reason?: string;
+}
+
+/**
+ * Verifier: runs in the node subnets with the node security group, so its TLS handshakes start
+ * where kubelet's do. Scheduled and on-demand runs verify every configured cluster; SQS batches
+ * are follow-ups of newly registered instances. Ends every full run with the log line
+ * "verification completed", which the stack's staleness alarm counts.
+ */
+export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
+  return middy(async (event: unknown): Promise<VerifyResult | BatchResult> => {
+    let parsed: ReturnType<typeof parseVerifierEvent>;
+    try {
+      parsed = parseVerifierEvent(event);
+    } catch (err) {
+      if (!(err instanceof MalformedEventError)) throw err;
+      logger.error('rejected malformed event; it will not be retried', {
+        field: err.field,
+        problem: err.problem,
+      });
+      return { status: 'rejected', reason: err.message };
+    }
+    const { config, clients, connectTo } = deps();
+    const local = connectTo ? { connectTo } : {};
+    const targets = reportTargets(env);
+    if (parsed.kind === 'follow-up')
+      return runFollowUps(parsed.records, { config, clients, log, targets, ...local });
+    const clusters = parsed.cluster
+      ? config.clusters.filter((c) => c.name === parsed.cluster)
+      : config.clusters;
+    if (clusters.length === 0)
+      return { status: 'rejected', reason: `cluster ${parsed.cluster} is not configured` };
+    const outcome = await verifyClusters(clusters, { clients, log, ...local });
+    await reportRun('verifier', outcome.verdicts, { config, clients, log, targets });
+    const inSync = outcome.verdicts.every((v) => v.inSync);
+    logger.info('verification completed', { reason: parsed.reason, clusters: clusters.length, inSync });
+    return { status: 'done', inSync };
+  }).use(injectLambdaContext(logger, { clearState: true }));
+}
+
+export const handler = createHandler();

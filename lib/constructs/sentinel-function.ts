@@ -1,0 +1,128 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { IDestination } from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+
+/** The project root (where package.json and package-lock.json live). */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The service name every function reports to Powertools (logs, metrics, traces). */
+export const SERVICE_NAME = 'kops-api-sentinel';
+
+/**
+ * ESM bundles still meet CommonJS dependencies that call `require` (some SDK and Powertools
+ * internals); the banner gives them one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __sentinelCreateRequire } from 'node:module'; const require = __sentinelCreateRequire(import.meta.url);";
+
+export interface SentinelFunctionProps {
+  /** Path of the handler file, relative to the project root (e.g. `functions/registrar/handler.ts`). */
+  readonly entry: string;
+  readonly description: string;
+  /** Set per function: how long one invocation may run. */
+  readonly timeout: Duration;
+  /** The validated configuration; bundled into the code, never put into environment variables. */
+  readonly config: SentinelConfig;
+  /** Resource names only (table, topic, queue URLs, secret name). */
+  readonly environment?: Record<string, string>;
+  readonly memorySize?: number;
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Asynchronous invocation settings (EventBridge and SNS invoke asynchronously). */
+  readonly async: {
+    readonly retryAttempts: number;
+    readonly maxEventAge: Duration;
+    readonly onFailure: IDestination;
+  };
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * The esbuild `define` value for the configuration: a JavaScript string literal holding the JSON.
+ * `$` and backticks are written as JSON unicode escapes so the value survives any shell that a
+ * bundling path might pass it through; `JSON.parse` reads them back unchanged.
+ */
+export function configDefine(config: SentinelConfig): string {
+  const json = JSON.stringify(config).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
+  return JSON.stringify(json);
+}
+
+/**
+ * A Lambda function with the house defaults fixed once: Node.js 22 on arm64, an explicit log group
+ * kept for a month, active tracing, Powertools settings, and an ESM bundle built by the local
+ * esbuild (never Docker) that carries its own pinned AWS SDK and the validated configuration.
+ */
+export class SentinelFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: SentinelFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Stack traces point into the TypeScript sources (the bundle ships its source map).
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      retryAttempts: props.async.retryAttempts,
+      maxEventAge: props.async.maxEventAge,
+      onFailure: props.async.onFailure,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+        define: {
+          'process.env.SENTINEL_CONFIG_JSON': configDefine(props.config),
+        },
+      },
+    });
+  }
+}
+
+/** Where esbuild comes from: the project's devDependency (fails fast with a clear message if missing). */
+export function assertLocalEsbuild(): void {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('esbuild');
+  } catch {
+    throw new Error(
+      'esbuild is not installed: run `npm ci` (bundling must use the local esbuild, not Docker)',
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { Annotations, Fn } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ConfigError } from '../../functions/core/config/load.ts';
+import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+
+/**
+ * Where the verifier runs: the node subnets with the node security group, so its TLS handshakes
+ * start where kubelet's do. Everything comes from ids in the config; nothing is looked up, so the
+ * stack synthesizes with no credentials. The subnets need a NAT gateway or VPC endpoints
+ * (autoscaling, elasticloadbalancing, ec2, sns, dynamodb, events, sqs, ssm/s3, xray) to reach the AWS APIs.
+ *
+ * A Lambda function lives in one VPC, so every configured cluster must share it; the function gets
+ * the union of the clusters' node subnets and every cluster's node security group.
+ */
+export class VerifierPlacement extends Construct {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroups: ec2.ISecurityGroup[];
+
+  constructor(scope: Construct, id: string, config: SentinelConfig) {
+    super(scope, id);
+    const [first] = config.clusters;
+    if (!first) throw new ConfigError('config', ['clusters: found []; expected at least one cluster']);
+    const problems = config.clusters.flatMap((c, i) =>
+      c.vpcId === first.vpcId
+        ? []
+        : [
+            `clusters[${i}].vpcId: found "${c.vpcId}"; expected "${first.vpcId}" (the VPC of clusters[0]): ` +
+              'the verifier runs in one VPC, deploy one stack per VPC',
+          ],
+    );
+    const subnetIds = unique(config.clusters.flatMap((c) => c.nodeSubnetIds));
+    const groupIds = unique(config.clusters.map((c) => c.nodeSecurityGroupId));
+    // Lambda's limits for one function's VPC configuration.
+    if (subnetIds.length > 16) {
+      problems.push(
+        `clusters[*].nodeSubnetIds: found ${subnetIds.length} distinct subnets; expected at most 16 (a Lambda function's limit)`,
+      );
+    }
+    if (groupIds.length > 5) {
+      problems.push(
+        `clusters[*].nodeSecurityGroupId: found ${groupIds.length} distinct security groups; expected at most 5 (a Lambda function's limit)`,
+      );
+    }
+    if (problems.length > 0) throw new ConfigError('config', problems);
+
+    this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: first.vpcId,
+      // The zones are never used: Lambda takes the explicitly selected subnets as they are. A token
+      // (rendered only if referenced, which nothing does) keeps the import honest and lookup-free.
+      availabilityZones: Fn.getAzs(),
+    });
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'only explicitly selected subnets are used; no construct reads the zones',
+    );
+
+    this.subnets = subnetIds.map((subnetId) => {
+      const subnet = ec2.Subnet.fromSubnetId(this, `Subnet-${subnetId}`, subnetId);
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'Lambda needs only the subnet id; no route table is read or changed',
+      );
+      return subnet;
+    });
+
+    this.securityGroups = groupIds.map((groupId) =>
+      ec2.SecurityGroup.fromSecurityGroupId(this, `NodeSecurityGroup-${groupId}`, groupId, {
+        mutable: false,
+        allowAllOutbound: true,
+      }),
+    );
+  }
+
+  get vpcSubnets(): ec2.SubnetSelection {
+    return { subnets: this.subnets };
+  }
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,163 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { SentinelConfig } from '../functions/core/config/schema.ts';
+import { Alerting } from './constructs/alerting.ts';
+import { AutoScalingRules } from './constructs/autoscaling-rules.ts';
+import {
+  caReadStatements,
+  controlPlaneReadStatement,
+  putDefaultBusEventsStatement,
+  registrarMutationStatements,
+} from './constructs/permissions.ts';
+import { encryptedQueue } from './constructs/queues.ts';
+import { assertLocalEsbuild, SentinelFunction } from './constructs/sentinel-function.ts';
+import { VerifierPlacement } from './constructs/verifier-placement.ts';
+
+export interface SentinelStackProps extends StackProps {
+  /** The validated deployment configuration (`loadConfigFile` / `parseConfig`). */
+  readonly config: SentinelConfig;
+}
+
+/** Handler entries, relative to the project root. */
+export const ENTRIES = {
+  registrar: 'functions/registrar/handler.ts',
+  verifier: 'functions/verifier/handler.ts',
+  notifier: 'functions/notifier/handler.ts',
+};
+
+const REGISTRAR_TIMEOUT = Duration.minutes(2);
+const VERIFIER_TIMEOUT = Duration.minutes(3);
+
+/**
+ * kops-api-sentinel: the registrar keeps the internal API load balancer attached to the
+ * control-plane Auto Scaling groups and the instances registered; the verifier proves from the
+ * node subnets that it passes TLS through to the apiserver; alerts go through one topic.
+ */
+export class SentinelStack extends Stack {
+  readonly registrar: SentinelFunction;
+  readonly verifier: SentinelFunction;
+  readonly alerting: Alerting;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly followUpQueue: sqs.Queue;
+  readonly followUpDeadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SentinelStackProps) {
+    super(scope, id, props);
+    assertLocalEsbuild();
+    const { config } = props;
+    // First, so a config the verifier cannot be placed with fails before anything is bundled.
+    const placement = new VerifierPlacement(this, 'VerifierPlacement', config);
+
+    // Events EventBridge could not deliver, and asynchronous invocations that failed every retry.
+    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue');
+
+    // Re-checks of newly registered instances: the registrar sends a delayed message, the verifier
+    // checks and sends another until the instance passes or its deadline passes.
+    this.followUpDeadLetterQueue = encryptedQueue(this, 'FollowUpDeadLetterQueue');
+    this.followUpQueue = encryptedQueue(this, 'FollowUpQueue', {
+      retentionPeriod: Duration.days(1),
+      // Lambda's guidance for SQS event sources: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(VERIFIER_TIMEOUT.toSeconds() * 6),
+      deadLetterQueue: { queue: this.followUpDeadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    this.alerting = new Alerting(this, 'Alerting', { config, notifierEntry: ENTRIES.notifier });
+
+    const environment = {
+      ALERT_TABLE_NAME: this.alerting.table.tableName,
+      ALERT_TOPIC_ARN: this.alerting.topic.topicArn,
+      EVENT_BUS_NAME: 'default',
+      FOLLOW_UP_QUEUE_URL: this.followUpQueue.queueUrl,
+    };
+    const asyncInvoke = {
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    };
+
+    this.registrar = new SentinelFunction(this, 'Registrar', {
+      entry: ENTRIES.registrar,
+      description:
+        'kops-api-sentinel: keeps the internal API load balancer attached to control-plane groups and registered',
+      timeout: REGISTRAR_TIMEOUT,
+      config,
+      environment,
+      async: asyncInvoke,
+    });
+
+    this.verifier = new SentinelFunction(this, 'Verifier', {
+      entry: ENTRIES.verifier,
+      description:
+        'kops-api-sentinel: verifies listeners, health checks, registration and TLS from the node subnets',
+      timeout: VERIFIER_TIMEOUT,
+      config,
+      environment,
+      async: { ...asyncInvoke, maxEventAge: Duration.hours(1) },
+      vpc: placement.vpc,
+      vpcSubnets: placement.vpcSubnets,
+      securityGroups: placement.securityGroups,
+    });
+    this.verifier.function.addEventSource(
+      // A rolling update queues one follow-up per instance; two concurrent verifiers are plenty.
+      new SqsEventSource(this.followUpQueue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
+    // IAM: reads may use `*`; every mutation names its resources.
+    for (const fn of [this.registrar.function, this.verifier.function]) {
+      fn.addToRolePolicy(controlPlaneReadStatement());
+      fn.addToRolePolicy(putDefaultBusEventsStatement(this));
+      this.alerting.grantAlerting(fn);
+      this.followUpQueue.grantSendMessages(fn);
+    }
+    for (const statement of registrarMutationStatements(config.clusters)) {
+      this.registrar.function.addToRolePolicy(statement);
+    }
+    for (const statement of caReadStatements(config.clusters)) {
+      this.verifier.function.addToRolePolicy(statement);
+    }
+
+    new AutoScalingRules(this, 'Rules', {
+      clusterNames: config.clusters.map((c) => c.name),
+      registrar: this.registrar.function,
+      verifier: this.verifier.function,
+      deadLetterQueue: this.deadLetterQueue,
+      scheduleMinutes: config.verifier.scheduleMinutes,
+    });
+
+    // Operational alarms, to the same topic.
+    const functions: [string, SentinelFunction | undefined][] = [
+      ['Registrar', this.registrar],
+      ['Verifier', this.verifier],
+      ['Notifier', this.alerting.notifier],
+    ];
+    for (const [name, fn] of functions) {
+      if (fn) this.alerting.alarmOnErrors(name, fn.function);
+    }
+    const queues: [string, sqs.IQueue | undefined][] = [
+      ['DeadLetterQueue', this.deadLetterQueue],
+      ['FollowUpDeadLetterQueue', this.followUpDeadLetterQueue],
+      ['NotificationDeadLetterQueue', this.alerting.notificationDeadLetterQueue],
+    ];
+    for (const [name, queue] of queues) {
+      if (queue) this.alerting.alarmOnDeadLetters(name, queue);
+    }
+    this.alerting.alarmOnMissingVerifications(this.verifier.logGroup, config.verifier.scheduleMinutes);
+
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+    new CfnOutput(this, 'AlertTableName', { value: this.alerting.table.tableName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'FollowUpDeadLetterQueueUrl', { value: this.followUpDeadLetterQueue.queueUrl });
+    if (this.alerting.notificationDeadLetterQueue) {
+      new CfnOutput(this, 'NotificationDeadLetterQueueUrl', {
+        value: this.alerting.notificationDeadLetterQueue.queueUrl,
+      });
+    }
+  }
+}

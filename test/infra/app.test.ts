@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'sentinel-app-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function example(): Record<string, unknown> & { clusters: Record<string, unknown>[] } {
+  return parseYaml(readFileSync(join(ROOT, 'config', 'example.yaml'), 'utf8'));
+}
+
+/** Runs the CDK app the way `cdk synth` does, with the config from SENTINEL_CONFIG. */
+function runApp(config: unknown) {
+  const path = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, toYaml(config));
+  const { CDK_CONTEXT_JSON: _ignored, ...env } = process.env;
+  return spawnSync('npx', ['tsx', 'bin/app.ts'], {
+    cwd: ROOT,
+    env: { ...env, SENTINEL_CONFIG: path, CDK_OUTDIR: join(work, 'out') },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('bin/app.ts', () => {
+  it('exits 1 on a bad config and names the field, the value and what was expected', () => {
+    const config = example();
+    (config.clusters[0] as Record<string, unknown>).vpcId = 'not-a-vpc';
+    const result = runApp(config);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('clusters[0].vpcId');
+    expect(result.stderr).toContain('"not-a-vpc"');
+    expect(result.stderr).toMatch(/expected a VPC id/);
+  });
+
+  it('exits 1 when the clusters are in different VPCs, before anything is bundled', () => {
+    const config = example();
+    const first = config.clusters[0] as Record<string, unknown>;
+    config.clusters.push({ ...first, name: 'other.k8s.example.com', vpcId: 'vpc-0fedcba987654321f' });
+    const result = runApp(config);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('clusters[1].vpcId');
+    expect(result.stderr).not.toContain('Bundling');
+  });
+
+  it('exits 1 naming the file when it cannot be read', () => {
+    const missing = join(work, 'missing.yaml');
+    const { CDK_CONTEXT_JSON: _ignored, ...env } = process.env;
+    const result = spawnSync('npx', ['tsx', 'bin/app.ts'], {
+      cwd: ROOT,
+      env: { ...env, SENTINEL_CONFIG: missing, CDK_OUTDIR: join(work, 'out') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(missing);
+  });
+});

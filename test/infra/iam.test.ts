@@ -1,0 +1,212 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ACCOUNT,
+  chatbotInput,
+  functionStatements,
+  identityStatements,
+  LEGACY,
+  LEGACY_TG,
+  PROD,
+  PROD_TG,
+  REGION,
+  type Statement,
+  SYNTH_TIMEOUT_MS,
+  type Synthesized,
+  synth,
+  twoClusterInput,
+} from './helpers.ts';
+
+let webhook: Synthesized;
+let chatbot: Synthesized;
+beforeAll(() => {
+  webhook = synth(twoClusterInput(), { bundle: false });
+  chatbot = synth(chatbotInput(), { bundle: false });
+}, SYNTH_TIMEOUT_MS);
+
+/** Read-only by name (Describe/Get/List), or the tracing and logging plumbing every function has. */
+function isReadOnly(action: string): boolean {
+  const [service = '', name = ''] = action.split(':');
+  return /^(Describe|Get|List)/.test(name) || service === 'xray' || service === 'logs';
+}
+
+const LB_MUTATIONS = [
+  'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+  'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+  'elasticloadbalancing:RegisterTargets',
+  'elasticloadbalancing:DeregisterTargets',
+];
+const ASG_MUTATIONS = [
+  'autoscaling:AttachLoadBalancers',
+  'autoscaling:AttachLoadBalancerTargetGroups',
+  'autoscaling:CompleteLifecycleAction',
+];
+const withAny = (statements: Statement[], actions: string[]) =>
+  statements.filter((st) => st.actions.some((a) => actions.includes(a) || a === '*' || a.endsWith(':*')));
+
+describe('least privilege, across every identity policy', () => {
+  it('never allows a mutating action on Resource "*"', () => {
+    for (const s of [webhook, chatbot]) {
+      const statements = identityStatements(s.template);
+      expect(statements.length).toBeGreaterThan(5);
+      const offenders = statements
+        .filter((st) => st.Effect === 'Allow' && st.resources.includes('*'))
+        .flatMap((st) => st.actions.filter((a) => !isReadOnly(a)).map((a) => `${st.policy}: ${a}`));
+      expect(offenders).toEqual([]);
+    }
+  });
+
+  it('grants no wildcard actions', () => {
+    const wildcard = identityStatements(webhook.template).flatMap((st) =>
+      st.actions.filter((a) => a === '*' || a.endsWith(':*')).map((a) => `${st.policy}: ${a}`),
+    );
+    expect(wildcard).toEqual([]);
+  });
+});
+
+describe('registrar', () => {
+  it('attaches and completes lifecycle actions only on tagged control-plane groups of each cluster', () => {
+    const statements = withAny(functionStatements(webhook.template, 'RegistrarFunction'), ASG_MUTATIONS);
+    expect(statements).toHaveLength(2);
+    for (const cluster of [PROD, LEGACY]) {
+      const st = statements.find((x) => x.resources.some((r) => r.endsWith(`.masters.${cluster}`)));
+      expect(st, cluster).toBeDefined();
+      expect(st?.actions.sort()).toEqual([...ASG_MUTATIONS].sort());
+      expect(st?.resources).toEqual([
+        `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
+      ]);
+      expect(st?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster } });
+    }
+  });
+
+  it('registers and deregisters only on the configured load balancers', () => {
+    const statements = withAny(functionStatements(webhook.template, 'RegistrarFunction'), LB_MUTATIONS);
+    const classic = statements.filter((st) => st.actions.some((a) => a.endsWith('LoadBalancer')));
+    const targetGroups = statements.filter((st) => st.actions.some((a) => a.endsWith('Targets')));
+    expect(classic.flatMap((st) => st.resources)).toEqual([
+      `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/prod-api-internal`,
+    ]);
+    for (const st of classic) {
+      expect(st.actions.sort()).toEqual([
+        'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+        'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+      ]);
+    }
+    expect(targetGroups.flatMap((st) => st.resources).sort()).toEqual([LEGACY_TG, PROD_TG].sort());
+    for (const st of targetGroups) {
+      expect(st.actions.sort()).toEqual([
+        'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:RegisterTargets',
+      ]);
+    }
+  });
+
+  it('reads with Describe* only on "*"', () => {
+    const reads = functionStatements(webhook.template, 'RegistrarFunction').filter((st) =>
+      st.resources.includes('*'),
+    );
+    const actions = reads.flatMap((st) => st.actions).filter((a) => !a.startsWith('xray:'));
+    expect(actions.sort()).toEqual(
+      [
+        'autoscaling:DescribeAutoScalingGroups',
+        'ec2:DescribeInstances',
+        'elasticloadbalancing:DescribeInstanceHealth',
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeLoadBalancers',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ].sort(),
+    );
+  });
+
+  it('publishes events to the default bus only, and sends follow-ups to its queue only', () => {
+    const statements = functionStatements(webhook.template, 'RegistrarFunction');
+    const put = statements.filter((st) => st.actions.includes('events:PutEvents'));
+    expect(put.flatMap((st) => st.resources)).toEqual([
+      `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`,
+    ]);
+    const send = statements.filter((st) => st.actions.includes('sqs:SendMessage'));
+    const resources = send.flatMap((st) => st.resources);
+    expect(resources.every((r) => /^\$\{(FollowUpQueue|DeadLetterQueue)[0-9A-F]{8}\.Arn\}$/.test(r))).toBe(
+      true,
+    );
+    expect(resources.some((r) => r.startsWith('${FollowUpQueue'))).toBe(true);
+  });
+
+  it('cannot read any CA material', () => {
+    const statements = functionStatements(webhook.template, 'RegistrarFunction');
+    expect(statements.some((st) => st.actions.some((a) => a.startsWith('ssm:') || a.startsWith('s3:')))).toBe(
+      false,
+    );
+  });
+});
+
+describe('verifier', () => {
+  it('changes no load balancer and no Auto Scaling group', () => {
+    const statements = functionStatements(webhook.template, 'VerifierFunction');
+    expect(withAny(statements, [...LB_MUTATIONS, ...ASG_MUTATIONS])).toEqual([]);
+    expect(
+      statements
+        .flatMap((st) => st.actions)
+        .filter((a) => a.startsWith('autoscaling:') && !a.includes(':Describe')),
+    ).toEqual([]);
+  });
+
+  it('reads the CA bundle parameter and the kops keysets (which hold the CA private key) by exact ARN', () => {
+    const statements = functionStatements(webhook.template, 'VerifierFunction');
+    const ssm = statements.filter((st) => st.actions.some((a) => a.startsWith('ssm:')));
+    expect(ssm.flatMap((st) => st.actions)).toEqual(['ssm:GetParameter']);
+    expect(ssm.flatMap((st) => st.resources)).toEqual([
+      `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/kops-api-sentinel/${PROD}/ca-bundle`,
+    ]);
+    const s3 = statements.filter((st) => st.actions.some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap((st) => st.actions)).toEqual(['s3:GetObject']);
+    expect(s3.flatMap((st) => st.resources).sort()).toEqual(
+      [
+        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/private/kubernetes-ca/keyset.yaml`,
+        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/issued/ca/keyset.yaml`,
+        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/private/ca/keyset.yaml`,
+      ].sort(),
+    );
+  });
+
+  it('consumes the follow-up queue', () => {
+    const statements = functionStatements(webhook.template, 'VerifierFunction');
+    const receive = statements.filter((st) => st.actions.includes('sqs:ReceiveMessage'));
+    expect(receive.flatMap((st) => st.resources)).toEqual([
+      expect.stringMatching(/^\$\{FollowUpQueue[0-9A-F]{8}\.Arn\}$/),
+    ]);
+  });
+
+  it('reads no CA for an inline bundle', () => {
+    const input = chatbotInput();
+    const cluster = input.clusters[0];
+    if (!cluster) throw new Error('no cluster');
+    cluster.ca = {
+      source: 'inline',
+      pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    };
+    const statements = functionStatements(synth(input, { bundle: false }).template, 'VerifierFunction');
+    expect(statements.some((st) => st.actions.some((a) => a.startsWith('ssm:') || a.startsWith('s3:')))).toBe(
+      false,
+    );
+  });
+});
+
+describe('notifier', () => {
+  it('has no AWS permissions beyond its secret, its dead-letter queue and tracing', () => {
+    const actions = functionStatements(webhook.template, 'AlertingNotifierFunction').flatMap(
+      (st) => st.actions,
+    );
+    expect(actions.sort()).toEqual(
+      [
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+});
