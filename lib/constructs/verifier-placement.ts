@@ -20,30 +20,11 @@ export class VerifierPlacement extends Construct {
 
   constructor(scope: Construct, id: string, config: SentinelConfig) {
     super(scope, id);
+    // The config schema has already checked one VPC, at most 16 subnets and 5 security groups.
     const [first] = config.clusters;
     if (!first) throw new ConfigError('config', ['clusters: found []; expected at least one cluster']);
-    const problems = config.clusters.flatMap((c, i) =>
-      c.vpcId === first.vpcId
-        ? []
-        : [
-            `clusters[${i}].vpcId: found "${c.vpcId}"; expected "${first.vpcId}" (the VPC of clusters[0]): ` +
-              'the verifier runs in one VPC, deploy one stack per VPC',
-          ],
-    );
     const subnetIds = unique(config.clusters.flatMap((c) => c.nodeSubnetIds));
     const groupIds = unique(config.clusters.map((c) => c.nodeSecurityGroupId));
-    // Lambda's limits for one function's VPC configuration.
-    if (subnetIds.length > 16) {
-      problems.push(
-        `clusters[*].nodeSubnetIds: found ${subnetIds.length} distinct subnets; expected at most 16 (a Lambda function's limit)`,
-      );
-    }
-    if (groupIds.length > 5) {
-      problems.push(
-        `clusters[*].nodeSecurityGroupId: found ${groupIds.length} distinct security groups; expected at most 5 (a Lambda function's limit)`,
-      );
-    }
-    if (problems.length > 0) throw new ConfigError('config', problems);
 
     this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
       vpcId: first.vpcId,

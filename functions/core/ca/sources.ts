@@ -31,6 +31,9 @@ interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
+/** getObjectText's answer for a key S3 refused to read (missing without ListBucket, or forbidden). */
+const ACCESS_DENIED = Symbol('access denied');
+
 function awsError(err: unknown): { name: string; message: string; status: number | undefined } {
   const e = (typeof err === 'object' && err !== null ? err : {}) as AwsErrorShape;
   return { name: e.name ?? 'Error', message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
@@ -51,7 +54,11 @@ export function keysetKeys(prefix: string, clusterName: string): string[] {
 }
 
 /** Reads `<text>` of an S3 object; `undefined` when the key does not exist. */
-async function getObjectText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+async function getObjectText(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<string | undefined | typeof ACCESS_DENIED> {
   const where = `s3://${bucket}/${key}`;
   try {
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -66,11 +73,10 @@ async function getObjectText(s3: S3Client, bucket: string, key: string): Promise
     if (err instanceof CaSourceError) throw err;
     const e = awsError(err);
     if (e.name === 'NoSuchKey' || (e.status === 404 && e.name !== 'NoSuchBucket')) return undefined;
-    const hint =
-      e.name === 'AccessDenied'
-        ? ' (S3 also answers AccessDenied for a missing key when s3:ListBucket is not granted)'
-        : '';
-    throw new CaSourceError(where, `reading ${where} failed: ${e.name}: ${e.message}${hint}`);
+    // Without s3:ListBucket (the stack grants GetObject on the three keyset keys only), S3 answers
+    // a missing key with AccessDenied: treat it as missing so the next layout is tried.
+    if (e.name === 'AccessDenied') return ACCESS_DENIED;
+    throw new CaSourceError(where, `reading ${where} failed: ${e.name}: ${e.message}`);
   }
 }
 
@@ -86,16 +92,24 @@ export async function readKeysetFromStateStore(
 ): Promise<StateStoreKeyset> {
   const { bucket, prefix } = parseStateStoreUrl(stateStoreUrl);
   const tried: string[] = [];
+  const denied: string[] = [];
   for (const key of keysetKeys(prefix, clusterName)) {
     tried.push(key);
     const text = await getObjectText(s3, bucket, key);
+    if (text === ACCESS_DENIED) {
+      denied.push(key);
+      continue;
+    }
     if (text === undefined) continue;
     const keyset = parseKeyset(text, `s3://${bucket}/${key}`);
     return { ...keyset, bucket, key, tried };
   }
   throw new CaSourceError(
     stateStoreUrl,
-    `no CA keyset for cluster ${clusterName} in s3://${bucket}: tried ${tried.map((k) => `s3://${bucket}/${k}`).join(', ')}`,
+    `no CA keyset for cluster ${clusterName} in s3://${bucket}: tried ${tried.map((k) => `s3://${bucket}/${k}`).join(', ')}` +
+      (denied.length > 0
+        ? ` (AccessDenied on ${denied.length} of them: missing, or not readable by this role; S3 says AccessDenied for a missing key without s3:ListBucket)`
+        : ''),
   );
 }
 

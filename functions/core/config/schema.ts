@@ -135,6 +135,24 @@ export const SentinelConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    // One stack per account, region and VPC: the verifier is one function in one VPC, and Lambda
+    // takes at most 16 subnets and 5 security groups.
+    const subnets = new Set(cfg.clusters.flatMap((c) => c.nodeSubnetIds));
+    const groups = new Set(cfg.clusters.map((c) => c.nodeSecurityGroupId));
+    if (subnets.size > 16) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: `at most 16 distinct nodeSubnetIds over all clusters (found ${subnets.size}; a Lambda function's limit)`,
+      });
+    }
+    if (groups.size > 5) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: `at most 5 distinct nodeSecurityGroupIds over all clusters (found ${groups.size}; a Lambda function's limit)`,
+      });
+    }
     const seen = new Set<string>();
     cfg.clusters.forEach((c, i) => {
       if (seen.has(c.name)) {
@@ -146,6 +164,13 @@ export const SentinelConfigSchema = z
       }
       seen.add(c.name);
       const first = cfg.clusters[0];
+      if (first && c.vpcId !== first.vpcId && c.account === first.account && c.region === first.region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'vpcId'],
+          message: `the VPC of clusters[0] (${first.vpcId}); the verifier runs in one VPC, deploy one stack per VPC`,
+        });
+      }
       if (first && (c.account !== first.account || c.region !== first.region)) {
         ctx.addIssue({
           code: 'custom',

@@ -96,6 +96,18 @@ describe('config', () => {
     expect(problems(input)[0]).toMatch(/^clusters\[1\]\.region: .*one stack per account and region/);
   });
 
+  it('refuses clusters in different VPCs in one deployment (the verifier lives in one VPC)', () => {
+    const input = valid();
+    input.clusters.push({
+      ...structuredClone(input.clusters[0]),
+      name: 'b.example.com',
+      vpcId: 'vpc-0fedcba987654321f',
+    } as never);
+    expect(problems(input)[0]).toMatch(
+      /^clusters\[1\]\.vpcId: found "vpc-0fedcba987654321f"; expected the VPC of clusters\[0\]/,
+    );
+  });
+
   it('reads YAML and JSON files, and says which file is unreadable or malformed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sentinel-config-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify(valid()));
