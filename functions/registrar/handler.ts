@@ -5,13 +5,12 @@ import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/r
 import { log, logger } from '../shared/powertools.ts';
 import { reportTargets } from '../shared/report.ts';
 import { type Runtime, runtime } from '../shared/runtime.ts';
+import { type RunSummary, summarize } from '../shared/summary.ts';
 import { afterRegistrar } from './after.ts';
 
-export interface RegistrarResult {
-  status: 'done' | 'ignored' | 'rejected';
-  inSync?: boolean;
-  reason?: string;
-}
+export type RegistrarResult =
+  | ({ status: 'done' } & RunSummary)
+  | { status: 'ignored' | 'rejected'; reason: string };
 
 /**
  * Registrar: an Auto Scaling event, a CloudTrail detach, or the scheduled sweep in; the internal
@@ -39,7 +38,7 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
       return { status: 'ignored', reason: outcome.ignored };
     }
     await afterRegistrar(outcome, { config, clients, log, targets: reportTargets(env) });
-    return { status: 'done', inSync: outcome.verdicts.every((v) => v.inSync) };
+    return { status: 'done', ...summarize(outcome.verdicts) };
   }).use(injectLambdaContext(logger, { clearState: true }));
 }
 

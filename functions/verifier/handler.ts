@@ -6,13 +6,10 @@ import { verifyClusters } from '../core/verify/verify.ts';
 import { log, logger } from '../shared/powertools.ts';
 import { reportRun, reportTargets } from '../shared/report.ts';
 import { type Runtime, runtime } from '../shared/runtime.ts';
+import { type RunSummary, summarize } from '../shared/summary.ts';
 import { type BatchResult, runFollowUps } from './follow-ups.ts';
 
-export interface VerifyResult {
-  status: 'done' | 'rejected';
-  inSync?: boolean;
-  reason?: string;
-}
+export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'rejected'; reason: string };
 
 /**
  * Verifier: runs in the node subnets with the node security group, so its TLS handshakes start
@@ -45,9 +42,9 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
       return { status: 'rejected', reason: `cluster ${parsed.cluster} is not configured` };
     const outcome = await verifyClusters(clusters, { clients, log, ...local });
     await reportRun('verifier', outcome.verdicts, { config, clients, log, targets });
-    const inSync = outcome.verdicts.every((v) => v.inSync);
-    logger.info('verification completed', { reason: parsed.reason, clusters: clusters.length, inSync });
-    return { status: 'done', inSync };
+    const summary = summarize(outcome.verdicts);
+    logger.info('verification completed', { reason: parsed.reason, clusters: clusters.length, inSync: summary.inSync });
+    return { status: 'done', ...summary };
   }).use(injectLambdaContext(logger, { clearState: true }));
 }
 

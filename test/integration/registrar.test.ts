@@ -45,7 +45,7 @@ beforeEach(async () => {
   // moto quirk: each Auto Scaling change sets a classic ELB's instances to that one group's, so
   // after building three groups the ELB holds only the last one's; a sweep settles it, as the
   // scheduled sweep does in production.
-  expect(await invoke({ action: 'reconcile' })).toEqual({ status: 'done', inSync: true });
+  expect(await invoke({ action: 'reconcile' })).toMatchObject({ status: 'done', inSync: true, drift: [] });
   counter.reset();
 });
 
@@ -55,7 +55,7 @@ describe('registrar against a kops-shaped account', () => {
     const id = await firstInstance(g);
     counter.reset();
     const res = await invoke(autoScalingEvent('EC2 Instance Launch Successful', g, id));
-    expect(res).toEqual({ status: 'done', inSync: true });
+    expect(res).toMatchObject({ status: 'done', inSync: true, drift: [] });
     expect(counter.total).toBeLessThanOrEqual(3);
     expect([...counter.calls.keys()].some((k) => /Register|Attach/.test(k))).toBe(false);
   });
@@ -100,7 +100,12 @@ describe('registrar against a kops-shaped account', () => {
     const before = await targets(clients, world.lbs.targetGroupArn);
     counter.reset();
     const res = await invoke(autoScalingEvent('EC2 Instance Launch Successful', g, id), reportOnly);
-    expect(res).toEqual({ status: 'done', inSync: false });
+    expect(res).toMatchObject({ status: 'done', inSync: false });
+    const tg = `targetgroup/k8s-api-internal-tcp/${world.lbs.targetGroupArn.split('/').pop()}`;
+    expect(res.status === 'done' && res.actions).toEqual([
+      `would-repair LB_NOT_ATTACHED ${tg}:${g}`,
+      `would-repair INSTANCE_NOT_REGISTERED ${tg}:${id}`,
+    ]);
     expect([...counter.calls.keys()].filter((k) => /Register|Attach|Deregister|Detach/.test(k))).toEqual([]);
     expect((await group(clients, g)).targetGroupArns).toEqual([]);
     expect(await targets(clients, world.lbs.targetGroupArn)).toEqual(before);
@@ -146,7 +151,7 @@ describe('registrar against a kops-shaped account', () => {
     expect(live).toHaveLength(world.groups.length);
     expect(await targets(clients, world.lbs.targetGroupArn)).toEqual(live);
     // the classic ELB after moto's per-group overwrite (see beforeEach): the next sweep settles it
-    expect(await invoke({ action: 'reconcile' })).toEqual({ status: 'done', inSync: true });
+    expect(await invoke({ action: 'reconcile' })).toMatchObject({ status: 'done', inSync: true, drift: [] });
     expect(await classicInstances(clients, world.lbs.classicName)).toEqual(live);
   });
 
@@ -176,7 +181,7 @@ describe('registrar against a kops-shaped account', () => {
       }),
     );
     const res = await invoke({ action: 'reconcile' });
-    expect(res).toEqual({ status: 'done', inSync: true });
+    expect(res).toMatchObject({ status: 'done', inSync: true, drift: [] });
     expect(await targets(clients, world.lbs.targetGroupArn)).toEqual(
       await liveControlPlaneInstances(clients, world.groups),
     );
@@ -189,8 +194,7 @@ describe('registrar against a kops-shaped account', () => {
       'detail-type': 'EC2 Instance Launch Successful',
       detail: {},
     });
-    expect(res.status).toBe('rejected');
-    expect(res.reason).toContain('detail.AutoScalingGroupName');
+    expect(res).toMatchObject({ status: 'rejected', reason: expect.stringContaining('detail.AutoScalingGroupName') });
   });
 
   it('reports a configured load balancer that does not exist', async () => {
