@@ -2,6 +2,7 @@ import { ConfigError } from '../functions/core/config/load.ts';
 import { type CliIo, type Command, UsageError } from './cli/common.ts';
 import { EXIT } from './cli/format.ts';
 import { reconcileCommand } from './cli/reconcile.ts';
+import { rehearseCommand } from './cli/rehearse.ts';
 import { verifyCommand } from './cli/verify.ts';
 
 const USAGE = `usage: kops-api-sentinel <command> [options]
@@ -22,6 +23,7 @@ AWS access: the standard credential chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL
 const COMMANDS: Record<string, Command> = {
   reconcile: reconcileCommand,
   verify: verifyCommand,
+  rehearse: rehearseCommand,
 };
 
 const defaultIo: CliIo = {

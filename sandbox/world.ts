@@ -39,6 +39,8 @@ export interface WorldOptions {
   mode?: 'repair' | 'report-only';
   /** Extra fields merged into the main cluster's config (ca, api, ...). */
   clusterConfig?: Record<string, unknown>;
+  /** Extra top-level config sections (alerts, verifier, ...). */
+  sentinelConfig?: Record<string, unknown>;
 }
 
 /**
@@ -117,7 +119,7 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
     });
     world.otherGroups = other.controlPlaneGroups;
   }
-  world.config = parseConfig({ clusters }, 'sandbox world');
+  world.config = parseConfig({ ...(opts.sentinelConfig ?? {}), clusters }, 'sandbox world');
   await settleClassicElb(clients, world.groups, lbs.classicName);
   return world;
 }

@@ -5,14 +5,14 @@ import type { RegistrarOutcome } from '../core/registrar/registrar.ts';
 import { enqueueFollowUps, followUpsFor } from '../core/verify/follow-up.ts';
 import { type ReportTargets, reportRun } from '../shared/report.ts';
 
-/** After a registrar run: alerts for drift, and a follow-up verification of each newly registered instance. */
+/** After a registrar run: alerts for drift, and a follow-up verification of each new control-plane instance. */
 export async function afterRegistrar(
   outcome: RegistrarOutcome,
   deps: { config: SentinelConfig; clients: AwsClients; log: Log; targets: ReportTargets; now?: Date },
 ): Promise<void> {
   const { config, targets } = deps;
   const followUps = followUpsFor(
-    outcome.registered,
+    outcome.newInstances,
     deps.now ?? new Date(),
     config.verifier.newInstanceDeadlineMinutes,
   );

@@ -13,6 +13,8 @@ import { type ReportTargets, reportRun } from '../shared/report.ts';
 
 export interface BatchResult {
   batchItemFailures: { itemIdentifier: string }[];
+  /** How each follow-up ended this round (Lambda ignores this; logs and local runs read it). */
+  outcomes: { instanceId: string; result: 'passed' | 'retry' | 'failed' | 'gone' | 'dropped' | 'error' }[];
 }
 
 /**
@@ -32,6 +34,7 @@ export async function runFollowUps(
   },
 ): Promise<BatchResult> {
   const failures: { itemIdentifier: string }[] = [];
+  const outcomes: BatchResult['outcomes'] = [];
   await Promise.all(
     records.map(async (record) => {
       try {
@@ -49,6 +52,7 @@ export async function runFollowUps(
           ...(deps.now ? { now: deps.now } : {}),
           ...(deps.connectTo ? { connectTo: deps.connectTo } : {}),
         });
+        outcomes.push({ instanceId: req.instanceId, result: result.kind });
         if (result.kind === 'gone') {
           deps.log.info('follow-up ended: instance gone', {
             instanceId: req.instanceId,
@@ -83,8 +87,9 @@ export async function runFollowUps(
           error: String(err),
         });
         failures.push({ itemIdentifier: record.messageId });
+        outcomes.push({ instanceId: '', result: 'error' });
       }
     }),
   );
-  return { batchItemFailures: failures };
+  return { batchItemFailures: failures, outcomes };
 }

@@ -43,7 +43,11 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
     const outcome = await verifyClusters(clusters, { clients, log, ...local });
     await reportRun('verifier', outcome.verdicts, { config, clients, log, targets });
     const summary = summarize(outcome.verdicts);
-    logger.info('verification completed', { reason: parsed.reason, clusters: clusters.length, inSync: summary.inSync });
+    logger.info('verification completed', {
+      reason: parsed.reason,
+      clusters: clusters.length,
+      inSync: summary.inSync,
+    });
     return { status: 'done', ...summary };
   }).use(injectLambdaContext(logger, { clearState: true }));
 }

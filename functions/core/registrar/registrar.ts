@@ -25,8 +25,13 @@ export interface RegistrarDeps {
 
 export interface RegistrarOutcome {
   verdicts: Verdict[];
-  /** Newly registered instances: the verifier follows each up until it passes. */
+  /** Instances this run registered. */
   registered: { cluster: string; instanceId: string; loadBalancer: string }[];
+  /**
+   * New control-plane instances to follow up until they verify: the ones this run registered and
+   * the live instance of a launch event (Auto Scaling itself may have registered it).
+   */
+  newInstances: { cluster: string; instanceId: string }[];
   /** Set when the event was not about a control-plane group of a configured cluster. */
   ignored?: string;
 }
@@ -38,7 +43,7 @@ export async function reconcileClusters(
   clusters: ClusterConfig[],
   deps: RegistrarDeps,
 ): Promise<RegistrarOutcome> {
-  const outcome: RegistrarOutcome = { verdicts: [], registered: [] };
+  const outcome: RegistrarOutcome = { verdicts: [], registered: [], newInstances: [] };
   let discovery: Awaited<ReturnType<typeof discoverControlPlaneGroups>>;
   try {
     discovery = await discoverControlPlaneGroups(deps.clients, clusters);
@@ -101,6 +106,7 @@ export async function reconcileClusters(
   for (const r of results) {
     outcome.verdicts.push(r.verdict);
     outcome.registered.push(...r.registered);
+    outcome.newInstances.push(...r.registered.map(({ cluster, instanceId }) => ({ cluster, instanceId })));
   }
   return outcome;
 }
@@ -116,15 +122,25 @@ export async function handleRegistrarEvent(
       ? config.clusters.filter((c) => c.name === event.cluster)
       : config.clusters;
     if (clusters.length === 0)
-      return { verdicts: [], registered: [], ignored: `cluster ${event.cluster} is not configured` };
+      return {
+        verdicts: [],
+        registered: [],
+        newInstances: [],
+        ignored: `cluster ${event.cluster} is not configured`,
+      };
     return reconcileClusters(clusters, deps);
   }
   const described = await describeGroup(clients, event.group);
   if (!described)
-    return { verdicts: [], registered: [], ignored: `group ${event.group} does not exist (any more)` };
+    return {
+      verdicts: [],
+      registered: [],
+      newInstances: [],
+      ignored: `group ${event.group} does not exist (any more)`,
+    };
   const cls = classifyGroup(described, config.clusters);
   if (cls.kind === 'ignored')
-    return { verdicts: [], registered: [], ignored: `${event.group}: ${cls.reason}` };
+    return { verdicts: [], registered: [], newInstances: [], ignored: `${event.group}: ${cls.reason}` };
   const cluster = cls.cluster;
   if (cls.kind === 'suspicious') {
     const f = finding('GROUP_TAGS_MISMATCH', {
@@ -135,7 +151,7 @@ export async function handleRegistrarEvent(
       action: 'skipped',
       message: `${event.group} ${cls.reason}; it is left alone`,
     });
-    return { verdicts: [verdictOf(cluster.name, [f])], registered: [] };
+    return { verdicts: [verdictOf(cluster.name, [f])], registered: [], newInstances: [] };
   }
   const group = toControlPlaneGroup(described, cluster.name);
   if (event.kind === 'launch-failed') {
@@ -146,11 +162,12 @@ export async function handleRegistrarEvent(
       actual: event.reason,
       message: `a control-plane instance of ${event.group} failed to launch: ${event.reason}`,
     });
-    return { verdicts: [verdictOf(cluster.name, [f])], registered: [] };
+    return { verdicts: [verdictOf(cluster.name, [f])], registered: [], newInstances: [] };
   }
   const groupEvent =
     event.kind === 'group-changed' ? undefined : { kind: event.kind, instanceId: event.instanceId };
-  const r = await reconcile(scopeForGroup(cluster, group, groupEvent), clients, modeOf(cluster, deps));
+  const scope = scopeForGroup(cluster, group, groupEvent);
+  const r = await reconcile(scope, clients, modeOf(cluster, deps));
   const findings = [...r.verdict.findings];
   if (event.kind !== 'group-changed' && event.hook) {
     const f = await completeOwnHook(clients, {
@@ -164,8 +181,12 @@ export async function handleRegistrarEvent(
     else
       log.info('lifecycle hook not ours; left to its owner', { hook: event.hook.name, group: event.group });
   }
+  const registered = r.registered.map((x) => ({ cluster: cluster.name, ...x }));
+  const launched = event.kind === 'launch' && scope.desired.has(event.instanceId) ? [event.instanceId] : [];
+  const newIds = [...new Set([...registered.map((x) => x.instanceId), ...launched])];
   return {
     verdicts: [verdictOf(cluster.name, findings)],
-    registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
+    registered,
+    newInstances: newIds.map((instanceId) => ({ cluster: cluster.name, instanceId })),
   };
 }
