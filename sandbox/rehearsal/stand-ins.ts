@@ -6,6 +6,7 @@ import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balan
 import { DescribeLoadBalancersCommand as DescribeNlbsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/connect-to.ts';
+import { type LoopbackGuard, startLoopbackGuard } from '../loopback-guard.ts';
 import { startTlsServer, type TlsEndpoint } from '../tls-servers.ts';
 
 export interface ServingCert {
@@ -28,8 +29,7 @@ export class StandIns {
   private acm?: TlsEndpoint;
   private lbNames: string[] = [];
   private next = 0;
-  private refusedPort = 0;
-  private refuser?: Server;
+  private guard?: LoopbackGuard;
   mode: 'pass-through' | 'terminate-with-acm' = 'pass-through';
 
   constructor(
@@ -39,10 +39,7 @@ export class StandIns {
   ) {}
 
   async start(classicName: string, nlbArn: string): Promise<void> {
-    // a listening port that drops every connection: a closed port could be reused by the next server
-    this.refuser = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => this.refuser?.listen(0, '127.0.0.1', resolve));
-    this.refusedPort = (this.refuser.address() as AddressInfo).port;
+    this.guard = await startLoopbackGuard();
     this.acm = await startTlsServer({ cert: this.acmLike.certPem, key: this.acmLike.keyPem });
     this.lb = createServer((client) => this.passThrough(client));
     await new Promise<void>((resolve) => this.lb?.listen(0, '127.0.0.1', resolve));
@@ -108,6 +105,7 @@ export class StandIns {
       ...[...this.instances.values()].map((i) =>
         parseConnectTo(`${i.ip}:${port}:127.0.0.1:${i.server.port}`),
       ),
+      ...(this.guard ? [this.guard.rule] : []),
     ];
   }
 
@@ -116,8 +114,8 @@ export class StandIns {
     await Promise.all([...this.instances.values()].map((i) => i.server.close()));
     this.instances.clear();
     await this.acm?.close();
-    for (const server of [this.lb, this.refuser]) {
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await this.guard?.close();
+    const lb = this.lb;
+    if (lb) await new Promise<void>((resolve) => lb.close(() => resolve()));
   }
 }

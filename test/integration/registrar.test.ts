@@ -194,7 +194,10 @@ describe('registrar against a kops-shaped account', () => {
       'detail-type': 'EC2 Instance Launch Successful',
       detail: {},
     });
-    expect(res).toMatchObject({ status: 'rejected', reason: expect.stringContaining('detail.AutoScalingGroupName') });
+    expect(res).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('detail.AutoScalingGroupName'),
+    });
   });
 
   it('reports a configured load balancer that does not exist', async () => {

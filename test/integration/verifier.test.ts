@@ -15,6 +15,7 @@ import { type Finding, isDrift } from '../../functions/core/findings/finding.ts'
 import { silentLog } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
+import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
 import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
@@ -31,6 +32,7 @@ let good: TlsEndpoint[];
 let acmLike: TlsEndpoint;
 let acmCertPems: { cert: string; key: string; chain: string };
 let hung: { port: number };
+let guard: LoopbackGuard;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -49,9 +51,11 @@ beforeAll(async () => {
   acmCertPems = { cert: acmCert.certPem, key: acmCert.keyPem, chain: acmCa.certPem };
   acmLike = servers.add(await startTlsServer({ cert: acmCert.certPem, key: acmCert.keyPem }));
   hung = servers.add(await startSilentServer());
+  guard = await startLoopbackGuard();
 });
 afterAll(async () => {
   await servers.closeAll();
+  await guard?.close();
   await moto?.stop();
 });
 beforeEach(async () => {
@@ -91,6 +95,7 @@ async function rules(
     parseConnectTo(`${x.ip}:443:127.0.0.1:${backends[i % backends.length]?.port}`),
   );
   for (const dns of await lbDnsNames()) out.push(parseConnectTo(`${dns}:443:127.0.0.1:${lb.port}`));
+  out.push(guard.rule); // anything unmapped (e.g. a stale node instance's address) stays on loopback
   return out;
 }
 
