@@ -1,4 +1,5 @@
 import { ConfigError } from '../functions/core/config/load.ts';
+import { caImportCommand } from './cli/ca-import.ts';
 import { type CliIo, type Command, UsageError } from './cli/common.ts';
 import { EXIT } from './cli/format.ts';
 import { reconcileCommand } from './cli/reconcile.ts';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   reconcile: reconcileCommand,
   verify: verifyCommand,
   rehearse: rehearseCommand,
+  'ca import': caImportCommand,
 };
 
 const defaultIo: CliIo = {

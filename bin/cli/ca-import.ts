@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { CaSourceError } from '../../functions/core/ca/bundle.ts';
+import { importCaBundle } from '../../functions/core/ca/import.ts';
+import { loadConfigFile, selectClusters } from '../../functions/core/config/load.ts';
+import { type Command, requireOption, UsageError } from './common.ts';
+import { EXIT } from './format.ts';
+
+/**
+ * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store) into
+ * the configured SSM parameter, so the verifier never reads the state store, which holds the key.
+ */
+export const caImportCommand: Command = async (args, io) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      cluster: { type: 'string' },
+      keyset: { type: 'string' },
+      'state-store': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const config = loadConfigFile(requireOption(values.config, '--config <file>'));
+  const [cluster] = selectClusters(config, requireOption(values.cluster, '--cluster <name>'));
+  if (!cluster) throw new UsageError('--cluster <name> is required');
+  if (Boolean(values.keyset) === Boolean(values['state-store'])) {
+    throw new UsageError('give exactly one of --keyset <file> or --state-store s3://bucket[/prefix]');
+  }
+  let keysetText: string | undefined;
+  if (values.keyset) {
+    try {
+      keysetText = readFileSync(values.keyset, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--keyset: cannot read ${values.keyset}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    const summary = await importCaBundle({
+      cluster,
+      clients: createAwsClients({ region: cluster.region }),
+      ...(keysetText !== undefined ? { keysetText, keysetSource: values.keyset } : {}),
+      ...(values['state-store'] ? { stateStore: values['state-store'] } : {}),
+    });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      io.stdout.write(
+        `${summary.changed ? 'wrote' : 'unchanged'} ${summary.parameterName}: ${summary.count} trusted CA certificate(s) from ${summary.source}\n` +
+          summary.subjects.map((s, i) => `  ${s}  sha256 ${summary.fingerprints[i]}\n`).join('') +
+          (summary.distrustedIds.length
+            ? `  left out (distrusted): ${summary.distrustedIds.join(', ')}\n`
+            : ''),
+      );
+    }
+    return EXIT.inSync;
+  } catch (err) {
+    if (err instanceof CaSourceError) throw new UsageError(err.message);
+    throw err;
+  }
+};
