@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { MalformedEventError, parseRegistrarEvent } from '../core/events/registrar-event.ts';
+import { parseRegistrarEvent } from '../core/events/registrar-event.ts';
 import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/registrar.ts';
+import { parseOrReject } from '../shared/parse-event.ts';
 import { log, logger } from '../shared/powertools.ts';
 import { reportTargets } from '../shared/report.ts';
 import { type Runtime, runtime } from '../shared/runtime.ts';
@@ -15,22 +16,15 @@ export type RegistrarResult =
 /**
  * Registrar: an Auto Scaling event, a CloudTrail detach, or the scheduled sweep in; the internal
  * load balancer attached and registered (or findings saying why not) out. A malformed event is
- * logged and answered, not thrown, so it is never retried; AWS failures throw, so Lambda's
- * async retries and then the dead-letter queue keep the event.
+ * logged and answered, not thrown, so it is never retried. An AWS failure during reconcile is an
+ * AWS_CALL_FAILED finding (alerted; the next sweep tries again); one before it (reading the group)
+ * or in alerting throws, so Lambda's async retries and then the dead-letter queue keep the event.
  */
 export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<RegistrarResult> => {
-    let parsed: ReturnType<typeof parseRegistrarEvent>;
-    try {
-      parsed = parseRegistrarEvent(event);
-    } catch (err) {
-      if (!(err instanceof MalformedEventError)) throw err;
-      logger.error('rejected malformed event; it will not be retried', {
-        field: err.field,
-        problem: err.problem,
-      });
-      return { status: 'rejected', reason: err.message };
-    }
+    const input = parseOrReject(parseRegistrarEvent, event);
+    if ('rejected' in input) return input.rejected;
+    const parsed = input.event;
     const { config, clients } = deps();
     const outcome: RegistrarOutcome = await handleRegistrarEvent(parsed, { config, clients, log });
     if (outcome.ignored) {

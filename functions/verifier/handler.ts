@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { MalformedEventError } from '../core/events/registrar-event.ts';
 import { parseVerifierEvent } from '../core/events/verifier-event.ts';
 import { verifyClusters } from '../core/verify/verify.ts';
+import { parseOrReject } from '../shared/parse-event.ts';
 import { log, logger } from '../shared/powertools.ts';
 import { reportRun, reportTargets } from '../shared/report.ts';
 import { type Runtime, runtime } from '../shared/runtime.ts';
@@ -19,17 +19,9 @@ export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'reject
  */
 export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<VerifyResult | BatchResult> => {
-    let parsed: ReturnType<typeof parseVerifierEvent>;
-    try {
-      parsed = parseVerifierEvent(event);
-    } catch (err) {
-      if (!(err instanceof MalformedEventError)) throw err;
-      logger.error('rejected malformed event; it will not be retried', {
-        field: err.field,
-        problem: err.problem,
-      });
-      return { status: 'rejected', reason: err.message };
-    }
+    const input = parseOrReject(parseVerifierEvent, event);
+    if ('rejected' in input) return input.rejected;
+    const parsed = input.event;
     const { config, clients, connectTo } = deps();
     const local = connectTo ? { connectTo } : {};
     const targets = reportTargets(env);

@@ -6,10 +6,10 @@ import {
   discoverControlPlaneGroups,
   toControlPlaneGroup,
 } from '../discovery/control-plane.ts';
+import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import type { RegistrarEvent } from '../events/registrar-event.ts';
-import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
+import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { errorMessage } from '../lb/errors.ts';
 import type { Log } from '../log.ts';
 import { type Mode, reconcile } from '../reconcile/reconcile.ts';
 import { scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
@@ -48,53 +48,13 @@ export async function reconcileClusters(
   try {
     discovery = await discoverControlPlaneGroups(deps.clients, clusters);
   } catch (err) {
-    for (const c of clusters) {
-      outcome.verdicts.push(
-        verdictOf(c.name, [
-          finding('AWS_CALL_FAILED', {
-            cluster: c.name,
-            resource: 'discovery',
-            expected: 'DescribeAutoScalingGroups succeeds',
-            actual: errorMessage(err),
-            message: `could not discover the control-plane groups of ${c.name}: ${errorMessage(err)}`,
-          }),
-        ]),
-      );
-    }
+    outcome.verdicts.push(...discoveryFailed(clusters, err));
     return outcome;
   }
   const results = await Promise.all(
     clusters.map(async (cluster) => {
       const groups = discovery.groups.get(cluster.name) ?? [];
-      const head: Finding[] = discovery.suspicious
-        .filter((s) => s.cluster === cluster.name)
-        .map((s) =>
-          finding('GROUP_TAGS_MISMATCH', {
-            cluster: cluster.name,
-            resource: s.group,
-            expected: 'cluster and control-plane role tags',
-            actual: s.reason,
-            action: 'skipped',
-            message: `${s.group} ${s.reason}; it is left alone`,
-          }),
-        );
-      head.push(
-        groups.length === 0
-          ? finding('NO_CONTROL_PLANE_GROUPS', {
-              cluster: cluster.name,
-              resource: 'discovery',
-              expected: `groups named *.masters.${cluster.name} tagged for the cluster`,
-              actual: 'none found',
-              message: `no control-plane Auto Scaling group of ${cluster.name} was found in this account and region`,
-            })
-          : finding('CONTROL_PLANE_GROUPS_FOUND', {
-              cluster: cluster.name,
-              resource: 'discovery',
-              expected: 'at least one group',
-              actual: groups.map((g) => g.name).join(', '),
-              message: `${groups.length} control-plane group(s) found`,
-            }),
-      );
+      const head = discoveryFindings(cluster, groups, discovery.suspicious);
       if (groups.length === 0) return { verdict: verdictOf(cluster.name, head), registered: [] };
       const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
       return {

@@ -3,6 +3,7 @@ import type { CaBundle } from '../ca/bundle.ts';
 import { loadCaBundle } from '../ca/sources.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { type ControlPlaneGroup, discoverControlPlaneGroups } from '../discovery/control-plane.ts';
+import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
@@ -74,18 +75,7 @@ export async function verifyCluster(
   deps: VerifyDeps,
 ): Promise<{ verdict: Verdict; probes: ProbeResult[] }> {
   const c = cluster.name;
-  const findings: Finding[] = [];
-  if (groups.length === 0) {
-    findings.push(
-      finding('NO_CONTROL_PLANE_GROUPS', {
-        cluster: c,
-        resource: 'discovery',
-        expected: `groups named *.masters.${c} tagged for the cluster`,
-        actual: 'none found',
-        message: `no control-plane Auto Scaling group of ${c} was found`,
-      }),
-    );
-  }
+  const findings: Finding[] = discoveryFindings(cluster, groups, []);
   try {
     const [registration, facts, ca] = await Promise.all([
       groups.length ? reconcile(scopeForCluster(cluster, groups), deps.clients, 'check') : undefined,
@@ -138,18 +128,7 @@ export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps
   try {
     groups = (await discoverControlPlaneGroups(deps.clients, clusters)).groups;
   } catch (err) {
-    const verdicts = clusters.map((c) =>
-      verdictOf(c.name, [
-        finding('AWS_CALL_FAILED', {
-          cluster: c.name,
-          resource: 'discovery',
-          expected: 'DescribeAutoScalingGroups succeeds',
-          actual: errorMessage(err),
-          message: `could not discover the control-plane groups of ${c.name}: ${errorMessage(err)}`,
-        }),
-      ]),
-    );
-    return { verdicts, probes: [] };
+    return { verdicts: discoveryFailed(clusters, err), probes: [] };
   }
   const results = await Promise.all(clusters.map((c) => verifyCluster(c, groups.get(c.name) ?? [], deps)));
   return { verdicts: results.map((r) => r.verdict), probes: results.flatMap((r) => r.probes) };
