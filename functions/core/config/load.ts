@@ -42,11 +42,10 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
     return `${field}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected only the documented fields`;
   }
   const found = valueAt(input, issue.path);
-  const expected = issue.message.replace(
-    /^(Invalid (option|input|type)|Too (small|big)|Invalid string): expected /i,
-    '',
-  );
-  return `${field}: found ${show(found)}; expected ${expected}`;
+  const expected = issue.message
+    .replace(/^(Invalid (option|input|type)|Too (small|big)|Invalid string): expected /i, '')
+    .replace(/, received \w+$/, '');
+  return `${field}: found ${show(found)}; expected ${expected}${found === undefined ? ' (required)' : ''}`;
 }
 
 /** Validates a parsed document and resolves defaults (the API hostname is api.internal.<cluster>). */
