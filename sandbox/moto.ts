@@ -44,6 +44,11 @@ async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number
  * endpoint in the code under test). Credentials are dummies; moto accepts any.
  */
 export async function startMoto(options: { region?: string } = {}): Promise<Moto> {
+  if (!motoAvailable()) {
+    throw new Error(
+      'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
+    );
+  }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {

@@ -23,10 +23,10 @@ import type { RunSummary } from '../../functions/shared/summary.ts';
 import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent, detachEvent } from '../events.ts';
+import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
 import { startMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
 import { buildWorld, CLUSTER, settleClassicElb, type World } from '../world.ts';
-import { createLocalAlerting, drain, type LocalAlerting } from './local-alerting.ts';
 import { startSlackStandIn } from './slack.ts';
 import { StandIns } from './stand-ins.ts';
 import { Timeline } from './timeline.ts';
@@ -363,7 +363,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
       commonName: `api.${CLUSTER}`,
       dns: [`api.${CLUSTER}`, `*.${CLUSTER}`],
     });
-    const alerting = await createLocalAlerting(clients, slack.url);
+    const alerting = await createLocalAlerting(clients, { slackUrl: slack.url });
     const parameterName = `/kops-api-sentinel/${CLUSTER}/ca-bundle`;
     const world = await buildWorld(clients, {
       controlPlaneGroups: opts.groups,
@@ -384,12 +384,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     await standIns.start(world.lbs.classicName, world.lbs.nlbArn);
     await standIns.sync(world.groups);
     const runtime = () => ({ config: world.config, clients, connectTo: standIns.rules(API_PORT) });
-    const env = {
-      ALERT_TABLE_NAME: alerting.tableName,
-      ALERT_TOPIC_ARN: alerting.topicArn,
-      FOLLOW_UP_QUEUE_URL: alerting.followUpQueueUrl,
-      EVENT_BUS_NAME: 'default',
-    };
+    const env = alerting.env;
     const s: Stage = {
       clients,
       world,

@@ -1,4 +1,4 @@
-import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -11,12 +11,13 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { type PublishDeps, PublishRunError, publishRun } from '../../functions/core/alerts/publish.ts';
-import { ALERT_TABLE_KEYS, AlertStore, fromItem } from '../../functions/core/alerts/state.ts';
+import { AlertStore, fromItem } from '../../functions/core/alerts/state.ts';
 import { type AwsClients, CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import type { AlertsConfig } from '../../functions/core/config/schema.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
 import { finding } from '../../functions/core/findings/make.ts';
-import { type Moto, motoAvailable, startMoto } from '../../sandbox/moto.ts';
+import { createAlertTable } from '../../sandbox/local-alerting.ts';
+import { type Moto, startMoto } from '../../sandbox/moto.ts';
 
 const CLUSTER = 'k8s.example.com';
 const OTHER = 'other.example.com';
@@ -69,9 +70,7 @@ const untrusted = (): Finding =>
     details: { certificate: { issuer: 'CN=Amazon RSA 2048 M02', fingerprint256: 'AA:BB:CC' } },
   });
 
-const describeMoto = motoAvailable() ? describe : describe.skip;
-
-describeMoto('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
+describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
   let moto: Moto;
   let clients: AwsClients;
   let counter: CallCounter;
@@ -92,20 +91,7 @@ describeMoto('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () 
     counter = new CallCounter();
     clients = createAwsClients({ region: 'eu-west-1', counter, maxAttempts: 2 });
     const tableName = `alerts-${++tableSeq}`;
-    await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: ALERT_TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: ALERT_TABLE_KEYS.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: ALERT_TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: ALERT_TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createAlertTable(clients, tableName);
     const topic = await clients.sns.send(new CreateTopicCommand({ Name: 'sentinel-alerts' }));
     const topicArn = topic.TopicArn as string;
     alertQueueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'alerts-subscriber' })))

@@ -17,7 +17,7 @@ import {
 } from '../../functions/core/slack/notify.ts';
 import { postToWebhook, WebhookError } from '../../functions/core/slack/webhook.ts';
 import { createHandler } from '../../functions/notifier/handler.ts';
-import { type Moto, motoAvailable, startMoto } from '../../sandbox/moto.ts';
+import { type Moto, startMoto } from '../../sandbox/moto.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A real HTTP server on 127.0.0.1 standing in for Slack's incoming webhook.
@@ -394,7 +394,7 @@ describe('Slack webhook against a real local HTTP server', () => {
   });
 });
 
-describe.runIf(motoAvailable())('notifier with the secret in (moto) Secrets Manager', () => {
+describe('notifier with the secret in (moto) Secrets Manager', () => {
   const slack = new FakeSlack();
   let moto: Moto;
   beforeAll(async () => {

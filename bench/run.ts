@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: one table of counts and ratios that hold on a small, noisy machine — bundle
+ * sizes, AWS API calls (registrar per event, the CLI's sweeps, the verifier per cluster), the TLS
+ * parallelism ratio and alert deduplication — also written to bench/latest.json for the README.
+ * Exits 1 when a target is missed or a section fails (the table is printed either way).
+ */
+import type { Row } from './table.ts';
+
+// Set before the handlers (and their Powertools Logger) are loaded: the modules below are imported dynamically.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { writeFileSync } = await import('node:fs');
+const { performance } = await import('node:perf_hooks');
+const { fileURLToPath } = await import('node:url');
+const { alertRows } = await import('./alerts.ts');
+const { bundleRows } = await import('./bundles.ts');
+const { stopLabs, withLab } = await import('./lab.ts');
+const { machine, machineLine } = await import('./machine.ts');
+const { registrarRows } = await import('./registrar.ts');
+const { scalingRows } = await import('./scaling.ts');
+const { allMet, errorRow, renderTable, summary } = await import('./table.ts');
+const { handshakeRows, verifyPhaseRows } = await import('./tls.ts');
+
+/** Far above a normal run (well under two minutes): past it, stop moto and fail rather than hang. */
+const WATCHDOG_MS = 5 * 60_000;
+const OUT = fileURLToPath(new URL('latest.json', import.meta.url));
+
+const started = performance.now();
+const host = machine();
+const sections = new Map<string, Row[]>();
+
+async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
+  try {
+    sections.set(area, await run());
+  } catch (err) {
+    sections.set(area, [errorRow(area, err)]);
+  }
+}
+
+/** Prints the table and writes the JSON; returns the exit code. */
+function report(extra: Row[] = []): number {
+  const order = ['bundle', 'registrar', 'scaling', 'handshake', 'verify-phase', 'alerts'];
+  const rows = [...order.flatMap((k) => sections.get(k) ?? []), ...extra];
+  const ok = allMet(rows);
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  console.log(machineLine(host));
+  console.log(renderTable(rows));
+  console.log(`${summary(rows)}; ${seconds} s`);
+  writeFileSync(
+    OUT,
+    `${JSON.stringify({ machine: host, command: 'npm run bench', ok, seconds, rows }, null, 2)}\n`,
+  );
+  return ok ? 0 : 1;
+}
+
+async function abort(reason: string, code: number): Promise<never> {
+  await stopLabs().catch(() => undefined);
+  report([errorRow('bench', new Error(reason))]);
+  process.exit(code);
+}
+
+const watchdog = setTimeout(() => void abort(`still running after ${WATCHDOG_MS / 1000} s`, 2), WATCHDOG_MS);
+watchdog.unref();
+process.once('SIGINT', () => void abort('interrupted', 130));
+process.once('SIGTERM', () => void abort('terminated', 143));
+
+// the timing section first, while nothing else runs
+await section('handshake', handshakeRows);
+await section('bundle', bundleRows);
+try {
+  await withLab(async (lab) => {
+    await section('registrar', () => registrarRows(lab));
+    await section('scaling', () => scalingRows(lab));
+    await section('verify-phase', () => verifyPhaseRows(lab));
+    await section('alerts', () => alertRows(lab));
+  });
+} catch (err) {
+  sections.set('registrar', [errorRow('local AWS (moto)', err)]);
+}
+clearTimeout(watchdog);
+process.exitCode = report();
