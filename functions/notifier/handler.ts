@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { createAwsClients } from '../core/aws/clients.ts';
 import {
   type NotifyDeps,
   type NotifyResult,
@@ -32,7 +31,8 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
       const webhookUrl =
         deps.webhookUrl ??
         secretsManagerWebhookUrl(
-          deps.secrets ?? createAwsClients().secrets,
+          // its own client: the notifier bundles only Secrets Manager, not every client of the core
+          deps.secrets ?? new SecretsManagerClient({}),
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
         );
       resolved = { webhookUrl, logger };

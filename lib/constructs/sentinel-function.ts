@@ -23,6 +23,19 @@ export const SERVICE_NAME = 'kops-api-sentinel';
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __sentinelCreateRequire } from 'node:module'; const require = __sentinelCreateRequire(import.meta.url);";
 
+/**
+ * The esbuild settings of every function's bundle, in one place: NodejsFunction gets them below,
+ * and the benchmark builds with the same ones to report bundle sizes. ESM output, the AWS SDK
+ * bundled (the project's pinned version, not the runtime's), nothing left external.
+ */
+export const BUNDLE = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+} as const;
+
 export interface SentinelFunctionProps {
   /** Path of the handler file, relative to the project root (e.g. `functions/registrar/handler.ts`). */
   readonly entry: string;
@@ -99,12 +112,12 @@ export class SentinelFunction extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
       bundling: {
-        minify: true,
-        sourceMap: true,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
         bundleAwsSDK: true,
         forceDockerBundling: false,
         define: {

@@ -202,13 +202,15 @@ export async function reconcile(
   scope: ReconcileScope,
   clients: AwsClients,
   mode: Mode,
+  /** Registrations the caller has already read in this run (the verifier has); read here otherwise. */
+  prefetched?: Map<string, RegistrationState>,
 ): Promise<ReconcileResult> {
   const cluster = scope.cluster.name;
   const result: ReconcileResult = { verdict: verdictOf(cluster, []), registered: [], deregistered: [] };
   const ctx: Ctx = { scope, mode, findings: [], result };
   const ports = portsOf(scope.cluster, clients);
   try {
-    let state = await readRegistrations(clients, ports);
+    let state = prefetched ?? (await readRegistrations(clients, ports));
     for (const port of ports) {
       if (state.get(port.label)?.exists) continue;
       ctx.findings.push(

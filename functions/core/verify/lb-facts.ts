@@ -11,7 +11,7 @@ import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { describeClassic } from '../lb/classic.ts';
 import { errorName } from '../lb/errors.ts';
-import { labelOf, refsOf } from '../lb/port.ts';
+import { labelOf, type RegistrationState, refsOf } from '../lb/port.ts';
 import {
   type HealthCheckJudgment,
   judgeClassicHealthCheck,
@@ -143,4 +143,22 @@ export async function readLbFacts(clients: AwsClients, cluster: ClusterConfig): 
     tgs.length ? targetGroupFacts(clients, cluster, tgs) : Promise.resolve([]),
   ]);
   return [...a, ...b];
+}
+
+/** The registrations the facts show, in the shape the registration check reads them. */
+export function registrationsOf(
+  cluster: ClusterConfig,
+  facts: readonly LbFacts[],
+): Map<string, RegistrationState> {
+  const out = new Map<string, RegistrationState>();
+  for (const ref of refsOf(cluster)) {
+    const f = facts.find((x) => x.label === labelOf(ref));
+    out.set(labelOf(ref), {
+      ref,
+      label: labelOf(ref),
+      exists: f?.exists ?? false,
+      instanceIds: new Set((f?.instances ?? []).map((i) => i.instanceId)),
+    });
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { describeInstances } from '../reconcile/instances.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { scopeForCluster } from '../reconcile/scope.ts';
 import { type ConnectTo, type ProbeResult, type ProbeTarget, probeAll, tlsFinding } from '../tls/probe.ts';
-import { readLbFacts } from './lb-facts.ts';
+import { readLbFacts, registrationsOf } from './lb-facts.ts';
 import { lbFindings } from './lb-findings.ts';
 
 export interface VerifyDeps {
@@ -77,11 +77,16 @@ export async function verifyCluster(
   const c = cluster.name;
   const findings: Finding[] = discoveryFindings(cluster, groups, []);
   try {
-    const [registration, facts, ca] = await Promise.all([
-      groups.length ? reconcile(scopeForCluster(cluster, groups), deps.clients, 'check') : undefined,
-      readLbFacts(deps.clients, cluster),
-      caFor(cluster, deps.clients),
-    ]);
+    const [facts, ca] = await Promise.all([readLbFacts(deps.clients, cluster), caFor(cluster, deps.clients)]);
+    // the registration check reads what the load-balancer facts already hold: no second read
+    const registration = groups.length
+      ? await reconcile(
+          scopeForCluster(cluster, groups),
+          deps.clients,
+          'check',
+          registrationsOf(cluster, facts),
+        )
+      : undefined;
     if (registration) findings.push(...registration.verdict.findings);
     findings.push(...lbFindings(cluster, facts), ca.finding);
     if (!ca.bundle) return { verdict: verdictOf(c, findings), probes: [] };
