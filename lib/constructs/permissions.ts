@@ -107,12 +107,12 @@ export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement
   const keysetArns: string[] = [];
   for (const cluster of clusters) {
     const ca = cluster.ca;
-    if (ca?.source === 'ssm') {
+    if (ca.source === 'ssm') {
       // parameterName starts with '/', so it follows `parameter` directly.
       parameterArns.push(
         `arn:${partitionOf(cluster.region)}:ssm:${cluster.region}:${cluster.account}:parameter${ca.parameterName}`,
       );
-    } else if (ca?.source === 'state-store') {
+    } else if (ca.source === 'state-store') {
       const { bucket, prefix } = parseStateStore(ca.stateStore);
       for (const path of KOPS_CA_KEYSET_PATHS) {
         keysetArns.push(`arn:${partitionOf(cluster.region)}:s3:::${bucket}/${prefix}${cluster.name}/${path}`);

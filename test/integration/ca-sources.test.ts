@@ -19,7 +19,7 @@ let retired: TestCa;
 let current: TestCa;
 let next: TestCa;
 
-const cluster = (ca?: CaSource) => ({ name: CLUSTER, ...(ca ? { ca } : {}) });
+const cluster = (ca: CaSource) => ({ name: CLUSTER, ca });
 
 const keyset = (): string =>
   keysetYaml({
@@ -110,11 +110,6 @@ describe('CA inline, or not configured', () => {
   it('reads an inline bundle', async () => {
     const bundle = await loadCaBundle(cluster({ source: 'inline', pem: current.certPem }), clients);
     expect(bundle.subjects).toEqual(['CN=kubernetes-ca-2024']);
-  });
-
-  it('says so when the cluster has no CA source', async () => {
-    const err = await errorOf(loadCaBundle(cluster(), clients));
-    expect(err.message).toBe(`cluster ${CLUSTER} has no CA source configured (clusters[].ca)`);
   });
 });
 

@@ -65,10 +65,10 @@ async function currentValue(input: ImportCaInput, parameterName: string): Promis
  */
 export async function importCaBundle(input: ImportCaInput): Promise<ImportCaSummary> {
   const { cluster } = input;
-  if (cluster.ca?.source !== 'ssm') {
+  if (cluster.ca.source !== 'ssm') {
     throw new CaSourceError(
       'ca import',
-      `cluster ${cluster.name} has CA source ${cluster.ca?.source ?? 'none'}; ca import writes to an SSM parameter, ` +
+      `cluster ${cluster.name} has CA source ${cluster.ca.source}; ca import writes to an SSM parameter, ` +
         'so set clusters[].ca to { source: ssm, parameterName: /… } first',
     );
   }

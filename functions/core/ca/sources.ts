@@ -140,9 +140,6 @@ export async function loadCaBundle(
   clients: Pick<AwsClients, 'ssm' | 's3'>,
 ): Promise<CaBundle> {
   const ca = cluster.ca;
-  if (!ca) {
-    throw new CaSourceError('none', `cluster ${cluster.name} has no CA source configured (clusters[].ca)`);
-  }
   switch (ca.source) {
     case 'inline':
       return parsePemBundle(ca.pem, `inline CA of cluster ${cluster.name}`);

@@ -48,7 +48,13 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
   return `${field}: found ${show(found)}; expected ${expected}${found === undefined ? ' (required)' : ''}`;
 }
 
-/** Validates a parsed document and resolves defaults (the API hostname is api.internal.<cluster>). */
+/** Where `ca import` writes, and the verifier reads, a cluster's CA bundle unless the config says otherwise. */
+export function defaultCaParameter(cluster: string): string {
+  return `/kops-api-sentinel/${cluster}/ca-bundle`;
+}
+
+/** Validates a parsed document and resolves defaults (the API hostname is api.internal.<cluster>,
+ * the CA source the SSM parameter /kops-api-sentinel/<cluster>/ca-bundle). */
 export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
   const result = SentinelConfigSchema.safeParse(input);
   if (!result.success) {
@@ -61,6 +67,8 @@ export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
   const clusters: ClusterConfig[] = cfg.clusters.map((c) => ({
     ...c,
     api: { hostname: c.api.hostname ?? `api.internal.${c.name}`, port: c.api.port },
+    // the recommended source: a public bundle in SSM, written by `ca import`
+    ca: c.ca ?? { source: 'ssm', parameterName: defaultCaParameter(c.name) },
   }));
   return { ...cfg, clusters };
 }

@@ -186,7 +186,10 @@ type ParsedConfig = z.output<typeof SentinelConfigSchema>;
 export type ParsedCluster = ParsedConfig['clusters'][number];
 
 /** A cluster as the core uses it: defaults applied, the API hostname resolved. */
-export type ClusterConfig = Omit<ParsedCluster, 'api'> & { api: { hostname: string; port: number } };
+export type ClusterConfig = Omit<ParsedCluster, 'api' | 'ca'> & {
+  api: { hostname: string; port: number };
+  ca: CaSource;
+};
 export type SentinelConfig = Omit<ParsedConfig, 'clusters'> & { clusters: ClusterConfig[] };
 export type CaSource = z.output<typeof CaSourceSchema>;
 export type ClassicHealthCheck = z.output<typeof ClassicHealthCheckSchema>;
