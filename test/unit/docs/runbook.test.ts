@@ -113,8 +113,9 @@ describe('docs/runbook.md', () => {
   });
 
   it('orders the sections by check, in the order the catalogue introduces the checks', () => {
-    const checkOrder = [...new Set(codes.map((c) => catalogue[c]?.check))];
-    const seenChecks = sections.map((s) => catalogue[s.code]?.check).filter((c) => c !== undefined);
+    const checkOf = (code: string): string => catalogue[code]?.check ?? '';
+    const checkOrder = [...new Set(codes.map(checkOf))];
+    const seenChecks = sections.map((s) => checkOf(s.code)).filter((c) => c !== '');
     // Collapse runs of the same check: the result must be each check once, in catalogue order.
     const runs = seenChecks.filter((c, i) => i === 0 || seenChecks[i - 1] !== c);
     expect(runs).toEqual(checkOrder.filter((c) => seenChecks.includes(c)));
