@@ -1,4 +1,5 @@
 import {
+  DeleteTagsCommand,
   DetachLoadBalancersCommand,
   DetachLoadBalancerTargetGroupsCommand,
   TerminateInstanceInAutoScalingGroupCommand,
@@ -7,6 +8,7 @@ import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
+import { silentLog } from '../../functions/core/log.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent, detachEvent } from '../../sandbox/events.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
@@ -186,6 +188,33 @@ describe('registrar against a kops-shaped account', () => {
       await liveControlPlaneInstances(clients, world.groups),
     );
     expect((await group(clients, oldGroup)).loadBalancerNames).toEqual([world.oldClassicName]);
+  });
+
+  it('never deregisters a running control-plane instance whose group lost its tags; reports it', async () => {
+    const g = world.groups[0] ?? '';
+    const id = await firstInstance(g);
+    await clients.autoscaling.send(
+      new DeleteTagsCommand({
+        Tags: ['k8s.io/role/master', 'k8s.io/role/control-plane'].map((Key) => ({
+          ResourceId: g,
+          ResourceType: 'auto-scaling-group',
+          Key,
+        })),
+      }),
+    );
+    const { handleRegistrarEvent } = await import('../../functions/core/registrar/registrar.ts');
+    const out = await handleRegistrarEvent(
+      { kind: 'reconcile', cluster: CLUSTER },
+      { config: world.config, clients, log: silentLog },
+    );
+    const findings = out.verdicts[0]?.findings ?? [];
+    expect(findings.filter((f) => f.code === 'GROUP_TAGS_MISMATCH').map((f) => f.resource)).toEqual([g]);
+    expect(
+      findings.filter((f) => f.code === 'INSTANCE_NOT_IN_GROUP').map((f) => f.resource.split(':').pop()),
+    ).toEqual([id, id]);
+    expect(findings.filter((f) => f.code === 'STALE_REGISTRATION')).toEqual([]);
+    expect(await targets(clients, world.lbs.targetGroupArn)).toContain(id);
+    expect(await classicInstances(clients, world.lbs.classicName)).toContain(id);
   });
 
   it('rejects a malformed event without throwing, so it is not retried', async () => {

@@ -43,6 +43,14 @@ export function taggedForCluster(tags: Map<string, string>, cluster: string): bo
   return tags.get('KubernetesCluster') === cluster || tags.has(`kubernetes.io/cluster/${cluster}`);
 }
 
+/** True when an instance's own tags (propagated from its group) say it is a control-plane instance of the cluster. */
+export function isControlPlaneInstance(tags: Map<string, string>, cluster: string): boolean {
+  return (
+    taggedForCluster(tags, cluster) &&
+    ROLE_TAGS.some((k) => tags.has(k) && tags.get(k) !== '0' && tags.get(k) !== 'false')
+  );
+}
+
 /** Classifies a group: a control-plane group has the cluster tag, a role tag, and the `.masters.<cluster>` name. */
 export function classifyGroup(group: Named, clusters: readonly ClusterConfig[]): Classification {
   const name = group.AutoScalingGroupName ?? '';

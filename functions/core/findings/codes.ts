@@ -46,8 +46,8 @@ export const CODES = {
   },
   INSTANCE_NOT_IN_GROUP: {
     check: 'registration',
-    severity: 'info',
-    title: 'Instance is not a member of the group',
+    severity: 'warning',
+    title: 'Registered control-plane instance is in no discovered control-plane group',
   },
   INSTANCE_DEREGISTERED: { check: 'registration', severity: 'ok', title: 'Instance no longer registered' },
   INSTANCE_OF_OTHER_CLUSTER: {

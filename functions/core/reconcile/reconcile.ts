@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/clients.ts';
+import { isControlPlaneInstance } from '../discovery/control-plane.ts';
 import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
@@ -152,15 +153,43 @@ async function ensureRegistered(
   }
 }
 
-async function removeStale(ctx: Ctx, ports: LoadBalancerPort[], state: Map<string, RegistrationState>) {
+/**
+ * Registered instances the sweep found in no control-plane group: a stopped or foreign instance
+ * is stale, but a running instance tagged as a control-plane instance of this cluster is left
+ * registered and reported (its group may have lost its tags or name; deregistering it could take
+ * away the load balancer's last backend).
+ */
+async function protectedUnknowns(
+  clients: AwsClients,
+  scope: ReconcileScope,
+  registered: Set<string>,
+): Promise<Set<string>> {
+  const unknown = [...registered].filter(
+    (id) => !scope.desired.has(id) && !scope.known.has(id) && !scope.leaving.has(id),
+  );
+  if (!scope.pruneUnknown || unknown.length === 0) return new Set();
+  const facts = await describeInstances(clients, unknown);
+  return new Set(
+    unknown.filter((id) => {
+      const f = facts.get(id);
+      return f?.state === 'running' && isControlPlaneInstance(f.tags, scope.cluster.name);
+    }),
+  );
+}
+
+async function removeStale(
+  ctx: Ctx,
+  clients: AwsClients,
+  ports: LoadBalancerPort[],
+  state: Map<string, RegistrationState>,
+) {
   const { scope } = ctx;
   const cluster = scope.cluster.name;
+  const allRegistered = new Set([...state.values()].flatMap((r) => (r.exists ? [...r.instanceIds] : [])));
+  const keep = await protectedUnknowns(clients, scope, allRegistered);
   for (const port of ports) {
     const reg = state.get(port.label);
     if (!reg?.exists) continue;
-    const stale = [...reg.instanceIds].filter(
-      (id) => scope.leaving.has(id) || (scope.pruneUnknown && !scope.desired.has(id) && !scope.known.has(id)),
-    );
     for (const id of scope.leaving) {
       if (reg.instanceIds.has(id)) continue;
       ctx.findings.push(
@@ -173,6 +202,24 @@ async function removeStale(ctx: Ctx, ports: LoadBalancerPort[], state: Map<strin
         }),
       );
     }
+    for (const id of keep) {
+      if (!reg.instanceIds.has(id)) continue;
+      ctx.findings.push(
+        finding('INSTANCE_NOT_IN_GROUP', {
+          cluster,
+          resource: `${port.label}:${id}`,
+          expected: `a member of a control-plane group named *.masters.${cluster} and tagged for the cluster`,
+          actual: 'a running control-plane instance of the cluster in no such group',
+          action: 'skipped',
+          message: `${id} is registered on ${port.label} and tagged as a control-plane instance of ${cluster}, but no discovered control-plane group holds it; left registered`,
+        }),
+      );
+    }
+    const stale = [...reg.instanceIds].filter(
+      (id) =>
+        scope.leaving.has(id) ||
+        (scope.pruneUnknown && !scope.desired.has(id) && !scope.known.has(id) && !keep.has(id)),
+    );
     if (stale.length === 0) continue;
     const { action, error } = await act(ctx, () => port.deregister(stale));
     for (const id of stale) {
@@ -234,7 +281,7 @@ export async function reconcile(
       state = new Map([...state, ...again]);
     }
     await ensureRegistered(ctx, clients, ports, state);
-    await removeStale(ctx, ports, state);
+    await removeStale(ctx, clients, ports, state);
   } catch (err) {
     ctx.findings.push(
       finding('AWS_CALL_FAILED', {
