@@ -101,18 +101,23 @@ interface WorkItem {
 }
 
 /** Groups verdicts by cluster (a run may, in principle, report a cluster twice). */
-function byCluster(verdicts: Verdict[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
+function byCluster(verdicts: Verdict[]): Map<string, { findings: Finding[]; complete: Set<string> }> {
+  const out = new Map<string, { findings: Finding[]; complete: Set<string> }>();
   for (const v of verdicts) {
-    const list = out.get(v.cluster) ?? [];
-    list.push(...v.findings);
-    out.set(v.cluster, list);
+    const entry = out.get(v.cluster) ?? { findings: [], complete: new Set<string>() };
+    entry.findings.push(...v.findings);
+    for (const c of v.complete ?? []) entry.complete.add(c);
+    out.set(v.cluster, entry);
   }
   return out;
 }
 
 /** What this run says about the cluster's alerts: drifting findings, and the stored alerts that passed. */
-export function planCluster(findings: Finding[], stored: AlertRecord[]): WorkItem[] {
+export function planCluster(
+  findings: Finding[],
+  stored: AlertRecord[],
+  complete: ReadonlySet<string> = new Set(),
+): WorkItem[] {
   const evaluated = new Set<string>();
   const drifting = new Map<string, Finding>();
   const passing = new Map<string, Finding>();
@@ -133,7 +138,7 @@ export function planCluster(findings: Finding[], stored: AlertRecord[]): WorkIte
   }
   for (const r of stored) {
     const sk = alertSortKey(r);
-    if (drifting.has(sk) || !evaluated.has(scopeOf(r))) continue;
+    if (drifting.has(sk) || !(evaluated.has(scopeOf(r)) || complete.has(r.check))) continue;
     if (r.state === 'resolved' && !r.outbox) continue; // nothing can change
     const item: WorkItem = { sortKey: sk, prev: r, observation: { drifting: false } };
     const resolution = passing.get(scopeOf(r));
@@ -169,7 +174,7 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
   const errors: unknown[] = [];
   const events: SentinelEvent[] = [];
 
-  for (const [cluster, findings] of byCluster(input.verdicts)) {
+  for (const [cluster, { findings, complete }] of byCluster(input.verdicts)) {
     for (const f of findings) {
       const detail = registrationChangedDetail(f, input.source, now);
       if (detail) events.push({ detailType: DETAIL_TYPES.registrationChanged, detail });
@@ -204,7 +209,7 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
       continue;
     }
 
-    for (const item of planCluster(findings, stored)) {
+    for (const item of planCluster(findings, stored, complete)) {
       result.evaluated += 1;
       let prev = item.prev;
       // undefined: not settled yet; null: nothing to write.

@@ -61,7 +61,7 @@ export const CODES = {
     title: 'Registered instance is not a live control-plane instance',
   },
   // lifecycle
-  LAUNCH_FAILED: { check: 'lifecycle', severity: 'warning', title: 'Control-plane instance launch failed' },
+  LAUNCH_FAILED: { check: 'lifecycle', severity: 'info', title: 'Control-plane instance launch failed' },
   LIFECYCLE_ACTION_COMPLETED: { check: 'lifecycle', severity: 'info', title: 'Lifecycle action completed' },
   LIFECYCLE_ACTION_FAILED: {
     check: 'lifecycle',

@@ -48,10 +48,20 @@ export interface Verdict {
   cluster: string;
   inSync: boolean;
   findings: Finding[];
+  /**
+   * Checks this run evaluated for every resource of the cluster (a sweep or a full verification
+   * that did not stop half way). An alert of such a check that the run did not see drifting is
+   * gone: its resource passed, or no longer exists (a terminated instance, a deleted group).
+   */
+  complete?: CheckKind[];
 }
 
-export function verdictOf(cluster: string, findings: Finding[]): Verdict {
-  return { cluster, inSync: !findings.some(isDrift), findings };
+export function verdictOf(cluster: string, findings: Finding[], complete?: readonly CheckKind[]): Verdict {
+  const verdict: Verdict = { cluster, inSync: !findings.some(isDrift), findings };
+  // a run that stopped on an AWS failure saw only part of the picture
+  if (complete?.length && !findings.some((f) => f.code === 'AWS_CALL_FAILED'))
+    verdict.complete = [...complete];
+  return verdict;
 }
 
 /** The key one alert is kept under: one alert per (cluster, finding code, resource). */

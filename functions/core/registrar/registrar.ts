@@ -38,6 +38,9 @@ export interface RegistrarOutcome {
 
 const modeOf = (cluster: ClusterConfig, deps: RegistrarDeps): Mode => deps.modeOverride ?? cluster.mode;
 
+/** What a sweep evaluates for every resource of a cluster (see Verdict.complete). */
+const SWEEP_COVERS = ['discovery', 'attachment', 'registration'] as const;
+
 /** The sweep: every control-plane group of the given clusters, one discovery call for all of them. */
 export async function reconcileClusters(
   clusters: ClusterConfig[],
@@ -55,10 +58,11 @@ export async function reconcileClusters(
     clusters.map(async (cluster) => {
       const groups = discovery.groups.get(cluster.name) ?? [];
       const head = discoveryFindings(cluster, groups, discovery.suspicious);
-      if (groups.length === 0) return { verdict: verdictOf(cluster.name, head), registered: [] };
+      if (groups.length === 0)
+        return { verdict: verdictOf(cluster.name, head, ['discovery']), registered: [] };
       const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
       return {
-        verdict: verdictOf(cluster.name, [...head, ...r.verdict.findings]),
+        verdict: verdictOf(cluster.name, [...head, ...r.verdict.findings], SWEEP_COVERS),
         registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
       };
     }),

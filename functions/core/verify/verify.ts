@@ -4,7 +4,7 @@ import { loadCaBundle } from '../ca/sources.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { type ControlPlaneGroup, discoverControlPlaneGroups } from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
-import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
+import { type CheckKind, type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
 import type { Log } from '../log.ts';
@@ -89,7 +89,15 @@ export async function verifyCluster(
       : undefined;
     if (registration) findings.push(...registration.verdict.findings);
     findings.push(...lbFindings(cluster, facts), ca.finding);
-    if (!ca.bundle) return { verdict: verdictOf(c, findings), probes: [] };
+    const covers: CheckKind[] = [
+      'discovery',
+      'listener',
+      'health-check',
+      'instance-health',
+      'ca',
+      ...(groups.length ? (['attachment', 'registration'] as const) : []),
+    ];
+    if (!ca.bundle) return { verdict: verdictOf(c, findings, covers), probes: [] };
     const registered = [...new Set(facts.flatMap((f) => f.instances.map((i) => i.instanceId)))];
     const instances = await describeInstances(deps.clients, registered);
     const targets: ProbeTarget[] = [];
@@ -112,7 +120,8 @@ export async function verifyCluster(
     }
     const probes = await probeAll(targets, ca.bundle, probeOptions(cluster, deps));
     findings.push(...probes.map((p) => tlsFinding(cluster, p)));
-    return { verdict: verdictOf(c, findings), probes };
+    // a full verification supersedes follow-ups: their alerts give way to the specific ones
+    return { verdict: verdictOf(c, findings, [...covers, 'tls', 'follow-up']), probes };
   } catch (err) {
     findings.push(
       finding('AWS_CALL_FAILED', {
