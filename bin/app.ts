@@ -30,7 +30,7 @@ try {
 // One stack per account and region; the schema makes every cluster share clusters[0]'s.
 const [first] = config.clusters;
 try {
-  new SentinelStack(app, 'KopsApiSentinel', {
+  new SentinelStack(app, config.stackName, {
     config,
     env: { account: first?.account, region: first?.region },
     description:

@@ -17,7 +17,7 @@ import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import { encryptedQueue } from './queues.ts';
 import { SentinelFunction } from './sentinel-function.ts';
 
-/** Namespace and name of the metric counting completed verifier runs. */
+/** Namespace (then `/<stack name>`, so two deployments in one account keep apart) and name of the metric counting completed verifier runs. */
 export const VERIFICATION_METRIC = { namespace: 'KopsApiSentinel', name: 'VerificationsCompleted' };
 /** The message the verifier logs (as JSON, Powertools) at the end of every run. */
 export const VERIFICATION_COMPLETED_MESSAGE = 'verification completed';
@@ -185,12 +185,12 @@ export class Alerting extends Construct {
     new logs.MetricFilter(this, 'VerificationsCompletedFilter', {
       logGroup,
       filterPattern: logs.FilterPattern.stringValue('$.message', '=', VERIFICATION_COMPLETED_MESSAGE),
-      metricNamespace: VERIFICATION_METRIC.namespace,
+      metricNamespace: `${VERIFICATION_METRIC.namespace}/${Stack.of(this).stackName}`,
       metricName: VERIFICATION_METRIC.name,
       metricValue: '1',
     });
     const metric = new cloudwatch.Metric({
-      namespace: VERIFICATION_METRIC.namespace,
+      namespace: `${VERIFICATION_METRIC.namespace}/${Stack.of(this).stackName}`,
       metricName: VERIFICATION_METRIC.name,
       statistic: cloudwatch.Stats.SUM,
       period: Duration.minutes(2 * scheduleMinutes),

@@ -238,11 +238,15 @@ describe('operational alarms', () => {
       LogGroupName: { Ref: logicalId(t, 'AWS::Logs::LogGroup', 'VerifierLogGroup') },
       FilterPattern: '{ $.message = "verification completed" }',
       MetricTransformations: [
-        { MetricNamespace: 'KopsApiSentinel', MetricName: 'VerificationsCompleted', MetricValue: '1' },
+        {
+          MetricNamespace: 'KopsApiSentinel/KopsApiSentinel',
+          MetricName: 'VerificationsCompleted',
+          MetricValue: '1',
+        },
       ],
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'KopsApiSentinel',
+      Namespace: 'KopsApiSentinel/KopsApiSentinel',
       MetricName: 'VerificationsCompleted',
       Statistic: 'Sum',
       Period: 2 * 10 * 60,

@@ -94,7 +94,9 @@ async function rules(
   const out = ips.map((x, i) =>
     parseConnectTo(`${x.ip}:443:127.0.0.1:${backends[i % backends.length]?.port}`),
   );
-  for (const dns of await lbDnsNames()) out.push(parseConnectTo(`${dns}:443:127.0.0.1:${lb.port}`));
+  // the name nodes dial leads to the load balancer, as the internal DNS record would
+  for (const dns of [HOST, ...(await lbDnsNames())])
+    out.push(parseConnectTo(`${dns}:443:127.0.0.1:${lb.port}`));
   out.push(guard.rule); // anything unmapped (e.g. a stale node instance's address) stays on loopback
   return out;
 }
@@ -115,7 +117,7 @@ describe('verifier against moto and real TLS servers', () => {
     const { verdict, drift, byCode } = await verify(await rules(good.slice(0, 3)));
     expect(drift).toEqual([]);
     expect(verdict.inSync).toBe(true);
-    expect(byCode('TLS_OK')).toHaveLength(2 + 3); // two load balancers + three instances
+    expect(byCode('TLS_OK')).toHaveLength(1 + 2 + 3); // the API name, two load balancers, three instances
     expect(byCode('LISTENER_OK')).toHaveLength(2);
     expect(byCode('HEALTH_CHECK_OK')).toHaveLength(2);
   });
@@ -155,7 +157,7 @@ describe('verifier against moto and real TLS servers', () => {
     expect(listener[0]?.actual).toContain(cert);
     const untrusted = byCode('TLS_UNTRUSTED_ISSUER');
     // both load balancer names lead to the ACM-terminating stand-in here; the instances stay trusted
-    expect(untrusted.map((f) => f.resource.split('/')[0]).sort()).toEqual(['elb', 'targetgroup']);
+    expect(untrusted.map((f) => f.resource.split('/')[0]).sort()).toEqual(['dns', 'elb', 'targetgroup']);
     expect(untrusted[0]?.actual).toContain('Amazon RSA 2048 M02');
     const presented = untrusted[0]?.details?.certificate as { issuer: string } | undefined;
     expect(presented?.issuer).toContain('Amazon RSA 2048 M02');
@@ -209,7 +211,7 @@ describe('verifier against moto and real TLS servers', () => {
     );
     const ips = await instanceIps();
     expect(drift.map((f) => `${f.code} ${f.resource}`)).toEqual([`TLS_TIMEOUT ${ips[1]?.id}`]);
-    expect(byCode('TLS_OK')).toHaveLength(4);
+    expect(byCode('TLS_OK')).toHaveLength(5);
   });
 
   it('the CLI gives the same verdict, with --connect-to and exit codes', async () => {

@@ -66,7 +66,11 @@ export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
   const cfg = result.data;
   const clusters: ClusterConfig[] = cfg.clusters.map((c) => ({
     ...c,
-    api: { hostname: c.api.hostname ?? `api.internal.${c.name}`, port: c.api.port },
+    api: {
+      hostname: c.api.hostname ?? `api.internal.${c.name}`,
+      port: c.api.port,
+      instancePort: c.api.instancePort,
+    },
     // the recommended source: a public bundle in SSM, written by `ca import`
     ca: c.ca ?? { source: 'ssm', parameterName: defaultCaParameter(c.name) },
   }));

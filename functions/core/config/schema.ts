@@ -71,10 +71,13 @@ export const ClusterSchema = z
     api: z
       .object({
         hostname: z.string().min(1).optional(),
+        /** The port nodes dial on the load balancer. */
         port: z.number().int().min(1).max(65535).default(443),
+        /** The port the apiserver listens on, on the control-plane instances (kops: 443). */
+        instancePort: z.number().int().min(1).max(65535).default(443),
       })
       .strict()
-      .default({ port: 443 }),
+      .default({ port: 443, instancePort: 443 }),
     mode: z.enum(['repair', 'report-only']).default('repair'),
     ca: CaSourceSchema.optional(),
     healthCheck: z
@@ -114,13 +117,16 @@ export const AlertsSchema = z
     resolveAfterPasses: z.number().int().min(1).max(10).default(2),
     fireAfterFailures: z.number().int().min(1).max(10).default(1),
     slack: SlackSchema.optional(),
+    /** Where docs/runbook.md is published (e.g. the repository's URL of the docs folder); links in alerts are relative without it. */
+    runbookBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
     email: z.array(z.email()).default([]),
   })
   .strict();
 
 export const VerifierSchema = z
   .object({
-    scheduleMinutes: z.number().int().min(1).max(1440).default(5),
+    // the staleness alarm watches two periods; CloudWatch evaluates at most one day
+    scheduleMinutes: z.number().int().min(1).max(720).default(5),
     newInstanceDeadlineMinutes: z.number().int().min(1).max(120).default(15),
     followUpDelaySeconds: z.number().int().min(0).max(900).default(60),
   })
@@ -129,6 +135,11 @@ export const VerifierSchema = z
 export const SentinelConfigSchema = z
   .object({
     clusters: z.array(ClusterSchema).min(1, 'at least one cluster'),
+    /** The CloudFormation stack name; a second deployment in the same account and region (another VPC) needs its own. */
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (letters, digits, hyphens)')
+      .default('KopsApiSentinel'),
     lifecycleHookPrefix: z.string().min(1).default('kops-api-sentinel'),
     alerts: AlertsSchema.default(AlertsSchema.parse({})),
     verifier: VerifierSchema.default(VerifierSchema.parse({})),
@@ -187,7 +198,7 @@ export type ParsedCluster = ParsedConfig['clusters'][number];
 
 /** A cluster as the core uses it: defaults applied, the API hostname resolved. */
 export type ClusterConfig = Omit<ParsedCluster, 'api' | 'ca'> & {
-  api: { hostname: string; port: number };
+  api: { hostname: string; port: number; instancePort: number };
   ca: CaSource;
 };
 export type SentinelConfig = Omit<ParsedConfig, 'clusters'> & { clusters: ClusterConfig[] };

@@ -17,6 +17,7 @@ const TLS_PROTOCOLS = new Set(['SSL', 'HTTPS', 'TLS']);
 export function judgeClassicListener(
   listeners: readonly ListenerDescription[],
   port: number,
+  instancePort: number,
 ): ListenerJudgment {
   const l = listeners.map((d) => d.Listener).find((x) => x?.LoadBalancerPort === port);
   if (!l) {
@@ -35,7 +36,7 @@ export function judgeClassicListener(
   if (
     (l.Protocol ?? '').toUpperCase() !== 'TCP' ||
     (l.InstanceProtocol ?? '').toUpperCase() !== 'TCP' ||
-    l.InstancePort !== port
+    l.InstancePort !== instancePort
   ) {
     return { code: 'LISTENER_WRONG_TARGET', actual: shape };
   }

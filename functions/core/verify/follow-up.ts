@@ -126,7 +126,7 @@ export async function runFollowUp(
       {
         resource: req.instanceId,
         host: facts.privateIp,
-        port: cluster.api.port,
+        port: cluster.api.instancePort,
         servername: cluster.api.hostname,
       },
       ca.bundle,

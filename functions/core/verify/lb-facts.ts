@@ -57,7 +57,11 @@ async function classicFacts(
           {
             name,
             dnsName: d.DNSName ?? '',
-            listener: judgeClassicListener(d.ListenerDescriptions ?? [], cluster.api.port),
+            listener: judgeClassicListener(
+              d.ListenerDescriptions ?? [],
+              cluster.api.port,
+              cluster.api.instancePort,
+            ),
           },
         ],
         healthCheck: judgeClassicHealthCheck(d.HealthCheck, cluster.healthCheck.classic),

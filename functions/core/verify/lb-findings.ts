@@ -24,7 +24,7 @@ export function lbFindings(cluster: ClusterConfig, facts: readonly LbFacts[]): F
     for (const fe of lb.frontends) {
       const j = fe.listener;
       const resource = lb.frontends.length > 1 ? `${lb.label}:${fe.name}` : lb.label;
-      const expected = `TCP:${port} passed straight through to the instances' port ${port}`;
+      const expected = `TCP:${port} passed straight through to the instances' port ${cluster.api.instancePort}`;
       const message =
         j.code === 'LISTENER_OK'
           ? `${fe.name} passes TCP:${port} through`

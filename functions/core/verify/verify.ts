@@ -100,7 +100,16 @@ export async function verifyCluster(
     if (!ca.bundle) return { verdict: verdictOf(c, findings, covers), probes: [] };
     const registered = [...new Set(facts.flatMap((f) => f.instances.map((i) => i.instanceId)))];
     const instances = await describeInstances(deps.clients, registered);
-    const targets: ProbeTarget[] = [];
+    // first the name kubelet dials, resolved from where the verifier runs (the node subnets):
+    // it must lead to a pass-through load balancer or the instances, whatever DNS says
+    const targets: ProbeTarget[] = [
+      {
+        resource: `dns/${cluster.api.hostname}`,
+        host: cluster.api.hostname,
+        port: cluster.api.port,
+        servername: cluster.api.hostname,
+      },
+    ];
     for (const lb of facts) {
       for (const fe of lb.frontends) {
         if (!fe.dnsName) continue;
@@ -116,7 +125,12 @@ export async function verifyCluster(
     for (const id of registered) {
       const ip = instances.get(id)?.privateIp;
       if (ip)
-        targets.push({ resource: id, host: ip, port: cluster.api.port, servername: cluster.api.hostname });
+        targets.push({
+          resource: id,
+          host: ip,
+          port: cluster.api.instancePort,
+          servername: cluster.api.hostname,
+        });
     }
     const probes = await probeAll(targets, ca.bundle, probeOptions(cluster, deps));
     findings.push(...probes.map((p) => tlsFinding(cluster, p)));

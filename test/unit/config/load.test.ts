@@ -37,7 +37,7 @@ describe('config', () => {
   it('applies defaults: api.internal.<cluster>:443, repair mode, the health checks kops builds', () => {
     const cfg = parseConfig(valid());
     const c = cfg.clusters[0];
-    expect(c?.api).toEqual({ hostname: 'api.internal.k8s.example.com', port: 443 });
+    expect(c?.api).toEqual({ hostname: 'api.internal.k8s.example.com', port: 443, instancePort: 443 });
     expect(c?.mode).toBe('repair');
     expect(c?.healthCheck.classic).toEqual({
       target: 'SSL:443',
