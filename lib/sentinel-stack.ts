@@ -125,6 +125,8 @@ export class SentinelStack extends Stack {
 
     new AutoScalingRules(this, 'Rules', {
       clusterNames: config.clusters.map((c) => c.name),
+      classicNames: config.clusters.flatMap((c) => c.loadBalancers.classic),
+      targetGroupArns: config.clusters.flatMap((c) => c.loadBalancers.targetGroupArns),
       registrar: this.registrar.function,
       verifier: this.verifier.function,
       deadLetterQueue: this.deadLetterQueue,

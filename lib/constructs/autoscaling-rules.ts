@@ -34,8 +34,14 @@ export const LOAD_BALANCER_CHANGE_CALLS = [
   'ModifyTargetGroup',
 ];
 
+/** Listener calls of network load balancers: their requests name a listener, not a target group. */
+const LISTENER_CALLS = ['ModifyListener', 'DeleteListener'];
+
 export interface AutoScalingRulesProps {
   readonly clusterNames: string[];
+  /** The configured internal load balancers: only their changes wake the verifier. */
+  readonly classicNames: string[];
+  readonly targetGroupArns: string[];
   readonly registrar: lambda.IFunction;
   readonly verifier: lambda.IFunction;
   /** Where events go that EventBridge could not deliver. */
@@ -109,6 +115,17 @@ export class AutoScalingRules extends Construct {
         detail: {
           eventSource: ['elasticloadbalancing.amazonaws.com'],
           eventName: LOAD_BALANCER_CHANGE_CALLS,
+          // only the configured load balancers; listener calls name a listener ARN, not the
+          // target group, so those pass for any network load balancer
+          $or: [
+            ...(props.classicNames.length
+              ? [{ requestParameters: { loadBalancerName: props.classicNames } }]
+              : []),
+            ...(props.targetGroupArns.length
+              ? [{ requestParameters: { targetGroupArn: props.targetGroupArns } }]
+              : []),
+            { eventName: LISTENER_CALLS },
+          ],
         },
       },
       targets: [eventTarget(props.verifier, Duration.hours(1))],

@@ -3,8 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTOSCALING_DETAIL_TYPES } from '../../lib/constructs/autoscaling-rules.ts';
 import {
   LEGACY,
+  LEGACY_TG,
   logicalId,
   PROD,
+  PROD_TG,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
   synth,
@@ -107,6 +109,12 @@ describe('CloudTrail API-call rules', () => {
         'ModifyListener',
         'DeleteListener',
         'ModifyTargetGroup',
+      ],
+      // only the configured load balancers (and listener calls, which name no target group)
+      $or: [
+        { requestParameters: { loadBalancerName: ['prod-api-internal'] } },
+        { requestParameters: { targetGroupArn: [PROD_TG, LEGACY_TG] } },
+        { eventName: ['ModifyListener', 'DeleteListener'] },
       ],
     });
     expect(rule.Properties.Targets.map(targetFunction)).toEqual([
