@@ -43,7 +43,7 @@ export function classicLoadBalancerArn(cluster: ClusterConfig, name: string): st
 
 /**
  * What the registrar may change, per cluster: attach the configured load balancers to the
- * cluster's control-plane groups (name suffix AND `KubernetesCluster` tag), complete its lifecycle
+ * cluster's control-plane groups (name suffix AND a cluster tag, either kind), complete its lifecycle
  * actions there, and (de)register instances on the configured load balancers only.
  */
 export function registrarMutationStatements(clusters: ClusterConfig[]): iam.PolicyStatement[] {
@@ -58,6 +58,19 @@ export function registrarMutationStatements(clusters: ClusterConfig[]): iam.Poli
         ],
         resources: [controlPlaneGroupArn(cluster)],
         conditions: { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster.name } },
+      }),
+      // discovery also accepts a group tagged only kubernetes.io/cluster/<cluster> (owned or shared)
+      new iam.PolicyStatement({
+        sid: `AttachToControlPlaneGroupsByClusterTag${i}`,
+        actions: [
+          'autoscaling:AttachLoadBalancers',
+          'autoscaling:AttachLoadBalancerTargetGroups',
+          'autoscaling:CompleteLifecycleAction',
+        ],
+        resources: [controlPlaneGroupArn(cluster)],
+        conditions: {
+          StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster.name}`]: ['owned', 'shared'] },
+        },
       }),
     ];
     if (cluster.loadBalancers.classic.length > 0) {

@@ -66,15 +66,21 @@ describe('least privilege, across every identity policy', () => {
 describe('registrar', () => {
   it('attaches and completes lifecycle actions only on tagged control-plane groups of each cluster', () => {
     const statements = withAny(functionStatements(webhook.template, 'RegistrarFunction'), ASG_MUTATIONS);
-    expect(statements).toHaveLength(2);
+    // per cluster: one statement for each of kops' cluster tags, both on the group name suffix
+    expect(statements).toHaveLength(4);
     for (const cluster of [PROD, LEGACY]) {
-      const st = statements.find((x) => x.resources.some((r) => r.endsWith(`.masters.${cluster}`)));
-      expect(st, cluster).toBeDefined();
-      expect(st?.actions.sort()).toEqual([...ASG_MUTATIONS].sort());
-      expect(st?.resources).toEqual([
-        `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
+      const mine = statements.filter((x) => x.resources.some((r) => r.endsWith(`.masters.${cluster}`)));
+      expect(mine, cluster).toHaveLength(2);
+      for (const st of mine) {
+        expect(st.actions.sort()).toEqual([...ASG_MUTATIONS].sort());
+        expect(st.resources).toEqual([
+          `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
+        ]);
+      }
+      expect(mine.map((st) => st.Condition)).toEqual([
+        { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster } },
+        { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: ['owned', 'shared'] } },
       ]);
-      expect(st?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster } });
     }
   });
 
