@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../../functions/core/alerts/events.ts';
 import { SentinelConfigSchema } from '../../../functions/core/config/schema.ts';
 
-/** docs/reference.md documents every config field and every event the sentinel puts on the bus. */
+/** The README documents every config field and every event the sentinel puts on the bus. */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const reference = readFileSync(join(ROOT, 'docs', 'reference.md'), 'utf8');
+const reference = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The parts of a zod schema's definition the walk reads. */
 interface SchemaNode {
@@ -50,17 +50,27 @@ function fieldPaths(node: SchemaNode, path = '', out = new Set<string>()): Set<s
   return out;
 }
 
-describe('docs/reference.md', () => {
+describe('README.md', () => {
   it('documents every field of the config schema', () => {
     const paths = [...fieldPaths(SentinelConfigSchema as unknown as SchemaNode)];
     expect(paths.length).toBeGreaterThan(30);
     const missing = paths.filter((p) => !reference.includes(`\`${p}\``));
-    expect(missing, `config fields not in docs/reference.md: ${missing.join(', ')}`).toEqual([]);
+    expect(missing, `config fields not in the README: ${missing.join(', ')}`).toEqual([]);
   });
 
   it("documents the sentinel's own events", () => {
     expect(reference).toContain(`\`${EVENT_SOURCE}\``);
     const missing = Object.values(DETAIL_TYPES).filter((t) => !reference.includes(`\`${t}\``));
     expect(missing).toEqual([]);
+  });
+
+  it('gives the two commands of a fresh machine on its first screen, and both scripts exist', () => {
+    const firstScreen = reference.split('\n').slice(0, 25).join('\n');
+    expect(firstScreen).toContain('npm ci && npm run rehearse');
+    expect(firstScreen).toContain('npm ci && npm test');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining(['rehearse', 'test', 'bench']));
   });
 });
