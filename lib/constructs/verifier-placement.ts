@@ -8,7 +8,7 @@ import type { SentinelConfig } from '../../functions/core/config/schema.ts';
  * Where the verifier runs: the node subnets with the node security group, so its TLS handshakes
  * start where kubelet's do. Everything comes from ids in the config; nothing is looked up, so the
  * stack synthesizes with no credentials. The subnets need a NAT gateway or VPC endpoints
- * (autoscaling, elasticloadbalancing, ec2, sns, dynamodb, events, sqs, ssm/s3, xray) to reach the AWS APIs.
+ * (autoscaling, elasticloadbalancing, ec2, sns, dynamodb, events, sqs, ssm/s3) to reach the AWS APIs.
  *
  * A Lambda function lives in one VPC, so every configured cluster must share it; the function gets
  * the union of the clusters' node subnets and every cluster's node security group.

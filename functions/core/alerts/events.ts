@@ -35,7 +35,7 @@ export interface BaseDetail {
 export interface RegistrationChangedDetail extends BaseDetail {
   check: Extract<CheckKind, 'registration' | 'attachment'>;
   code: string;
-  /** A group name, `lb:<name>`, `tg:<arn>` or an instance id. */
+  /** As in findings: `elb/<name>:<group>`, `targetgroup/<name>/<id>:<instance-id>`, an instance id, ... */
   resource: string;
   expected: string;
   actual: string;

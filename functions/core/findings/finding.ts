@@ -27,7 +27,10 @@ export interface Finding {
   severity: Severity;
   check: CheckKind;
   cluster: string;
-  /** The resource the finding is about: a group name, `lb:<name>`, `tg:<arn>`, an instance id, an endpoint. */
+  /**
+   * The resource the finding is about: a group name, `elb/<name>`, `targetgroup/<name>/<id>`, either
+   * with `:<group>` or `:<instance-id>`, an instance id, `dns/<api name>`, `ca`, `discovery`.
+   */
   resource: string;
   expected: string;
   actual: string;

@@ -14,7 +14,7 @@ export { type ConnectTo, parseConnectTo } from './connect-to.ts';
 
 /** One endpoint to check from where kubelet stands. */
 export interface ProbeTarget {
-  /** The resource findings name: `lb:<name>`, an instance id, … */
+  /** The resource findings name: `dns/<api name>`, `elb/<name>`, `targetgroup/<name>/<id>`, an instance id. */
   resource: string;
   host: string;
   port: number;
