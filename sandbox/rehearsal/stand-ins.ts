@@ -99,9 +99,9 @@ export class StandIns {
   }
 
   /** curl-style rules: each instance address to its server, each load balancer name to the data-plane stand-in. */
-  rules(port: number): ConnectTo[] {
+  rules(port: number, apiHostname: string): ConnectTo[] {
     return [
-      ...this.lbNames.map((n) => parseConnectTo(`${n}:${port}:127.0.0.1:${this.lbPort}`)),
+      ...[apiHostname, ...this.lbNames].map((n) => parseConnectTo(`${n}:${port}:127.0.0.1:${this.lbPort}`)),
       ...[...this.instances.values()].map((i) =>
         parseConnectTo(`${i.ip}:${port}:127.0.0.1:${i.server.port}`),
       ),

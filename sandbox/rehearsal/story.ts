@@ -383,7 +383,11 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     closers.unshift(() => standIns.close());
     await standIns.start(world.lbs.classicName, world.lbs.nlbArn);
     await standIns.sync(world.groups);
-    const runtime = () => ({ config: world.config, clients, connectTo: standIns.rules(API_PORT) });
+    const runtime = () => ({
+      config: world.config,
+      clients,
+      connectTo: standIns.rules(API_PORT, cluster.api.hostname),
+    });
     const env = alerting.env;
     const s: Stage = {
       clients,
