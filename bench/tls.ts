@@ -139,7 +139,8 @@ export async function verifyPhaseRows(lab: Lab): Promise<Row[]> {
       extra: { oneMs: round1(one), phaseMs: round1(phase), probes, runs: RUNS, latencyMs: LATENCY_MS },
       note: 'phase = slowest probe of the run (all start in the same tick); AWS calls excluded',
     };
-    if (probes !== 5) row = failWith(row, `${probes} probes, expected 2 load balancers + 3 instances`);
+    if (probes !== 6)
+      row = failWith(row, `${probes} probes, expected the API name + 2 load balancers + 3 instances`);
     if (failed.length) row = failWith(row, `${failed.length} probes not TLS_OK: ${failed[0]?.reason}`);
     return [row];
   } finally {
