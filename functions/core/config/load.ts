@@ -70,6 +70,8 @@ export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
       hostname: c.api.hostname ?? `api.internal.${c.name}`,
       port: c.api.port,
       instancePort: c.api.instancePort,
+      // a gossip cluster's names (*.k8s.local) live in the nodes' /etc/hosts, not in any DNS
+      probeHostname: c.api.probeHostname ?? !c.name.endsWith('.k8s.local'),
     },
     // the recommended source: a public bundle in SSM, written by `ca import`
     ca: c.ca ?? { source: 'ssm', parameterName: defaultCaParameter(c.name) },

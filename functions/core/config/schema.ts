@@ -75,6 +75,8 @@ export const ClusterSchema = z
         port: z.number().int().min(1).max(65535).default(443),
         /** The port the apiserver listens on, on the control-plane instances (kops: 443). */
         instancePort: z.number().int().min(1).max(65535).default(443),
+        /** Probe the API hostname itself as resolved from the node subnets (default: yes, except gossip clusters). */
+        probeHostname: z.boolean().optional(),
       })
       .strict()
       .default({ port: 443, instancePort: 443 }),
@@ -198,7 +200,7 @@ export type ParsedCluster = ParsedConfig['clusters'][number];
 
 /** A cluster as the core uses it: defaults applied, the API hostname resolved. */
 export type ClusterConfig = Omit<ParsedCluster, 'api' | 'ca'> & {
-  api: { hostname: string; port: number; instancePort: number };
+  api: { hostname: string; port: number; instancePort: number; probeHostname: boolean };
   ca: CaSource;
 };
 export type SentinelConfig = Omit<ParsedConfig, 'clusters'> & { clusters: ClusterConfig[] };

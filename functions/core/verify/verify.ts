@@ -102,14 +102,16 @@ export async function verifyCluster(
     const instances = await describeInstances(deps.clients, registered);
     // first the name kubelet dials, resolved from where the verifier runs (the node subnets):
     // it must lead to a pass-through load balancer or the instances, whatever DNS says
-    const targets: ProbeTarget[] = [
-      {
-        resource: `dns/${cluster.api.hostname}`,
-        host: cluster.api.hostname,
-        port: cluster.api.port,
-        servername: cluster.api.hostname,
-      },
-    ];
+    const targets: ProbeTarget[] = cluster.api.probeHostname
+      ? [
+          {
+            resource: `dns/${cluster.api.hostname}`,
+            host: cluster.api.hostname,
+            port: cluster.api.port,
+            servername: cluster.api.hostname,
+          },
+        ]
+      : [];
     for (const lb of facts) {
       for (const fe of lb.frontends) {
         if (!fe.dnsName) continue;

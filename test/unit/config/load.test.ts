@@ -37,7 +37,12 @@ describe('config', () => {
   it('applies defaults: api.internal.<cluster>:443, repair mode, the health checks kops builds', () => {
     const cfg = parseConfig(valid());
     const c = cfg.clusters[0];
-    expect(c?.api).toEqual({ hostname: 'api.internal.k8s.example.com', port: 443, instancePort: 443 });
+    expect(c?.api).toEqual({
+      hostname: 'api.internal.k8s.example.com',
+      port: 443,
+      instancePort: 443,
+      probeHostname: true,
+    });
     expect(c?.mode).toBe('repair');
     expect(c?.healthCheck.classic).toEqual({
       target: 'SSL:443',
@@ -51,6 +56,15 @@ describe('config', () => {
     expect(c?.ca).toEqual({ source: 'ssm', parameterName: '/kops-api-sentinel/k8s.example.com/ca-bundle' });
     expect(cfg.alerts.reminderHours).toBe(6);
     expect(cfg.verifier.scheduleMinutes).toBe(5);
+  });
+
+  it('does not probe the API name of a gossip cluster, whose names only the nodes resolve', () => {
+    const input = valid();
+    (input.clusters[0] as Record<string, unknown>).name = 'dev.k8s.local';
+    expect(parseConfig(input).clusters[0]?.api).toMatchObject({
+      hostname: 'api.internal.dev.k8s.local',
+      probeHostname: false,
+    });
   });
 
   it('names the field, the value found and what was expected', () => {
