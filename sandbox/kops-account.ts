@@ -13,6 +13,8 @@ import {
 import {
   ConfigureHealthCheckCommand,
   CreateLoadBalancerCommand,
+  CreateLoadBalancerListenersCommand,
+  DeleteLoadBalancerListenersCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import {
   CreateListenerCommand,
@@ -183,4 +185,33 @@ export async function createKopsCluster(
     }),
   );
   return { controlPlaneGroups, nodeGroup };
+}
+
+/**
+ * Replaces a classic ELB's listener on `port` (passing through to the same instance port): TCP as
+ * the fix wants it, or SSL with a certificate, as someone "fixing" it with the ACM certificate does.
+ */
+export async function replaceClassicListener(
+  clients: AwsClients,
+  name: string,
+  port: number,
+  listener: { protocol: 'TCP' } | { protocol: 'SSL'; certificateArn: string },
+): Promise<void> {
+  await clients.elb.send(
+    new DeleteLoadBalancerListenersCommand({ LoadBalancerName: name, LoadBalancerPorts: [port] }),
+  );
+  await clients.elb.send(
+    new CreateLoadBalancerListenersCommand({
+      LoadBalancerName: name,
+      Listeners: [
+        {
+          Protocol: listener.protocol,
+          LoadBalancerPort: port,
+          InstanceProtocol: 'TCP',
+          InstancePort: port,
+          ...(listener.protocol === 'SSL' ? { SSLCertificateId: listener.certificateArn } : {}),
+        },
+      ],
+    }),
+  );
 }

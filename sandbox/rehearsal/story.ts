@@ -7,11 +7,7 @@ import {
   DetachLoadBalancerTargetGroupsCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  CreateLoadBalancerListenersCommand,
-  DeleteLoadBalancerListenersCommand,
-  DeregisterInstancesFromLoadBalancerCommand,
-} from '@aws-sdk/client-elastic-load-balancing';
+import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
@@ -23,6 +19,7 @@ import type { RunSummary } from '../../functions/shared/summary.ts';
 import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent, detachEvent } from '../events.ts';
+import { replaceClassicListener } from '../kops-account.ts';
 import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
 import { startMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
@@ -247,26 +244,10 @@ async function swapListenerToAcm(s: Stage): Promise<string> {
     }),
   );
   const arn = cert.CertificateArn ?? '';
-  await clients.elb.send(
-    new DeleteLoadBalancerListenersCommand({
-      LoadBalancerName: world.lbs.classicName,
-      LoadBalancerPorts: [API_PORT],
-    }),
-  );
-  await clients.elb.send(
-    new CreateLoadBalancerListenersCommand({
-      LoadBalancerName: world.lbs.classicName,
-      Listeners: [
-        {
-          Protocol: 'SSL',
-          LoadBalancerPort: API_PORT,
-          InstanceProtocol: 'TCP',
-          InstancePort: API_PORT,
-          SSLCertificateId: arn,
-        },
-      ],
-    }),
-  );
+  await replaceClassicListener(clients, world.lbs.classicName, API_PORT, {
+    protocol: 'SSL',
+    certificateArn: arn,
+  });
   s.standIns.mode = 'terminate-with-acm';
   await step(s, 'someone swaps the node-facing listener to SSL with the ACM certificate', () =>
     s.verifier(
@@ -292,20 +273,7 @@ async function swapListenerToAcm(s: Stage): Promise<string> {
 
 async function undo(s: Stage, reportOnly: boolean): Promise<void> {
   const { clients, world } = s;
-  await clients.elb.send(
-    new DeleteLoadBalancerListenersCommand({
-      LoadBalancerName: world.lbs.classicName,
-      LoadBalancerPorts: [API_PORT],
-    }),
-  );
-  await clients.elb.send(
-    new CreateLoadBalancerListenersCommand({
-      LoadBalancerName: world.lbs.classicName,
-      Listeners: [
-        { Protocol: 'TCP', LoadBalancerPort: API_PORT, InstanceProtocol: 'TCP', InstancePort: API_PORT },
-      ],
-    }),
-  );
+  await replaceClassicListener(clients, world.lbs.classicName, API_PORT, { protocol: 'TCP' });
   s.standIns.mode = 'pass-through';
   if (reportOnly) {
     const g = world.groups[0] ?? '';

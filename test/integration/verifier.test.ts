@@ -3,8 +3,6 @@ import { DetachLoadBalancersCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   ConfigureHealthCheckCommand,
-  CreateLoadBalancerListenersCommand,
-  DeleteLoadBalancerListenersCommand,
   DescribeLoadBalancersCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -15,6 +13,7 @@ import { type Finding, isDrift } from '../../functions/core/findings/finding.ts'
 import { silentLog } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
+import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
@@ -131,26 +130,10 @@ describe('verifier against moto and real TLS servers', () => {
       }),
     );
     const cert = imported.CertificateArn ?? '';
-    await clients.elb.send(
-      new DeleteLoadBalancerListenersCommand({
-        LoadBalancerName: world.lbs.classicName,
-        LoadBalancerPorts: [443],
-      }),
-    );
-    await clients.elb.send(
-      new CreateLoadBalancerListenersCommand({
-        LoadBalancerName: world.lbs.classicName,
-        Listeners: [
-          {
-            Protocol: 'SSL',
-            LoadBalancerPort: 443,
-            InstanceProtocol: 'TCP',
-            InstancePort: 443,
-            SSLCertificateId: cert,
-          },
-        ],
-      }),
-    );
+    await replaceClassicListener(clients, world.lbs.classicName, 443, {
+      protocol: 'SSL',
+      certificateArn: cert,
+    });
     const { byCode } = await verify(await rules(good.slice(0, 3), acmLike));
     const listener = byCode('LISTENER_TERMINATES_TLS');
     expect(listener).toHaveLength(1);
