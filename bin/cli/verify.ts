@@ -28,6 +28,7 @@ export const verifyCommand: Command = async (args, io) => {
     clients: createAwsClients({ region: clusters[0]?.region }),
     log: stderrLog(values.json),
     connectTo,
+    newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
   });
   io.stdout.write(
     values.json

@@ -32,7 +32,12 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
       : config.clusters;
     if (clusters.length === 0)
       return { status: 'rejected', reason: `cluster ${parsed.cluster} is not configured` };
-    const outcome = await verifyClusters(clusters, { clients, log, ...local });
+    const outcome = await verifyClusters(clusters, {
+      clients,
+      log,
+      newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
+      ...local,
+    });
     await reportRun('verifier', outcome.verdicts, { config, clients, log, targets });
     const summary = summarize(outcome.verdicts);
     logger.info('verification completed', {

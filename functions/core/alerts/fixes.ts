@@ -64,6 +64,9 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   CA_UNAVAILABLE:
     'Check the CA source in the config (SSM parameter or state store) and the function permissions to read it.',
   NEW_INSTANCE_VERIFIED: 'Nothing to do.',
+  NEW_INSTANCE_WARMING_UP:
+    'Nothing to do while the instance starts; its follow-up alerts if it still fails at the deadline.',
+  AWS_CALLS_OK: 'Nothing to do.',
   NEW_INSTANCE_NOT_VERIFIED:
     'Read the verifier findings for the instance; it is not registered, not healthy or not serving the kops-signed certificate.',
 };

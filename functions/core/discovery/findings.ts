@@ -1,7 +1,7 @@
 import type { ClusterConfig } from '../config/schema.ts';
+import { awsCallFailed, type CallerName } from '../findings/aws-calls.ts';
 import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { errorMessage } from '../lb/errors.ts';
 import type { ControlPlaneGroup, Discovery } from './control-plane.ts';
 
 /** What discovery found for one cluster: its groups (or none), and groups that look like its but are not tagged so. */
@@ -43,16 +43,10 @@ export function discoveryFindings(
 }
 
 /** One verdict per cluster when discovery itself failed. */
-export function discoveryFailed(clusters: readonly ClusterConfig[], err: unknown): Verdict[] {
-  return clusters.map((c) =>
-    verdictOf(c.name, [
-      finding('AWS_CALL_FAILED', {
-        cluster: c.name,
-        resource: 'discovery',
-        expected: 'DescribeAutoScalingGroups succeeds',
-        actual: errorMessage(err),
-        message: `could not discover the control-plane groups of ${c.name}: ${errorMessage(err)}`,
-      }),
-    ]),
-  );
+export function discoveryFailed(
+  clusters: readonly ClusterConfig[],
+  err: unknown,
+  caller: CallerName,
+): Verdict[] {
+  return clusters.map((c) => verdictOf(c.name, [awsCallFailed(c.name, caller, 'discovery', err)]));
 }

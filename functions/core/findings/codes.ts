@@ -23,7 +23,6 @@ export const CODES = {
     severity: 'warning',
     title: 'Group named like a control-plane group but not tagged as one',
   },
-  AWS_CALL_FAILED: { check: 'discovery', severity: 'critical', title: 'An AWS call failed' },
   LOAD_BALANCER_NOT_FOUND: {
     check: 'attachment',
     severity: 'critical',
@@ -65,7 +64,7 @@ export const CODES = {
   LIFECYCLE_ACTION_COMPLETED: { check: 'lifecycle', severity: 'info', title: 'Lifecycle action completed' },
   LIFECYCLE_ACTION_FAILED: {
     check: 'lifecycle',
-    severity: 'warning',
+    severity: 'info',
     title: 'Lifecycle action could not be completed',
   },
   // listener
@@ -135,6 +134,14 @@ export const CODES = {
     severity: 'critical',
     title: 'New instance did not pass verification before the deadline',
   },
+  NEW_INSTANCE_WARMING_UP: {
+    check: 'follow-up',
+    severity: 'info',
+    title: 'New instance still starting; its follow-up judges it',
+  },
+  // aws
+  AWS_CALLS_OK: { check: 'aws', severity: 'ok', title: "The function's AWS calls went through" },
+  AWS_CALL_FAILED: { check: 'aws', severity: 'critical', title: 'An AWS call failed' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

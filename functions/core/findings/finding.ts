@@ -19,7 +19,9 @@ export type CheckKind =
   | 'instance-health'
   | 'tls'
   | 'ca'
-  | 'follow-up';
+  | 'follow-up'
+  /** Whether a function's AWS calls went through; resource `registrar` or `verifier`. */
+  | 'aws';
 
 export interface Finding {
   /** Stable code, documented in docs/runbook.md. */

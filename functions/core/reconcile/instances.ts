@@ -6,6 +6,7 @@ export interface InstanceFacts {
   instanceId: string;
   state: string;
   privateIp?: string;
+  launchTime?: Date;
   /** The cluster tags on the instance itself (kops propagates them from the group). */
   tags: Map<string, string>;
 }
@@ -32,6 +33,7 @@ export async function describeInstances(
           instanceId: i.InstanceId,
           state: i.State?.Name ?? 'unknown',
           ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+          ...(i.LaunchTime ? { launchTime: new Date(i.LaunchTime) } : {}),
           tags: new Map((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
         });
       }

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.ts';
 import { isControlPlaneInstance } from '../discovery/control-plane.ts';
+import { awsCallFailed } from '../findings/aws-calls.ts';
 import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
@@ -283,15 +284,7 @@ export async function reconcile(
     await ensureRegistered(ctx, clients, ports, state);
     await removeStale(ctx, clients, ports, state);
   } catch (err) {
-    ctx.findings.push(
-      finding('AWS_CALL_FAILED', {
-        cluster,
-        resource: 'reconcile',
-        expected: 'AWS calls succeed',
-        actual: errorMessage(err),
-        message: `reconcile of ${cluster} stopped: ${errorMessage(err)}`,
-      }),
-    );
+    ctx.findings.push(awsCallFailed(cluster, mode === 'check' ? 'verifier' : 'registrar', 'reconcile', err));
   }
   result.verdict = verdictOf(cluster, ctx.findings);
   return result;

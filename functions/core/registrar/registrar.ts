@@ -8,6 +8,7 @@ import {
 } from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import type { RegistrarEvent } from '../events/registrar-event.ts';
+import { awsCallsOk } from '../findings/aws-calls.ts';
 import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import type { Log } from '../log.ts';
@@ -51,7 +52,7 @@ export async function reconcileClusters(
   try {
     discovery = await discoverControlPlaneGroups(deps.clients, clusters);
   } catch (err) {
-    outcome.verdicts.push(...discoveryFailed(clusters, err));
+    outcome.verdicts.push(...discoveryFailed(clusters, err, 'registrar'));
     return outcome;
   }
   const results = await Promise.all(
@@ -62,7 +63,17 @@ export async function reconcileClusters(
         return { verdict: verdictOf(cluster.name, head, ['discovery']), registered: [] };
       const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
       return {
-        verdict: verdictOf(cluster.name, [...head, ...r.verdict.findings], SWEEP_COVERS),
+        verdict: verdictOf(
+          cluster.name,
+          [
+            ...head,
+            ...r.verdict.findings,
+            ...(r.verdict.findings.some((f) => f.code === 'AWS_CALL_FAILED')
+              ? []
+              : [awsCallsOk(cluster.name, 'registrar')]),
+          ],
+          SWEEP_COVERS,
+        ),
         registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
       };
     }),

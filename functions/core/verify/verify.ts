@@ -2,17 +2,22 @@ import type { AwsClients } from '../aws/clients.ts';
 import type { CaBundle } from '../ca/bundle.ts';
 import { loadCaBundle } from '../ca/sources.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import { type ControlPlaneGroup, discoverControlPlaneGroups } from '../discovery/control-plane.ts';
+import {
+  type ControlPlaneGroup,
+  type Discovery,
+  discoverControlPlaneGroups,
+} from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
-import { type CheckKind, type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
+import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
+import { type CheckKind, type Finding, isDrift, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
 import type { Log } from '../log.ts';
-import { describeInstances } from '../reconcile/instances.ts';
+import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
 import { reconcile } from '../reconcile/reconcile.ts';
 import { scopeForCluster } from '../reconcile/scope.ts';
 import { type ConnectTo, type ProbeResult, type ProbeTarget, probeAll, tlsFinding } from '../tls/probe.ts';
-import { readLbFacts, registrationsOf } from './lb-facts.ts';
+import { type LbFacts, readLbFacts, registrationsOf } from './lb-facts.ts';
 import { lbFindings } from './lb-findings.ts';
 
 export interface VerifyDeps {
@@ -21,6 +26,8 @@ export interface VerifyDeps {
   /** curl-style --connect-to rules: reach names and addresses through a tunnel or a local stand-in. */
   connectTo?: readonly ConnectTo[];
   now?: () => Date;
+  /** Instances younger than this are judged by their follow-up, not by the scheduled run (default 15). */
+  newInstanceDeadlineMinutes?: number;
 }
 
 export interface VerifyOutcome {
@@ -68,14 +75,110 @@ export function probeOptions(cluster: ClusterConfig, deps: VerifyDeps) {
   };
 }
 
+/** The probes of a verification: the API name, each load balancer's DNS name, each registered instance. */
+function probeTargets(
+  cluster: ClusterConfig,
+  facts: LbFacts[],
+  instances: Map<string, InstanceFacts>,
+): ProbeTarget[] {
+  const { hostname, port, instancePort, probeHostname } = cluster.api;
+  // first the name kubelet dials, resolved from where the verifier runs (the node subnets)
+  const targets: ProbeTarget[] = probeHostname
+    ? [{ resource: `dns/${hostname}`, host: hostname, port, servername: hostname }]
+    : [];
+  for (const lb of facts) {
+    for (const fe of lb.frontends) {
+      if (!fe.dnsName) continue;
+      const resource = lb.frontends.length > 1 ? `${lb.label}:${fe.name}` : lb.label;
+      targets.push({ resource, host: fe.dnsName, port, servername: hostname });
+    }
+  }
+  for (const [id, facts] of instances) {
+    if (facts.privateIp)
+      targets.push({ resource: id, host: facts.privateIp, port: instancePort, servername: hostname });
+  }
+  return targets;
+}
+
+/** Instances still starting (their group says Pending, or they launched within the follow-up deadline). */
+function warmingUp(
+  groups: ControlPlaneGroup[],
+  instances: Map<string, InstanceFacts>,
+  deadlineMinutes: number,
+  now: Date,
+): Set<string> {
+  const out = new Set<string>();
+  for (const g of groups)
+    for (const i of g.instances) if (i.lifecycleState.startsWith('Pending')) out.add(i.instanceId);
+  for (const [id, f] of instances) {
+    if (f.launchTime && now.getTime() - f.launchTime.getTime() < deadlineMinutes * 60_000) out.add(id);
+  }
+  return out;
+}
+
+const instanceOf = (resource: string): string | undefined => /(?:^|:)(i-[0-9a-f]+)$/.exec(resource)?.[1];
+
+/**
+ * A new instance is not judged by the scheduled verification while it starts: its follow-up owns
+ * it until its deadline. Its drift becomes one NEW_INSTANCE_WARMING_UP line; an instance with no
+ * drift at all is NEW_INSTANCE_VERIFIED (which also resolves a follow-up alert about it).
+ */
+function judgeInstances(
+  cluster: string,
+  findings: Finding[],
+  registered: string[],
+  warming: Set<string>,
+): Finding[] {
+  const out: Finding[] = [];
+  const held = new Map<string, string[]>();
+  const failing = new Set<string>();
+  for (const f of findings) {
+    const id = instanceOf(f.resource);
+    if (id && isDrift(f)) {
+      if (warming.has(id)) {
+        held.set(id, [...(held.get(id) ?? []), f.code]);
+        continue;
+      }
+      failing.add(id);
+    }
+    out.push(f);
+  }
+  const expected = 'registered, healthy, serving a certificate from the kops CA';
+  for (const [id, codes] of held) {
+    out.push(
+      finding('NEW_INSTANCE_WARMING_UP', {
+        cluster,
+        resource: id,
+        expected,
+        actual: `still starting: ${codes.join(', ')}`,
+        message: `${id} is still starting (${codes.join(', ')}); its follow-up judges it until its deadline`,
+      }),
+    );
+  }
+  for (const id of registered) {
+    if (failing.has(id) || held.has(id)) continue;
+    out.push(
+      finding('NEW_INSTANCE_VERIFIED', {
+        cluster,
+        resource: id,
+        expected,
+        actual: 'so it is',
+        message: `${id} verified`,
+      }),
+    );
+  }
+  return out;
+}
+
 /** One cluster: registration as the registrar judges it (without acting), load balancers, CA, and TLS. */
 export async function verifyCluster(
   cluster: ClusterConfig,
   groups: ControlPlaneGroup[],
   deps: VerifyDeps,
+  suspicious: Discovery['suspicious'] = [],
 ): Promise<{ verdict: Verdict; probes: ProbeResult[] }> {
   const c = cluster.name;
-  const findings: Finding[] = discoveryFindings(cluster, groups, []);
+  const findings: Finding[] = discoveryFindings(cluster, groups, suspicious);
   try {
     const [facts, ca] = await Promise.all([readLbFacts(deps.clients, cluster), caFor(cluster, deps.clients)]);
     // the registration check reads what the load-balancer facts already hold: no second read
@@ -89,6 +192,8 @@ export async function verifyCluster(
       : undefined;
     if (registration) findings.push(...registration.verdict.findings);
     findings.push(...lbFindings(cluster, facts), ca.finding);
+    const registered = [...new Set(facts.flatMap((f) => f.instances.map((i) => i.instanceId)))];
+    const instances = await describeInstances(deps.clients, registered);
     const covers: CheckKind[] = [
       'discovery',
       'listener',
@@ -97,69 +202,36 @@ export async function verifyCluster(
       'ca',
       ...(groups.length ? (['attachment', 'registration'] as const) : []),
     ];
-    if (!ca.bundle) return { verdict: verdictOf(c, findings, covers), probes: [] };
-    const registered = [...new Set(facts.flatMap((f) => f.instances.map((i) => i.instanceId)))];
-    const instances = await describeInstances(deps.clients, registered);
-    // first the name kubelet dials, resolved from where the verifier runs (the node subnets):
-    // it must lead to a pass-through load balancer or the instances, whatever DNS says
-    const targets: ProbeTarget[] = cluster.api.probeHostname
-      ? [
-          {
-            resource: `dns/${cluster.api.hostname}`,
-            host: cluster.api.hostname,
-            port: cluster.api.port,
-            servername: cluster.api.hostname,
-          },
-        ]
-      : [];
-    for (const lb of facts) {
-      for (const fe of lb.frontends) {
-        if (!fe.dnsName) continue;
-        const resource = lb.frontends.length > 1 ? `${lb.label}:${fe.name}` : lb.label;
-        targets.push({
-          resource,
-          host: fe.dnsName,
-          port: cluster.api.port,
-          servername: cluster.api.hostname,
-        });
-      }
+    let probes: ProbeResult[] = [];
+    if (ca.bundle) {
+      probes = await probeAll(
+        probeTargets(cluster, facts, instances),
+        ca.bundle,
+        probeOptions(cluster, deps),
+      );
+      findings.push(...probes.map((p) => tlsFinding(cluster, p)));
+      covers.push('tls');
     }
-    for (const id of registered) {
-      const ip = instances.get(id)?.privateIp;
-      if (ip)
-        targets.push({
-          resource: id,
-          host: ip,
-          port: cluster.api.instancePort,
-          servername: cluster.api.hostname,
-        });
-    }
-    const probes = await probeAll(targets, ca.bundle, probeOptions(cluster, deps));
-    findings.push(...probes.map((p) => tlsFinding(cluster, p)));
-    // a full verification supersedes follow-ups: their alerts give way to the specific ones
-    return { verdict: verdictOf(c, findings, [...covers, 'tls', 'follow-up']), probes };
+    const now = deps.now?.() ?? new Date();
+    const warming = warmingUp(groups, instances, deps.newInstanceDeadlineMinutes ?? 15, now);
+    const judged = judgeInstances(c, findings, ca.bundle ? registered : [], warming);
+    return { verdict: verdictOf(c, [...judged, awsCallsOk(c, 'verifier')], covers), probes };
   } catch (err) {
-    findings.push(
-      finding('AWS_CALL_FAILED', {
-        cluster: c,
-        resource: 'verify',
-        expected: 'AWS calls succeed',
-        actual: errorMessage(err),
-        message: `verification of ${c} stopped: ${errorMessage(err)}`,
-      }),
-    );
+    findings.push(awsCallFailed(c, 'verifier', 'verification', err));
     return { verdict: verdictOf(c, findings), probes: [] };
   }
 }
 
 /** Verifies clusters, one discovery call for all of them, clusters in parallel. */
 export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps): Promise<VerifyOutcome> {
-  let groups: Map<string, ControlPlaneGroup[]>;
+  let discovery: Discovery;
   try {
-    groups = (await discoverControlPlaneGroups(deps.clients, clusters)).groups;
+    discovery = await discoverControlPlaneGroups(deps.clients, clusters);
   } catch (err) {
-    return { verdicts: discoveryFailed(clusters, err), probes: [] };
+    return { verdicts: discoveryFailed(clusters, err, 'verifier'), probes: [] };
   }
-  const results = await Promise.all(clusters.map((c) => verifyCluster(c, groups.get(c.name) ?? [], deps)));
+  const results = await Promise.all(
+    clusters.map((c) => verifyCluster(c, discovery.groups.get(c.name) ?? [], deps, discovery.suspicious)),
+  );
   return { verdicts: results.map((r) => r.verdict), probes: results.flatMap((r) => r.probes) };
 }
