@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
-import { errorName } from './errors.ts';
+import { deregisterEach, errorName } from './errors.ts';
 import { type LoadBalancerPort, labelOf } from './port.ts';
 
 export class ClassicElbPort implements LoadBalancerPort {
@@ -44,17 +44,17 @@ export class ClassicElbPort implements LoadBalancerPort {
 
   async deregister(instanceIds: string[]): Promise<void> {
     if (instanceIds.length === 0) return;
-    try {
-      await this.clients.elb.send(
-        new DeregisterInstancesFromLoadBalancerCommand({
-          LoadBalancerName: this.name,
-          Instances: instanceIds.map((InstanceId) => ({ InstanceId })),
-        }),
-      );
-    } catch (err) {
-      if (errorName(err) === 'InvalidInstance' || errorName(err) === 'InvalidEndPoint') return;
-      throw err;
-    }
+    await deregisterEach(
+      instanceIds,
+      (ids) =>
+        this.clients.elb.send(
+          new DeregisterInstancesFromLoadBalancerCommand({
+            LoadBalancerName: this.name,
+            Instances: ids.map((InstanceId) => ({ InstanceId })),
+          }),
+        ),
+      ['InvalidInstance', 'InvalidEndPoint'],
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
-import { errorName } from './errors.ts';
+import { deregisterEach, errorName } from './errors.ts';
 import { type LoadBalancerPort, labelOf } from './port.ts';
 
 export class TargetGroupPort implements LoadBalancerPort {
@@ -61,19 +61,19 @@ export class TargetGroupPort implements LoadBalancerPort {
 
   async deregister(instanceIds: string[]): Promise<void> {
     if (instanceIds.length === 0) return;
-    try {
-      await this.clients.elbv2.send(
-        new DeregisterTargetsCommand({
-          TargetGroupArn: this.arn,
-          Targets: instanceIds.map((Id) => {
-            const Port = this.ports.get(Id);
-            return Port ? { Id, Port } : { Id };
+    await deregisterEach(
+      instanceIds,
+      (ids) =>
+        this.clients.elbv2.send(
+          new DeregisterTargetsCommand({
+            TargetGroupArn: this.arn,
+            Targets: ids.map((Id) => {
+              const Port = this.ports.get(Id);
+              return Port ? { Id, Port } : { Id };
+            }),
           }),
-        }),
-      );
-    } catch (err) {
-      if (errorName(err) === 'InvalidTarget') return;
-      throw err;
-    }
+        ),
+      ['InvalidTarget'],
+    );
   }
 }

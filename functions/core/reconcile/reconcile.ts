@@ -10,6 +10,9 @@ import { describeInstances, registrable } from './instances.ts';
 import type { ReconcileScope } from './scope.ts';
 
 /** `check` is the verifier's: it judges like report-only but proposes nothing (the registrar repairs). */
+/** Registrations the sweep may judge: instance targets (a target group of type `ip` holds addresses). */
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
 export type Mode = 'repair' | 'report-only' | 'check';
 
 export interface ReconcileResult {
@@ -219,7 +222,11 @@ async function removeStale(
     const stale = [...reg.instanceIds].filter(
       (id) =>
         scope.leaving.has(id) ||
-        (scope.pruneUnknown && !scope.desired.has(id) && !scope.known.has(id) && !keep.has(id)),
+        (scope.pruneUnknown &&
+          INSTANCE_ID.test(id) && // an IP target is not ours to judge: never pruned
+          !scope.desired.has(id) &&
+          !scope.known.has(id) &&
+          !keep.has(id)),
     );
     if (stale.length === 0) continue;
     const { action, error } = await act(ctx, () => port.deregister(stale));
