@@ -32,10 +32,16 @@ export const LOAD_BALANCER_CHANGE_CALLS = [
   'ModifyListener',
   'DeleteListener',
   'ModifyTargetGroup',
+  'SetLoadBalancerListenerSSLCertificate',
+  'CreateListener',
+  'RegisterTargets',
+  'RegisterInstancesWithLoadBalancer',
+  'DeleteLoadBalancer',
+  'DeleteTargetGroup',
 ];
 
-/** Listener calls of network load balancers: their requests name a listener, not a target group. */
-const LISTENER_CALLS = ['ModifyListener', 'DeleteListener'];
+/** Network load balancer calls whose requests name a listener or load balancer, not a target group. */
+const CALLS_NAMING_NO_TARGET_GROUP = ['ModifyListener', 'DeleteListener', 'CreateListener', 'DeleteLoadBalancer'];
 
 export interface AutoScalingRulesProps {
   readonly clusterNames: string[];
@@ -124,7 +130,7 @@ export class AutoScalingRules extends Construct {
             ...(props.targetGroupArns.length
               ? [{ requestParameters: { targetGroupArn: props.targetGroupArns } }]
               : []),
-            { eventName: LISTENER_CALLS },
+            { eventName: CALLS_NAMING_NO_TARGET_GROUP },
           ],
         },
       },

@@ -1,6 +1,7 @@
 import { type Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { keysetKeys, parseStateStoreUrl } from '../../functions/core/ca/sources.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
 
 /**
@@ -98,22 +99,6 @@ export function registrarMutationStatements(clusters: ClusterConfig[]): iam.Poli
   });
 }
 
-/** The kops keyset objects, newest layout first (see kops-facts.md). */
-export const KOPS_CA_KEYSET_PATHS = [
-  'pki/private/kubernetes-ca/keyset.yaml',
-  'pki/issued/ca/keyset.yaml',
-  'pki/private/ca/keyset.yaml',
-];
-
-/** Splits `s3://bucket[/prefix]` into the bucket and a key prefix ending in `/` (or empty). */
-export function parseStateStore(url: string): { bucket: string; prefix: string } {
-  const rest = url.replace(/^s3:\/\//, '');
-  const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const path = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
-  return { bucket, prefix: path ? `${path}/` : '' };
-}
-
 /** The verifier's read of each cluster's CA bundle, from wherever the config says it lives. */
 export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement[] {
   const parameterArns: string[] = [];
@@ -126,9 +111,10 @@ export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement
         `arn:${partitionOf(cluster.region)}:ssm:${cluster.region}:${cluster.account}:parameter${ca.parameterName}`,
       );
     } else if (ca.source === 'state-store') {
-      const { bucket, prefix } = parseStateStore(ca.stateStore);
-      for (const path of KOPS_CA_KEYSET_PATHS) {
-        keysetArns.push(`arn:${partitionOf(cluster.region)}:s3:::${bucket}/${prefix}${cluster.name}/${path}`);
+      // exactly the keys the verifier tries (functions/core/ca/sources.ts)
+      const { bucket, prefix } = parseStateStoreUrl(ca.stateStore);
+      for (const key of keysetKeys(prefix, cluster.name)) {
+        keysetArns.push(`arn:${partitionOf(cluster.region)}:s3:::${bucket}/${key}`);
       }
     }
   }

@@ -109,12 +109,18 @@ describe('CloudTrail API-call rules', () => {
         'ModifyListener',
         'DeleteListener',
         'ModifyTargetGroup',
+        'SetLoadBalancerListenerSSLCertificate',
+        'CreateListener',
+        'RegisterTargets',
+        'RegisterInstancesWithLoadBalancer',
+        'DeleteLoadBalancer',
+        'DeleteTargetGroup',
       ],
       // only the configured load balancers (and listener calls, which name no target group)
       $or: [
         { requestParameters: { loadBalancerName: ['prod-api-internal'] } },
         { requestParameters: { targetGroupArn: [PROD_TG, LEGACY_TG] } },
-        { eventName: ['ModifyListener', 'DeleteListener'] },
+        { eventName: ['ModifyListener', 'DeleteListener', 'CreateListener', 'DeleteLoadBalancer'] },
       ],
     });
     expect(rule.Properties.Targets.map(targetFunction)).toEqual([
