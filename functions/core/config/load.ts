@@ -32,6 +32,8 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
+  // PEM material is never echoed: it may hold a key
+  if (typeof value === 'string' && value.includes('-----BEGIN')) return 'a PEM text (not shown)';
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -33,7 +33,16 @@ export const TargetGroupHealthCheckSchema = z
 
 export const CaSourceSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('ssm'), parameterName: z.string().startsWith('/') }).strict(),
-  z.object({ source: z.literal('inline'), pem: z.string().includes('-----BEGIN CERTIFICATE-----') }).strict(),
+  z
+    .object({
+      source: z.literal('inline'),
+      pem: z
+        .string()
+        .includes('-----BEGIN CERTIFICATE-----')
+        // the config is compiled into the functions: a key there would ship with them
+        .refine((pem) => !/PRIVATE KEY-----/.test(pem), 'CA certificates only, no private key'),
+    })
+    .strict(),
   z
     .object({
       source: z.literal('state-store'),

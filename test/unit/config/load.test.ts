@@ -111,6 +111,19 @@ describe('config', () => {
     expect(problems(input)[0]).toMatch(/^clusters\[1\]\.region: .*one stack per account and region/);
   });
 
+  it('refuses an inline CA that carries a private key, without quoting it', () => {
+    const input = valid();
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----\n';
+    // the key first, where an excerpt of the value would show it
+    (input.clusters[0] as Record<string, unknown>).ca = {
+      source: 'inline',
+      pem: `${key}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`,
+    };
+    const out = problems(input);
+    expect(out[0]).toMatch(/^clusters\[0\]\.ca\.pem: .*expected CA certificates only, no private key/);
+    expect(out.join('\n')).not.toContain('MIIEsecret');
+  });
+
   it('refuses clusters in different VPCs in one deployment (the verifier lives in one VPC)', () => {
     const input = valid();
     input.clusters.push({
