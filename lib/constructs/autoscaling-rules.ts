@@ -41,7 +41,12 @@ export const LOAD_BALANCER_CHANGE_CALLS = [
 ];
 
 /** Network load balancer calls whose requests name a listener or load balancer, not a target group. */
-const CALLS_NAMING_NO_TARGET_GROUP = ['ModifyListener', 'DeleteListener', 'CreateListener', 'DeleteLoadBalancer'];
+const CALLS_NAMING_NO_TARGET_GROUP = [
+  'ModifyListener',
+  'DeleteListener',
+  'CreateListener',
+  'DeleteLoadBalancer',
+];
 
 export interface AutoScalingRulesProps {
   readonly clusterNames: string[];

@@ -49,31 +49,53 @@ export function classicLoadBalancerArn(cluster: ClusterConfig, name: string): st
  */
 export function registrarMutationStatements(clusters: ClusterConfig[]): iam.PolicyStatement[] {
   return clusters.flatMap((cluster, i) => {
-    const statements = [
-      new iam.PolicyStatement({
-        sid: `AttachToControlPlaneGroups${i}`,
-        actions: [
-          'autoscaling:AttachLoadBalancers',
-          'autoscaling:AttachLoadBalancerTargetGroups',
-          'autoscaling:CompleteLifecycleAction',
-        ],
-        resources: [controlPlaneGroupArn(cluster)],
-        conditions: { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster.name } },
-      }),
-      // discovery also accepts a group tagged only kubernetes.io/cluster/<cluster> (owned or shared)
-      new iam.PolicyStatement({
-        sid: `AttachToControlPlaneGroupsByClusterTag${i}`,
-        actions: [
-          'autoscaling:AttachLoadBalancers',
-          'autoscaling:AttachLoadBalancerTargetGroups',
-          'autoscaling:CompleteLifecycleAction',
-        ],
-        resources: [controlPlaneGroupArn(cluster)],
-        conditions: {
-          StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster.name}`]: ['owned', 'shared'] },
-        },
-      }),
+    // a group counts as the cluster's when it carries either kops cluster tag (discovery accepts both)
+    const tagged = [
+      { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster.name } },
+      { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster.name}`]: ['owned', 'shared'] } },
     ];
+    const group = [controlPlaneGroupArn(cluster)];
+    const { classic, targetGroupArns } = cluster.loadBalancers;
+    const statements: iam.PolicyStatement[] = tagged.flatMap((tag, t) => {
+      const out = [
+        new iam.PolicyStatement({
+          sid: `CompleteLifecycleActions${i}T${t}`,
+          actions: ['autoscaling:CompleteLifecycleAction'],
+          resources: group,
+          conditions: tag,
+        }),
+      ];
+      // attach only the configured load balancers, named in the request
+      if (classic.length > 0) {
+        out.push(
+          new iam.PolicyStatement({
+            sid: `AttachClassicLoadBalancers${i}T${t}`,
+            actions: ['autoscaling:AttachLoadBalancers'],
+            resources: group,
+            conditions: {
+              ...tag,
+              'ForAllValues:StringEquals': { 'autoscaling:LoadBalancerNames': classic },
+              Null: { 'autoscaling:LoadBalancerNames': 'false' },
+            },
+          }),
+        );
+      }
+      if (targetGroupArns.length > 0) {
+        out.push(
+          new iam.PolicyStatement({
+            sid: `AttachTargetGroups${i}T${t}`,
+            actions: ['autoscaling:AttachLoadBalancerTargetGroups'],
+            resources: group,
+            conditions: {
+              ...tag,
+              'ForAllValues:StringEquals': { 'autoscaling:TargetGroupARNs': targetGroupArns },
+              Null: { 'autoscaling:TargetGroupARNs': 'false' },
+            },
+          }),
+        );
+      }
+      return out;
+    });
     if (cluster.loadBalancers.classic.length > 0) {
       statements.push(
         new iam.PolicyStatement({

@@ -64,23 +64,44 @@ describe('least privilege, across every identity policy', () => {
 });
 
 describe('registrar', () => {
-  it('attaches and completes lifecycle actions only on tagged control-plane groups of each cluster', () => {
+  it('attaches only the configured load balancers, and completes lifecycle actions, only on tagged control-plane groups', () => {
     const statements = withAny(functionStatements(webhook.template, 'RegistrarFunction'), ASG_MUTATIONS);
-    // per cluster: one statement for each of kops' cluster tags, both on the group name suffix
-    expect(statements).toHaveLength(4);
+    const tags = (cluster: string) => [
+      { 'aws:ResourceTag/KubernetesCluster': cluster },
+      { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: ['owned', 'shared'] },
+    ];
+    const configured: Record<string, { classic: string[]; targetGroups: string[] }> = {
+      [PROD]: { classic: ['prod-api-internal'], targetGroups: [PROD_TG] },
+      [LEGACY]: { classic: [], targetGroups: [LEGACY_TG] },
+    };
     for (const cluster of [PROD, LEGACY]) {
       const mine = statements.filter((x) => x.resources.some((r) => r.endsWith(`.masters.${cluster}`)));
-      expect(mine, cluster).toHaveLength(2);
       for (const st of mine) {
-        expect(st.actions.sort()).toEqual([...ASG_MUTATIONS].sort());
         expect(st.resources).toEqual([
           `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
         ]);
+        expect(st.actions).toHaveLength(1);
+        expect(tags(cluster)).toContainEqual((st.Condition as { StringEquals: unknown }).StringEquals);
       }
-      expect(mine.map((st) => st.Condition)).toEqual([
-        { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster } },
-        { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: ['owned', 'shared'] } },
-      ]);
+      const byAction = (action: string) => mine.filter((st) => st.actions[0] === action);
+      expect(byAction('autoscaling:CompleteLifecycleAction')).toHaveLength(2);
+      const { classic, targetGroups } = configured[cluster] ?? { classic: [], targetGroups: [] };
+      const attachElb = byAction('autoscaling:AttachLoadBalancers');
+      expect(attachElb).toHaveLength(classic.length ? 2 : 0);
+      for (const st of attachElb) {
+        expect(st.Condition).toMatchObject({
+          'ForAllValues:StringEquals': { 'autoscaling:LoadBalancerNames': classic },
+          Null: { 'autoscaling:LoadBalancerNames': 'false' },
+        });
+      }
+      const attachTg = byAction('autoscaling:AttachLoadBalancerTargetGroups');
+      expect(attachTg).toHaveLength(2);
+      for (const st of attachTg) {
+        expect(st.Condition).toMatchObject({
+          'ForAllValues:StringEquals': { 'autoscaling:TargetGroupARNs': targetGroups },
+          Null: { 'autoscaling:TargetGroupARNs': 'false' },
+        });
+      }
     }
   });
 
