@@ -60,6 +60,7 @@ export class Alerting extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
 
@@ -112,12 +113,12 @@ export class Alerting extends Construct {
         }),
       );
     } else if (slack?.kind === 'chatbot') {
-      // Chatbot only relays notifications; its channel role and guardrail allow reading CloudWatch.
-      const readOnly = iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchReadOnlyAccess');
+      // Chatbot only relays notifications: its channel role has no permission, and the guardrail
+      // denies everything, so nobody in the channel can run AWS commands through it.
+      const denyAll = iam.ManagedPolicy.fromAwsManagedPolicyName('AWSDenyAll');
       const role = new iam.Role(this, 'ChatbotRole', {
         assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
-        description: 'kops-api-sentinel: AWS Chatbot channel role (read-only)',
-        managedPolicies: [readOnly],
+        description: 'kops-api-sentinel: AWS Chatbot channel role (notifications only, no permissions)',
       });
       this.chatbot = new chatbot.SlackChannelConfiguration(this, 'SlackChannel', {
         slackChannelConfigurationName: `${Stack.of(this).stackName}-alerts`.slice(0, 128),
@@ -125,7 +126,7 @@ export class Alerting extends Construct {
         slackChannelId: slack.channelId,
         notificationTopics: [this.topic],
         role,
-        guardrailPolicies: [readOnly],
+        guardrailPolicies: [denyAll],
         loggingLevel: chatbot.LoggingLevel.ERROR,
       });
     }

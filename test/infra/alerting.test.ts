@@ -133,7 +133,7 @@ describe('Slack by webhook', () => {
 });
 
 describe('Slack by AWS Chatbot', () => {
-  it('creates a SlackChannelConfiguration on the topic with a read-only role and guardrail', () => {
+  it('creates a SlackChannelConfiguration on the topic whose channel can run nothing', () => {
     const t = chatbot.template;
     const topic = logicalId(t, 'AWS::SNS::Topic', 'AlertingTopic');
     const role = logicalId(t, 'AWS::IAM::Role', 'AlertingChatbotRole');
@@ -145,9 +145,7 @@ describe('Slack by AWS Chatbot', () => {
       GuardrailPolicies: Match.anyValue(),
     });
     const config = Object.values(t.findResources('AWS::Chatbot::SlackChannelConfiguration'))[0];
-    expect(render(config?.Properties.GuardrailPolicies[0])).toMatch(
-      /:iam::aws:policy\/CloudWatchReadOnlyAccess$/,
-    );
+    expect(render(config?.Properties.GuardrailPolicies[0])).toMatch(/:iam::aws:policy\/AWSDenyAll$/);
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'chatbot.amazonaws.com' } })],
@@ -156,8 +154,7 @@ describe('Slack by AWS Chatbot', () => {
     const managed = (
       (t.findResources('AWS::IAM::Role')[role]?.Properties.ManagedPolicyArns ?? []) as unknown[]
     ).map(render);
-    expect(managed).toHaveLength(1);
-    expect(managed[0]).toMatch(/:iam::aws:policy\/CloudWatchReadOnlyAccess$/);
+    expect(managed).toEqual([]);
   });
 
   it('builds no notifier, no secret access and no Lambda subscription', () => {
