@@ -96,6 +96,8 @@ export class SentinelStack extends Stack {
       config,
       environment,
       async: { ...asyncInvoke, maxEventAge: Duration.hours(1) },
+      // a burst of load-balancer changes must not start a verification each at once
+      reservedConcurrency: 3,
       vpc: placement.vpc,
       vpcSubnets: placement.vpcSubnets,
       securityGroups: placement.securityGroups,

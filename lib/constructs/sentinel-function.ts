@@ -47,6 +47,8 @@ export interface SentinelFunctionProps {
   /** Resource names only (table, topic, queue URLs, secret name). */
   readonly environment?: Record<string, string>;
   readonly memorySize?: number;
+  /** Caps concurrent runs, so a burst of triggers cannot hammer the AWS APIs (throttled events are retried). */
+  readonly reservedConcurrency?: number;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Asynchronous invocation settings (EventBridge and SNS invoke asynchronously). */
   readonly async: {
@@ -93,6 +95,7 @@ export class SentinelFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,

@@ -112,6 +112,11 @@ describe('verifier placement', () => {
     expect(fn('RegistrarFunction').Properties.VpcConfig).toBeUndefined();
     expect(fn('AlertingNotifierFunction').Properties.VpcConfig).toBeUndefined();
   });
+
+  it('caps the verifier at a few concurrent runs; the registrar is not capped (Auto Scaling events come in bursts)', () => {
+    expect(fn('VerifierFunction').Properties.ReservedConcurrentExecutions).toBe(3);
+    expect(fn('RegistrarFunction').Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
 });
 
 describe('configDefine', () => {
