@@ -44,7 +44,7 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
     'Check kube-apiserver on the instance and that the security groups allow the load balancer to reach port 443.',
   TLS_OK: 'Nothing to do.',
   TLS_UNTRUSTED_ISSUER:
-    'Make the node-facing listener pass TCP through to the control plane, or load the rotated kops CA if it was rotated.',
+    'Make the node-facing listener pass TCP through to the control plane; if the kops CA was rotated, re-run `ca import`.',
   TLS_HOSTNAME_MISMATCH:
     'Add the API hostname to the apiserver certificate (additionalSans) or correct api.hostname in the config.',
   TLS_CERT_EXPIRED: 'Rotate the apiserver certificate now (roll the control plane with kops rolling-update).',

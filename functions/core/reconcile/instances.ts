@@ -39,9 +39,12 @@ export async function describeInstances(
       }
     }
     token = res.NextToken;
-    if (!token) break;
+    if (!token) return out;
   }
-  return out;
+  // a partial picture must not pass for a whole one: the caller's run stops with AWS_CALL_FAILED
+  throw new Error(
+    `DescribeInstances returned more than ${MAX_PAGES} pages for ${unique.length} instance ids`,
+  );
 }
 
 /** An instance may be registered only when it runs and, if it carries cluster tags, they name this cluster. */
