@@ -154,6 +154,22 @@ function countsOf(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
+/** What both drift events say about their alert. */
+function eventBase(record: AlertRecord, source: RunSource, now: Date) {
+  return {
+    version: '1' as const,
+    cluster: record.cluster,
+    source,
+    time: now.toISOString(),
+    alertKey: record.key,
+    code: record.code,
+    check: record.check,
+    severity: record.severity,
+    resource: record.resource,
+    title: codeInfo(record.code)?.title ?? record.code,
+  };
+}
+
 /**
  * Turns one run's verdicts into alert state, SNS notifications and the sentinel's own events.
  *
@@ -295,16 +311,7 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
         events.push({
           detailType: DETAIL_TYPES.driftDetected,
           detail: {
-            version: '1',
-            cluster,
-            source: input.source,
-            time: now.toISOString(),
-            alertKey: record.key,
-            code: record.code,
-            check: record.check,
-            severity: record.severity,
-            resource: record.resource,
-            title: codeInfo(record.code)?.title ?? record.code,
+            ...eventBase(record, input.source, now),
             expected: record.finding.expected,
             actual: record.finding.actual,
             action: record.finding.action,
@@ -319,16 +326,7 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
         events.push({
           detailType: DETAIL_TYPES.driftResolved,
           detail: {
-            version: '1',
-            cluster,
-            source: input.source,
-            time: now.toISOString(),
-            alertKey: record.key,
-            code: record.code,
-            check: record.check,
-            severity: record.severity,
-            resource: record.resource,
-            title: codeInfo(record.code)?.title ?? record.code,
+            ...eventBase(record, input.source, now),
             firstSeen: record.firstSeen,
             resolvedAt,
             durationSeconds: Math.max(

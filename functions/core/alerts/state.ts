@@ -144,6 +144,11 @@ function isConditionalFailure(err: unknown): boolean {
 }
 
 /** The DynamoDB adapter for alert records. */
+/** The table key of an alert record. */
+function keyOf(record: AlertRecord): Item {
+  return { [ALERT_TABLE_PARTITION_KEY]: s(record.cluster), [ALERT_TABLE_SORT_KEY]: s(alertSortKey(record)) };
+}
+
 export class AlertStore {
   constructor(
     private readonly ddb: DynamoDBClient,
@@ -228,10 +233,7 @@ export class AlertStore {
       await this.ddb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: {
-            [ALERT_TABLE_PARTITION_KEY]: s(record.cluster),
-            [ALERT_TABLE_SORT_KEY]: s(alertSortKey(record)),
-          },
+          Key: keyOf(record),
           UpdateExpression:
             'SET lastNotified = :at, lastNotification = :kind, notifications = notifications + :one, #v = #v + :one REMOVE outboxKind, outboxId, outboxAt, outboxLeaseUntil',
           ConditionExpression: 'outboxId = :id',
@@ -257,10 +259,7 @@ export class AlertStore {
       await this.ddb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: {
-            [ALERT_TABLE_PARTITION_KEY]: s(record.cluster),
-            [ALERT_TABLE_SORT_KEY]: s(alertSortKey(record)),
-          },
+          Key: keyOf(record),
           UpdateExpression: 'SET outboxLeaseUntil = :zero, #v = #v + :one',
           ConditionExpression: 'outboxId = :id',
           ExpressionAttributeNames: { '#v': 'version' },
