@@ -3,9 +3,9 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { loadConfigFile } from '../functions/core/config/load.ts';
-import { BUNDLE, configDefine, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
+import { configDefine, esbuildOptions, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
 import { exactly, info, type Row } from './table.ts';
 
 /**
@@ -15,28 +15,6 @@ import { exactly, info, type Row } from './table.ts';
 export const FUNCTIONS = ['registrar', 'verifier', 'notifier'] as const;
 
 const AREA = 'bundle';
-/** The esbuild options NodejsFunction derives from those props (entry → index.mjs, no externals). */
-export function sentinelBuildOptions(entry: string, outfile: string, define: string): BuildOptions {
-  return {
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE.target,
-    format: 'esm',
-    minify: BUNDLE.minify,
-    sourcemap: BUNDLE.sourceMap,
-    mainFields: [...BUNDLE.mainFields],
-    banner: { js: BUNDLE.banner },
-    // bundleAwsSDK: true leaves nothing external
-    external: [],
-    define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    logLevel: 'silent',
-    write: true,
-  };
-}
-
 const BUILTINS = new Set(builtinModules);
 
 /** Imports esbuild left external that are not Node built-ins (with bundleAwsSDK there should be none). */
@@ -61,7 +39,7 @@ export async function bundleRows(): Promise<Row[]> {
       const outfile = join(dir, name, 'index.mjs');
       // metafile only reports what was bundled; it does not change the output
       const result = await build({
-        ...sentinelBuildOptions(join('functions', name, 'handler.ts'), outfile, define),
+        ...esbuildOptions(join('functions', name, 'handler.ts'), outfile, define),
         metafile: true,
       });
       const code = await readFile(outfile);

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 
 /** The project root (where package.json and package-lock.json live). */
@@ -59,6 +60,31 @@ export interface SentinelFunctionProps {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * The esbuild options NodejsFunction derives from BUNDLE (entry → index.mjs, nothing external), for
+ * building a function outside CDK: the benchmark measures them, a test runs them.
+ */
+export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
+  return {
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: BUNDLE.target,
+    format: 'esm',
+    minify: BUNDLE.minify,
+    sourcemap: BUNDLE.sourceMap,
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    // bundleAwsSDK: true leaves nothing external
+    external: [],
+    define: { 'process.env.SENTINEL_CONFIG_JSON': define },
+    logLevel: 'silent',
+    write: true,
+  };
 }
 
 /**
