@@ -218,6 +218,8 @@ async function detachByKopsUpdate(s: Stage, reportOnly: boolean): Promise<void> 
       'report-only: the detachment is reported, not repaired',
       res.inSync === false && res.actions.every((a) => a.startsWith('would-repair')),
     );
+    // an alert fires on the second run in a row that sees the drift (alerts.fireAfterFailures)
+    await step(s, 'scheduled sweep', () => s.registrar({ action: 'reconcile' }, CONTEXT));
     s.timeline.expect(
       'report-only: an alert fired for the detached load balancers',
       fired(s, 'LB_NOT_ATTACHED').length === 2,
@@ -259,6 +261,7 @@ async function swapListenerToAcm(s: Stage): Promise<string> {
       CONTEXT,
     ),
   );
+  await step(s, 'scheduled verification', () => s.verifier({ action: 'verify' }, CONTEXT));
   s.timeline.expect(
     'the verifier names the TLS-terminating listener and its certificate',
     fired(s, 'LISTENER_TERMINATES_TLS').some((a) => a.finding.actual.includes(arn)),

@@ -126,7 +126,8 @@ export const AlertsSchema = z
   .object({
     reminderHours: z.number().min(0.25).max(168).default(6),
     resolveAfterPasses: z.number().int().min(1).max(10).default(2),
-    fireAfterFailures: z.number().int().min(1).max(10).default(1),
+    // two runs in a row: drift the registrar repairs, or sees while the verifier runs, never pages
+    fireAfterFailures: z.number().int().min(1).max(10).default(2),
     slack: SlackSchema.optional(),
     /** Where docs/runbook.md is published (e.g. the repository's URL of the docs folder); links in alerts are relative without it. */
     runbookBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
