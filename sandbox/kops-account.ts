@@ -1,6 +1,8 @@
 import {
   type AutoScalingClient,
   CreateAutoScalingGroupCommand,
+  DetachLoadBalancersCommand,
+  DetachLoadBalancerTargetGroupsCommand,
   type Tag,
 } from '@aws-sdk/client-auto-scaling';
 import {
@@ -214,4 +216,25 @@ export async function replaceClassicListener(
       ],
     }),
   );
+}
+
+/** What `kops update cluster` (1.19+) does to load balancers an instance group does not list: detach them. */
+export async function detachAsKopsUpdateWould(
+  clients: AwsClients,
+  group: string,
+  lbs: { classic?: string[]; targetGroupArns?: string[] },
+): Promise<void> {
+  if (lbs.classic?.length) {
+    await clients.autoscaling.send(
+      new DetachLoadBalancersCommand({ AutoScalingGroupName: group, LoadBalancerNames: lbs.classic }),
+    );
+  }
+  if (lbs.targetGroupArns?.length) {
+    await clients.autoscaling.send(
+      new DetachLoadBalancerTargetGroupsCommand({
+        AutoScalingGroupName: group,
+        TargetGroupARNs: lbs.targetGroupArns,
+      }),
+    );
+  }
 }

@@ -3,8 +3,6 @@ import {
   AttachLoadBalancersCommand,
   AttachLoadBalancerTargetGroupsCommand,
   DescribeAutoScalingGroupsCommand,
-  DetachLoadBalancersCommand,
-  DetachLoadBalancerTargetGroupsCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
@@ -19,7 +17,7 @@ import type { RunSummary } from '../../functions/shared/summary.ts';
 import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent, detachEvent } from '../events.ts';
-import { replaceClassicListener } from '../kops-account.ts';
+import { detachAsKopsUpdateWould, replaceClassicListener } from '../kops-account.ts';
 import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
 import { startMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
@@ -199,15 +197,10 @@ async function rollingUpdate(s: Stage): Promise<void> {
 async function detachByKopsUpdate(s: Stage, reportOnly: boolean): Promise<void> {
   const { clients, world } = s;
   const g = world.groups[0] ?? '';
-  await clients.autoscaling.send(
-    new DetachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [world.lbs.classicName] }),
-  );
-  await clients.autoscaling.send(
-    new DetachLoadBalancerTargetGroupsCommand({
-      AutoScalingGroupName: g,
-      TargetGroupARNs: [world.lbs.targetGroupArn],
-    }),
-  );
+  await detachAsKopsUpdateWould(clients, g, {
+    classic: [world.lbs.classicName],
+    targetGroupArns: [world.lbs.targetGroupArn],
+  });
   const res = (await step(
     s,
     `kops update cluster detaches the internal load balancers from ${g.split('.')[0]}`,

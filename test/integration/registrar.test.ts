@@ -11,6 +11,7 @@ import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent, detachEvent } from '../../sandbox/events.ts';
+import { detachAsKopsUpdateWould } from '../../sandbox/kops-account.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { classicInstances, group, liveControlPlaneInstances, targets } from '../support/aws-state.ts';
@@ -64,15 +65,10 @@ describe('registrar against a kops-shaped account', () => {
 
   it('re-attaches a load balancer that `kops update cluster` detached (CloudTrail event)', async () => {
     const g = world.groups[1] ?? '';
-    await clients.autoscaling.send(
-      new DetachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [world.lbs.classicName] }),
-    );
-    await clients.autoscaling.send(
-      new DetachLoadBalancerTargetGroupsCommand({
-        AutoScalingGroupName: g,
-        TargetGroupARNs: [world.lbs.targetGroupArn],
-      }),
-    );
+    await detachAsKopsUpdateWould(clients, g, {
+      classic: [world.lbs.classicName],
+      targetGroupArns: [world.lbs.targetGroupArn],
+    });
     expect((await group(clients, g)).loadBalancerNames).toEqual([]);
     const res = await invoke(detachEvent(g, [world.lbs.classicName]));
     expect(res.status).toBe('done');
