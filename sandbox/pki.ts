@@ -184,3 +184,20 @@ export function keysetYaml(input: { keys: KeysetKey[]; primaryId?: string; name?
 }
 
 export const days = (n: number): number => n * DAY;
+
+/**
+ * A kops nodeup config (`<state store>/<cluster>/igconfig/node/<ig>/nodeupconfig.yaml`) trusting
+ * the given CAs as `CAs.kubernetes-ca`, with a few of the other fields kops writes beside it.
+ */
+export function nodeupConfigYaml(input: { cas: TestCa[]; extra?: Record<string, unknown> }): string {
+  return stringify({
+    Assets: { amd64: ['0123abcd@https://dl.k8s.io/release/v1.30.0/bin/linux/amd64/kubelet'] },
+    CAs: {
+      'etcd-clients-ca': input.cas[0]?.certPem ?? '',
+      'kubernetes-ca': input.cas.map((ca) => ca.certPem.trim()).join('\n'),
+    },
+    KeypairIDs: { 'kubernetes-ca': '7201230000000000002' },
+    KubeletConfig: { anonymousAuth: false, nodeLabels: { 'kops.k8s.io/instancegroup': 'nodes' } },
+    ...input.extra,
+  });
+}

@@ -8,8 +8,9 @@ import { type Command, requireOption, UsageError } from './common.ts';
 import { EXIT } from './format.ts';
 
 /**
- * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store) into
- * the configured SSM parameter, so the verifier never reads the state store, which holds the key.
+ * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store read
+ * with the operator's own credentials) into the configured SSM parameter. The keyset also holds
+ * the CA private key: only public certificates are taken, and the output says so.
  */
 export const caImportCommand: Command = async (args, io) => {
   const { values } = parseArgs({
@@ -51,6 +52,10 @@ export const caImportCommand: Command = async (args, io) => {
           summary.subjects.map((s, i) => `  ${s}  sha256 ${summary.fingerprints[i]}\n`).join('') +
           (summary.distrustedIds.length
             ? `  left out (distrusted): ${summary.distrustedIds.join(', ')}\n`
+            : '') +
+          `  ${summary.kept}\n` +
+          (values['state-store']
+            ? '  (read with your own AWS credentials; the deployed functions cannot read pki/)\n'
             : ''),
       );
     }

@@ -1,7 +1,8 @@
 import { type Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { keysetKeys, parseStateStoreUrl } from '../../functions/core/ca/sources.ts';
+import { nodeGroupConfigPrefix } from '../../functions/core/ca/nodeup.ts';
+import { parseStateStoreUrl } from '../../functions/core/ca/s3-text.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
 
 /**
@@ -121,23 +122,34 @@ export function registrarMutationStatements(clusters: ClusterConfig[]): iam.Poli
   });
 }
 
-/** The verifier's read of each cluster's CA bundle, from wherever the config says it lives. */
+/**
+ * The verifier's read of what each cluster's nodes trust, from wherever the config says it lives.
+ * `state-store`: list exactly `<prefix>/<cluster>/igconfig/node/` (s3:ListBucket with an
+ * `s3:prefix` condition, so the node groups need no configuring and a missing object answers 404),
+ * and read `<prefix>/<cluster>/igconfig/node/<ig>/nodeupconfig.yaml` (one wildcard for <ig>), nothing else: never `pki/`,
+ * whose keysets hold the CA private key. kms:Decrypt only on `ca.kmsKeyArn`, only through S3.
+ */
 export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement[] {
   const parameterArns: string[] = [];
-  const keysetArns: string[] = [];
+  const objectArns: string[] = [];
+  const listings = new Map<string, string[]>();
+  const kmsKeys: string[] = [];
   for (const cluster of clusters) {
     const ca = cluster.ca;
+    const partition = partitionOf(cluster.region);
     if (ca.source === 'ssm') {
       // parameterName starts with '/', so it follows `parameter` directly.
       parameterArns.push(
-        `arn:${partitionOf(cluster.region)}:ssm:${cluster.region}:${cluster.account}:parameter${ca.parameterName}`,
+        `arn:${partition}:ssm:${cluster.region}:${cluster.account}:parameter${ca.parameterName}`,
       );
     } else if (ca.source === 'state-store') {
-      // exactly the keys the verifier tries (functions/core/ca/sources.ts)
+      // exactly what functions/core/ca/nodeup.ts lists and reads
       const { bucket, prefix } = parseStateStoreUrl(ca.stateStore);
-      for (const key of keysetKeys(prefix, cluster.name)) {
-        keysetArns.push(`arn:${partitionOf(cluster.region)}:s3:::${bucket}/${key}`);
-      }
+      const listPrefix = nodeGroupConfigPrefix(prefix, cluster.name);
+      objectArns.push(`arn:${partition}:s3:::${bucket}/${listPrefix}*/nodeupconfig.yaml`);
+      const bucketArn = `arn:${partition}:s3:::${bucket}`;
+      listings.set(bucketArn, [...(listings.get(bucketArn) ?? []), listPrefix]);
+      if (ca.kmsKeyArn && !kmsKeys.includes(ca.kmsKeyArn)) kmsKeys.push(ca.kmsKeyArn);
     }
   }
   const statements: iam.PolicyStatement[] = [];
@@ -150,13 +162,34 @@ export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement
       }),
     );
   }
-  if (keysetArns.length > 0) {
-    // WARNING: these kops keyset objects hold the cluster CA's PRIVATE key as well as its
-    // certificate. The verifier reads publicMaterial only and never logs, caches or returns
-    // privateMaterial, but this grant does let it read the key; prefer the SSM parameter source.
-    // Only GetObject is granted (no ListBucket), so a missing keyset answers 403, not 404.
+  if (objectArns.length > 0) {
     statements.push(
-      new iam.PolicyStatement({ sid: 'ReadKopsCaKeysets', actions: ['s3:GetObject'], resources: keysetArns }),
+      new iam.PolicyStatement({
+        sid: 'ReadNodeGroupNodeupConfigs',
+        actions: ['s3:GetObject'],
+        resources: objectArns,
+      }),
+    );
+    [...listings].forEach(([bucketArn, prefixes], i) => {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: `ListNodeGroupNodeupConfigs${i}`,
+          actions: ['s3:ListBucket'],
+          resources: [bucketArn],
+          conditions: { StringEquals: { 's3:prefix': prefixes } },
+        }),
+      );
+    });
+  }
+  if (kmsKeys.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DecryptNodeupConfigsViaS3',
+        actions: ['kms:Decrypt'],
+        resources: kmsKeys,
+        // the state store's bucket may be in another region than the cluster: any region's S3
+        conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+      }),
     );
   }
   return statements;

@@ -61,6 +61,7 @@ describe('the CLI', () => {
     );
     expect(out.stdout).toMatch(/^wrote .*ca-bundle: 1 trusted CA certificate/);
     expect(out.stdout).toContain('left out (distrusted): 1');
+    expect(out.stdout).toContain('public certificates only');
     const stored = await clients.ssm.send(new GetParameterCommand({ Name: parameterName }));
     expect(stored.Parameter?.Value).toContain(newCa.certPem.trim().split('\n')[1]);
     expect(stored.Parameter?.Value).not.toContain('PRIVATE KEY');

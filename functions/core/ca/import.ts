@@ -3,7 +3,7 @@ import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { bundleToPem, CaSourceError } from './bundle.ts';
 import { type KeysetBundle, parseKeyset } from './keyset.ts';
-import { readKeysetFromStateStore } from './sources.ts';
+import { readKeysetFromStateStore } from './keyset-store.ts';
 
 export interface ImportCaInput {
   cluster: Pick<ClusterConfig, 'name' | 'ca'>;
@@ -12,7 +12,10 @@ export interface ImportCaInput {
   keysetText?: string;
   /** A label for `keysetText` in messages, e.g. its file name. */
   keysetSource?: string;
-  /** An `s3://bucket[/prefix]` kops state store to read the keyset from. */
+  /**
+   * An `s3://bucket[/prefix]` kops state store to read the keyset from, with the caller's own
+   * credentials (the operator's, from the CLI): no deployed function may read `pki/`.
+   */
   stateStore?: string;
 }
 
@@ -28,7 +31,13 @@ export interface ImportCaSummary {
   distrustedIds: string[];
   /** False when the parameter already held exactly this bundle (nothing was written). */
   changed: boolean;
+  /** What was taken from the keyset, said plainly: public certificates only. */
+  kept: typeof KEPT;
 }
+
+/** The keyset's private key is dropped unread; the summary and the CLI say so. */
+export const KEPT =
+  'public certificates only: the keyset private key (privateMaterial) was discarded unread, not printed, not stored';
 
 async function readKeyset(input: ImportCaInput): Promise<{ keyset: KeysetBundle; source: string }> {
   const { keysetText, stateStore, cluster, clients } = input;
@@ -109,5 +118,6 @@ export async function importCaBundle(input: ImportCaInput): Promise<ImportCaSumm
     primaryId: keyset.primaryId,
     distrustedIds: keyset.distrustedIds,
     changed,
+    kept: KEPT,
   };
 }

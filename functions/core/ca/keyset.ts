@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { bundleOf, type CaBundle, CaSourceError, MAX_BUNDLE_CHARS, parsePemBundle } from './bundle.ts';
 
@@ -40,16 +40,22 @@ function shortValue(value: unknown): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 }
 
+/**
+ * Throws a CaSourceError for a YAML document with errors. The parser's own message quotes the
+ * offending line, which may be key material: give the position only.
+ */
+export function rejectYamlErrors(doc: { errors: readonly YAMLError[] }, source: string): void {
+  const [first] = doc.errors;
+  if (!first) return;
+  const pos = first.linePos?.[0];
+  const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+  throw new CaSourceError(source, `${source}: not a valid YAML document (${first.code}${at})`);
+}
+
 /** Parses the YAML and removes every `privateMaterial` before the document becomes plain data. */
 function publicDocument(text: string, source: string): unknown {
   const doc = parseDocument(text, { intAsBigInt: true });
-  const [first] = doc.errors;
-  if (first) {
-    // The parser's own message quotes the offending line, which may be key material: give the position only.
-    const pos = first.linePos?.[0];
-    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    throw new CaSourceError(source, `${source}: not a valid YAML document (${first.code}${at})`);
-  }
+  rejectYamlErrors(doc, source);
   const keys = doc.getIn(['spec', 'keys']);
   if (isSeq(keys)) {
     for (const item of keys.items) {

@@ -5,6 +5,8 @@ const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
+
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const ClassicHealthCheckSchema = z
@@ -32,7 +34,13 @@ export const TargetGroupHealthCheckSchema = z
   .strict();
 
 export const CaSourceSchema = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('ssm'), parameterName: z.string().startsWith('/') }).strict(),
+  z
+    .object({
+      source: z.literal('ssm'),
+      // flows into the verifier's IAM ARN: no wildcards
+      parameterName: z.string().regex(/^\/[^*?]*$/, 'an SSM parameter name starting with /, without * or ?'),
+    })
+    .strict(),
   z
     .object({
       source: z.literal('inline'),
@@ -46,9 +54,18 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
   z
     .object({
       source: z.literal('state-store'),
+      // flows into IAM ARNs and an s3:prefix condition: no wildcards
       stateStore: z
         .string()
-        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL'),
+        .regex(
+          /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]*)?$/,
+          'an s3://bucket[/prefix] URL without * or ?',
+        ),
+      /** The customer-managed KMS key of the state store's objects, when SSE-KMS is on: granted kms:Decrypt via S3 only. */
+      kmsKeyArn: z
+        .string()
+        .regex(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), no * or ?')
+        .optional(),
     })
     .strict(),
 ]);

@@ -1,6 +1,15 @@
+import type { X509Certificate } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CaBundle } from '../ca/bundle.ts';
+import {
+  type CaTrust,
+  type CombinedJudgement,
+  clusterTrust,
+  combineJudgements,
+  type GroupJudgement,
+  isCaTrust,
+} from '../ca/trust.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { CODES } from '../findings/codes.ts';
 import type { Finding } from '../findings/finding.ts';
@@ -49,14 +58,62 @@ export interface ProbeResult {
   certificate?: CertificateFacts;
   /** Subjects of the presented chain, leaf first. */
   presentedChain?: string[];
+  /**
+   * Per node group (state-store trust only): the groups that would reject the presented chain,
+   * each with its verdict, and the groups that accept it.
+   */
+  nodeGroups?: Pick<CombinedJudgement<ChainCode>, 'rejectedBy' | 'acceptedBy'>;
 }
 
-/** Handshakes with one endpoint and judges what it presents. Never rejects; every failure is a result. */
+/** What kubelet goes on with: a valid chain, also one that expires soon. */
+const accepts = (code: ChainCode): boolean => code === 'TLS_OK' || code === 'TLS_CERT_EXPIRING';
+
+/**
+ * Judges one presented chain against each node group's bundle: one judgement per distinct
+ * bundle (groups sharing a bundle share it), combined into one verdict naming the groups that
+ * would reject the chain.
+ */
+export function judgeChain(
+  presented: readonly X509Certificate[],
+  trust: CaTrust,
+  hostname: string,
+  now: Date,
+  expiryWarningDays: number,
+): CombinedJudgement<ChainCode> {
+  const byBundle = new Map<string, { code: ChainCode; reason: string }>();
+  const judgements: GroupJudgement<ChainCode>[] = trust.groups.map((g) => {
+    const key = g.bundle.fingerprints.join(' ');
+    let verdict = byBundle.get(key);
+    if (!verdict) {
+      const { code, reason } = verifyServerChain({
+        presented,
+        trust: g.bundle,
+        hostname,
+        now,
+        expiryWarningDays,
+      });
+      verdict = { code, reason };
+      byBundle.set(key, verdict);
+    }
+    return {
+      ...(g.group !== undefined ? { group: g.group } : {}),
+      ...verdict,
+      accepted: accepts(verdict.code),
+    };
+  });
+  return combineJudgements(judgements, 'TLS_OK');
+}
+
+/**
+ * Handshakes with one endpoint once and judges what it presents, against each node group's
+ * bundle when the trust is per group. Never rejects; every failure is a result.
+ */
 export async function probeTls(
   target: ProbeTarget,
-  trust: CaBundle,
+  trustOrBundle: CaTrust | CaBundle,
   opts: ProbeOptions,
 ): Promise<ProbeResult> {
+  const trust = isCaTrust(trustOrBundle) ? trustOrBundle : clusterTrust(trustOrBundle);
   const started = performance.now();
   const route = resolveConnectTo(target.host, target.port, opts.connectTo);
   const base: Pick<ProbeResult, 'resource' | 'host' | 'port' | 'servername' | 'connectedTo'> = {
@@ -75,13 +132,14 @@ export async function probeTls(
   });
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   if (!outcome.ok) return { ...base, code: outcome.code, reason: outcome.reason, durationMs };
-  const verdict = verifyServerChain({
-    presented: outcome.chain,
+  const verdict = judgeChain(
+    outcome.chain,
     trust,
-    hostname: target.servername,
-    now: opts.now ?? new Date(),
-    expiryWarningDays: opts.expiryWarningDays,
-  });
+    target.servername,
+    opts.now ?? new Date(),
+    opts.expiryWarningDays,
+  );
+  const perGroup = trust.groups.some((g) => g.group !== undefined);
   const [leaf] = outcome.chain;
   return {
     ...base,
@@ -91,13 +149,14 @@ export async function probeTls(
     ...(outcome.tlsVersion ? { tlsVersion: outcome.tlsVersion } : {}),
     ...(leaf ? { certificate: certificateFacts(leaf) } : {}),
     presentedChain: outcome.chain.map((c) => certificateFacts(c).subject),
+    ...(perGroup ? { nodeGroups: { rejectedBy: verdict.rejectedBy, acceptedBy: verdict.acceptedBy } } : {}),
   };
 }
 
 /** Probes every target at once; each is bounded by its own timeout, so the whole is bounded by the slowest. */
 export function probeAll(
   targets: readonly ProbeTarget[],
-  trust: CaBundle,
+  trust: CaTrust | CaBundle,
   opts: ProbeOptions,
 ): Promise<ProbeResult[]> {
   return Promise.all(targets.map((t) => probeTls(t, trust, opts)));
@@ -110,7 +169,7 @@ export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeRe
   return finding(result.code, {
     cluster: cluster.name,
     resource: result.resource,
-    expected: `a TLS handshake on ${endpoint} presenting a certificate for ${result.servername} that chains to the cluster CA`,
+    expected: `a TLS handshake on ${endpoint} presenting a certificate for ${result.servername} that chains to the cluster CA${result.nodeGroups ? ' as every node group trusts it' : ''}`,
     actual: result.reason,
     message: `${CODES[result.code].title}: ${result.resource} (${endpoint}${via}, SNI ${result.servername}): ${result.reason}`,
     details: {
@@ -121,6 +180,7 @@ export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeRe
       tlsVersion: result.tlsVersion ?? null,
       certificate: result.certificate ?? null,
       ...(result.presentedChain ? { presentedChain: result.presentedChain } : {}),
+      ...(result.nodeGroups ? { nodeGroups: result.nodeGroups } : {}),
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/clients.ts';
-import type { CaBundle } from '../ca/bundle.ts';
-import { loadCaBundle } from '../ca/sources.ts';
+import { loadCaTrust } from '../ca/sources.ts';
+import { type CaTrust, trustedFingerprints, trustedSubjects } from '../ca/trust.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import {
   type ControlPlaneGroup,
@@ -35,24 +35,39 @@ export interface VerifyOutcome {
   probes: ProbeResult[];
 }
 
-/** Loads the cluster CA; a failure is a finding, and TLS is then not judged. */
+/** How the CA_LOADED finding describes what the nodes trust. */
+function caLoaded(cluster: ClusterConfig, trust: CaTrust): Finding {
+  const fingerprints = trustedFingerprints(trust);
+  const named = trust.groups.filter((g) => g.group !== undefined);
+  const groups = named.length
+    ? ` in ${named.length} node group(s) (${named.map((g) => `${g.group}: ${g.bundle.certificates.length}`).join(', ')})`
+    : '';
+  return finding('CA_LOADED', {
+    cluster: cluster.name,
+    resource: 'ca',
+    expected: 'the cluster CA',
+    actual: `${fingerprints.length} certificate(s) from ${trust.source}${groups}`,
+    message: `trusting ${trustedSubjects(trust).join(', ')} from ${trust.source}${groups}`,
+    details: {
+      fingerprints,
+      ...(named.length
+        ? { nodeGroups: Object.fromEntries(named.map((g) => [g.group, [...g.bundle.fingerprints]])) }
+        : {}),
+    },
+  });
+}
+
+/**
+ * Loads what the nodes trust (one bundle, or one per node group); a failure is a finding, and TLS
+ * is then not judged. `bundle` is the trust every probe is judged against.
+ */
 export async function caFor(
   cluster: ClusterConfig,
   clients: AwsClients,
-): Promise<{ bundle?: CaBundle; finding: Finding }> {
+): Promise<{ bundle?: CaTrust; finding: Finding }> {
   try {
-    const bundle = await loadCaBundle(cluster, clients);
-    return {
-      bundle,
-      finding: finding('CA_LOADED', {
-        cluster: cluster.name,
-        resource: 'ca',
-        expected: 'the cluster CA',
-        actual: `${bundle.certificates.length} certificate(s) from ${bundle.source}`,
-        message: `trusting ${bundle.subjects.join(', ')} from ${bundle.source}`,
-        details: { fingerprints: bundle.fingerprints },
-      }),
-    };
+    const bundle = await loadCaTrust(cluster, clients);
+    return { bundle, finding: caLoaded(cluster, bundle) };
   } catch (err) {
     return {
       finding: finding('CA_UNAVAILABLE', {

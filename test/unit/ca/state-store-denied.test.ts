@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { readKeysetFromStateStore } from '../../../functions/core/ca/sources.ts';
+import { readKeysetFromStateStore } from '../../../functions/core/ca/keyset-store.ts';
 import { createCa, keysetYaml } from '../../../sandbox/pki.ts';
 
 /** An S3 stand-in that answers like S3 does for a role with GetObject but no ListBucket. */

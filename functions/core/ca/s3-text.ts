@@ -1,0 +1,71 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CaSourceError } from './bundle.ts';
+
+/** The parts of an AWS SDK error the CA sources look at. */
+interface AwsErrorShape {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function awsError(err: unknown): { name: string; message: string; status: number | undefined } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as AwsErrorShape;
+  return { name: e.name ?? 'Error', message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
+}
+
+export interface StateStoreLocation {
+  bucket: string;
+  prefix: string;
+}
+
+/** Splits `s3://bucket[/prefix]`. */
+export function parseStateStoreUrl(url: string): StateStoreLocation {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url.trim());
+  if (!match?.[1]) {
+    throw new CaSourceError(url, `state store ${JSON.stringify(url)} is not an s3://bucket[/prefix] URL`);
+  }
+  return { bucket: match[1], prefix: (match[2] ?? '').replace(/^\/+|\/+$/g, '') };
+}
+
+/** `<prefix>/<cluster>/<path>`, leaving out an empty prefix. */
+export function clusterKey(prefix: string, clusterName: string, path: string): string {
+  return [prefix, clusterName, path].filter((part) => part !== '').join('/');
+}
+
+/** getObjectText's answer for a key S3 refused to read (missing without ListBucket, or forbidden). */
+export const ACCESS_DENIED = Symbol('access denied');
+
+/**
+ * Reads the text of an S3 object, refusing one larger than `maxBytes` before reading its body.
+ * `undefined` when the key does not exist, ACCESS_DENIED when S3 says AccessDenied. `what` names
+ * the kind of object in messages ("a kops Keyset"); no message quotes the object's content.
+ */
+export async function getObjectText(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+  what: string,
+): Promise<string | undefined | typeof ACCESS_DENIED> {
+  const where = `s3://${bucket}/${key}`;
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (res.ContentLength !== undefined && res.ContentLength > maxBytes) {
+      await res.Body?.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
+      throw new CaSourceError(where, `${where}: ${res.ContentLength} bytes is too large for ${what}`);
+    }
+    const text = (await res.Body?.transformToString('utf8')) ?? '';
+    if (text.length > maxBytes) {
+      throw new CaSourceError(where, `${where}: ${text.length} characters is too large for ${what}`);
+    }
+    return text;
+  } catch (err) {
+    if (err instanceof CaSourceError) throw err;
+    const e = awsError(err);
+    if (e.name === 'NoSuchKey' || (e.status === 404 && e.name !== 'NoSuchBucket')) return undefined;
+    if (e.name === 'AccessDenied') return ACCESS_DENIED;
+    throw new CaSourceError(where, `reading ${where} failed: ${e.name}: ${e.message}`);
+  }
+}
