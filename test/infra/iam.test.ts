@@ -55,6 +55,45 @@ describe('least privilege, across every identity policy', () => {
     }
   });
 
+  it("grants no function anything under the state store's pki/ (the keysets hold the CA private key)", () => {
+    const bucket = 'kops-state-store';
+    const keysets = [
+      `clusters/${LEGACY}/pki/private/kubernetes-ca/keyset.yaml`,
+      `clusters/${LEGACY}/pki/issued/ca/keyset.yaml`,
+      `clusters/${LEGACY}/pki/private/ca/keyset.yaml`,
+    ].map((key) => `arn:aws:s3:::${bucket}/${key}`);
+    const matches = (pattern: string, arn: string) =>
+      new RegExp(
+        `^${pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replaceAll('*', '.*')
+          .replaceAll('?', '.')}$`,
+      ).test(arn);
+    for (const s of [webhook, chatbot]) {
+      const statements = identityStatements(s.template);
+      const s3 = statements.filter((st) =>
+        st.actions.some((a) => a === '*' || a.startsWith('s3:') || a.startsWith('kms:')),
+      );
+      const offenders = s3.flatMap((st) =>
+        st.resources
+          .filter((r) => r.includes('pki/') || keysets.some((arn) => matches(r, arn)))
+          .map((r) => `${st.policy}: ${r}`),
+      );
+      expect(offenders).toEqual([]);
+      // the only objects any function may read are the node groups' nodeup configs
+      const objects = s3.filter((st) => st.actions.includes('s3:GetObject')).flatMap((st) => st.resources);
+      for (const r of objects)
+        expect(r).toMatch(/^arn:aws:s3:::[a-z0-9.-]+\/.*\/igconfig\/node\/\*\/nodeupconfig\.yaml$/);
+    }
+    // the pattern check itself can fail: a bucket-wide grant would be caught
+    expect(keysets.some((arn) => matches(`arn:aws:s3:::${bucket}/*`, arn))).toBe(true);
+    expect(
+      keysets.some((arn) =>
+        matches(`arn:aws:s3:::${bucket}/clusters/${LEGACY}/igconfig/node/*/nodeupconfig.yaml`, arn),
+      ),
+    ).toBe(false);
+  });
+
   it('grants no wildcard actions', () => {
     const wildcard = identityStatements(webhook.template).flatMap((st) =>
       st.actions.filter((a) => a === '*' || a.endsWith(':*')).map((a) => `${st.policy}: ${a}`),
@@ -178,7 +217,7 @@ describe('verifier', () => {
     ).toEqual([]);
   });
 
-  it('reads the CA bundle parameter and the kops keysets (which hold the CA private key) by exact ARN', () => {
+  it("reads the CA bundle parameter, and for the state store exactly the node groups' nodeup configs", () => {
     const statements = functionStatements(webhook.template, 'VerifierFunction');
     const ssm = statements.filter((st) => st.actions.some((a) => a.startsWith('ssm:')));
     expect(ssm.flatMap((st) => st.actions)).toEqual(['ssm:GetParameter']);
@@ -186,14 +225,40 @@ describe('verifier', () => {
       `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/kops-api-sentinel/${PROD}/ca-bundle`,
     ]);
     const s3 = statements.filter((st) => st.actions.some((a) => a.startsWith('s3:')));
-    expect(s3.flatMap((st) => st.actions)).toEqual(['s3:GetObject']);
-    expect(s3.flatMap((st) => st.resources).sort()).toEqual(
+    const get = s3.filter((st) => st.actions.includes('s3:GetObject'));
+    expect(get.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
       [
-        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/private/kubernetes-ca/keyset.yaml`,
-        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/issued/ca/keyset.yaml`,
-        `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/pki/private/ca/keyset.yaml`,
-      ].sort(),
+        ['s3:GetObject'],
+        [`arn:aws:s3:::kops-state-store/clusters/${LEGACY}/igconfig/node/*/nodeupconfig.yaml`],
+        undefined,
+      ],
+    ]);
+    const list = s3.filter((st) => !st.actions.includes('s3:GetObject'));
+    expect(list.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
+      [
+        ['s3:ListBucket'],
+        ['arn:aws:s3:::kops-state-store'],
+        { StringEquals: { 's3:prefix': [`clusters/${LEGACY}/igconfig/node/`] } },
+      ],
+    ]);
+    // kms: only the alerting topic's own key (a token), no state store key unless configured
+    const kms = statements.filter((st) => st.actions.some((a) => a.startsWith('kms:')));
+    expect(kms.flatMap((st) => st.resources).filter((r) => r.startsWith('arn:'))).toEqual([]);
+  });
+
+  it('may decrypt with the state store key named in the config, through S3 only', () => {
+    const input = twoClusterInput();
+    const legacy = input.clusters[1];
+    if (!legacy) throw new Error('no cluster');
+    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0123abcd-4567-89ab-cdef-0123456789ab`;
+    legacy.ca = { source: 'state-store', stateStore: 's3://kops-state-store/clusters', kmsKeyArn: key };
+    const statements = functionStatements(synth(input, { bundle: false }).template, 'VerifierFunction');
+    const kms = statements.filter(
+      (st) => st.actions.some((a) => a.startsWith('kms:')) && st.resources.some((r) => r.startsWith('arn:')),
     );
+    expect(kms.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
+      [['kms:Decrypt'], [key], { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } }],
+    ]);
   });
 
   it('consumes the follow-up queue', () => {
