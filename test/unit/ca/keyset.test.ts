@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CaSourceError } from '../../../functions/core/ca/bundle.ts';
 import { parseKeyset } from '../../../functions/core/ca/keyset.ts';
 import { createCa, keysetYaml, type TestCa } from '../../../sandbox/pki.ts';
+import { errorOf } from './helpers.ts';
 
 let retired: TestCa;
 let current: TestCa;
@@ -31,15 +32,6 @@ function privateFragments(...cas: TestCa[]): string[] {
     Buffer.from(ca.keyPem).toString('base64').slice(0, 40),
     ...ca.keyPem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')),
   ]);
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('parseKeyset', () => {

@@ -9,21 +9,13 @@ import {
 } from '../../../functions/core/ca/nodeup.ts';
 import { CaSourceSchema } from '../../../functions/core/config/schema.ts';
 import { createCa, issueServerCert, nodeupConfigYaml, type TestCa } from '../../../sandbox/pki.ts';
+import { errorOf } from './helpers.ts';
 
 let current: TestCa;
 let next: TestCa;
 beforeAll(async () => {
   [current, next] = await Promise.all([createCa('kubernetes-ca'), createCa('kubernetes-ca-next')]);
 });
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('nodeup config keys', () => {
   it('is <prefix>/<cluster>/igconfig/node/<ig>/nodeupconfig.yaml, with or without a prefix', () => {
