@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
-import { isMap, isSeq, parseDocument, type YAMLError } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { bundleOf, type CaBundle, CaSourceError, MAX_BUNDLE_CHARS, parsePemBundle } from './bundle.ts';
+import { rejectYamlErrors } from './yaml-errors.ts';
 
 /**
  * A kops Keyset (`apiVersion: kops.k8s.io/v1alpha2`, `kind: Keyset`) as stored in the state store.
@@ -38,18 +39,6 @@ type KeyEntry = z.output<typeof KeySchema>;
 function shortValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
-}
-
-/**
- * Throws a CaSourceError for a YAML document with errors. The parser's own message quotes the
- * offending line, which may be key material: give the position only.
- */
-export function rejectYamlErrors(doc: { errors: readonly YAMLError[] }, source: string): void {
-  const [first] = doc.errors;
-  if (!first) return;
-  const pos = first.linePos?.[0];
-  const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-  throw new CaSourceError(source, `${source}: not a valid YAML document (${first.code}${at})`);
 }
 
 /** Parses the YAML and removes every `privateMaterial` before the document becomes plain data. */

@@ -1,9 +1,9 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { isMap, parseDocument } from 'yaml';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
-import { rejectYamlErrors } from './keyset.ts';
 import { ACCESS_DENIED, awsError, clusterKey, getObjectText, parseStateStoreUrl } from './s3-text.ts';
 import type { CaTrust, GroupTrust } from './trust.ts';
+import { rejectYamlErrors } from './yaml-errors.ts';
 
 /**
  * The state-store CA source: what the nodes actually trust. nodeup writes kubelet's kubeconfig

@@ -1,0 +1,41 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/core/config/load.ts';
+import { configDefine, esbuildOptions } from '../../lib/constructs/sentinel-function.ts';
+import { SYNTH_TIMEOUT_MS, twoClusterInput } from './helpers.ts';
+
+/**
+ * Beside the IAM (iam.test.ts): the code shipped in the functions has no way to the CA keysets
+ * either. The verifier, bundled as the stack bundles it (with a state-store cluster configured),
+ * names no `pki/` key and carries no keyset reader; it does carry the nodeup-config reader.
+ */
+async function bundledText(name: string): Promise<string> {
+  const result = await build({
+    ...esbuildOptions(
+      `functions/${name}/handler.ts`,
+      `/nonexistent/${name}/index.mjs`,
+      configDefine(parseConfig(twoClusterInput())),
+    ),
+    // the code only: a source map would carry the comments that explain why pki/ is off limits
+    sourcemap: false,
+    write: false,
+  });
+  return result.outputFiles.map((f) => f.text).join('\n');
+}
+
+describe('the deployed code cannot reach the CA private key', () => {
+  it(
+    'no function bundle names pki/ or a keyset; the verifier reads igconfig/node/',
+    async () => {
+      const texts = await Promise.all(['verifier', 'registrar', 'notifier'].map(bundledText));
+      for (const text of texts) {
+        expect(text).not.toContain('pki/');
+        expect(text).not.toContain('keyset.yaml');
+        expect(text).not.toContain('privateMaterial');
+      }
+      expect(texts[0]).toContain('igconfig/node');
+      expect(texts[0]).toContain('nodeupconfig.yaml');
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
