@@ -6,6 +6,7 @@ import {
   DescribeLoadBalancersCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
@@ -16,7 +17,7 @@ import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
-import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
+import { createCa, issueServerCert, nodeupConfigYaml, type TestCa } from '../../sandbox/pki.ts';
 import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
@@ -252,5 +253,58 @@ describe('verifier against moto and real TLS servers', () => {
     expect(await main(['verify', '--config', file, '--connect-to', 'nonsense'], io)).toBe(2);
     expect(await main(['reconcile', '--config', file], io)).toBe(0);
     expect(out).toContain(`cluster ${CLUSTER}: IN SYNC`);
+  });
+});
+
+describe('verifier with the state-store CA: what each node group trusts', () => {
+  const BUCKET = 'kops-state-verifier';
+  /** A fresh world whose CA is the state store holding these node groups' nodeup configs. */
+  async function nodeGroups(trusts: Record<string, TestCa[]>): Promise<void> {
+    await moto.reset();
+    clients = createAwsClients();
+    await clients.s3.send(
+      new CreateBucketCommand({
+        Bucket: BUCKET,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
+    );
+    for (const [ig, cas] of Object.entries(trusts)) {
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `kops/${CLUSTER}/igconfig/node/${ig}/nodeupconfig.yaml`,
+          Body: nodeupConfigYaml({ cas }),
+        }),
+      );
+    }
+    world = await buildWorld(clients, {
+      clusterConfig: {
+        ca: { source: 'state-store', stateStore: `s3://${BUCKET}/kops` },
+        tls: { timeoutSeconds: 1 },
+      },
+    });
+  }
+
+  it('passes when every node group trusts the serving CA, and names the groups it loaded', async () => {
+    const next = await createCa('kubernetes-ca-next');
+    await nodeGroups({ 'nodes-a': [kopsCa, next], 'nodes-b': [kopsCa] });
+    const { drift, byCode } = await verify(await rules(good.slice(0, 3)));
+    expect(drift).toEqual([]);
+    expect(byCode('TLS_OK')).toHaveLength(6);
+    expect(byCode('CA_LOADED')[0]?.actual).toBe(
+      `2 certificate(s) from s3://${BUCKET}/kops/${CLUSTER}/igconfig/node/ in 2 node group(s) (nodes-a: 2, nodes-b: 1)`,
+    );
+  });
+
+  it('a node group that would reject the served chain is drift on every probe, naming that group', async () => {
+    const stale = await createCa('kubernetes-ca-old');
+    await nodeGroups({ 'nodes-a': [kopsCa], 'nodes-b': [stale] });
+    const { drift, verdict } = await verify(await rules(good.slice(0, 3)));
+    expect(verdict.inSync).toBe(false);
+    expect(drift.map((f) => f.code)).toEqual(Array(6).fill('TLS_UNTRUSTED_ISSUER'));
+    for (const f of drift) {
+      expect(f.actual).toMatch(/^node group nodes-b would reject it: .*\(accepted by nodes-a/);
+      expect(f.details).toMatchObject({ nodeGroups: { acceptedBy: ['nodes-a'] } });
+    }
   });
 });
