@@ -1,4 +1,4 @@
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AwsClients, createAwsClients } from '../../functions/core/aws/clients.ts';
@@ -12,6 +12,7 @@ import type { CaSource } from '../../functions/core/config/schema.ts';
 import { probeTls, tlsFinding } from '../../functions/core/tls/probe.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert, keysetYaml, nodeupConfigYaml, type TestCa } from '../../sandbox/pki.ts';
+import { createStateStoreBucket } from '../../sandbox/state-store.ts';
 import { Endpoints, LOOPBACK, startTlsServer } from '../../sandbox/tls-servers.ts';
 
 const CLUSTER = 'k8s.example.com';
@@ -94,12 +95,7 @@ afterEach(async () => {
 beforeEach(async () => {
   await moto.reset();
   clients = createAwsClients();
-  await clients.s3.send(
-    new CreateBucketCommand({
-      Bucket: BUCKET,
-      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-    }),
-  );
+  await createStateStoreBucket(clients.s3, BUCKET);
 });
 
 describe('CA from SSM', () => {

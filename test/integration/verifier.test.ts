@@ -6,7 +6,6 @@ import {
   DescribeLoadBalancersCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
@@ -17,7 +16,8 @@ import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
-import { createCa, issueServerCert, nodeupConfigYaml, type TestCa } from '../../sandbox/pki.ts';
+import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
+import { createStateStoreBucket, putNodeGroupTrust } from '../../sandbox/state-store.ts';
 import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
@@ -262,21 +262,8 @@ describe('verifier with the state-store CA: what each node group trusts', () => 
   async function nodeGroups(trusts: Record<string, TestCa[]>): Promise<void> {
     await moto.reset();
     clients = createAwsClients();
-    await clients.s3.send(
-      new CreateBucketCommand({
-        Bucket: BUCKET,
-        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-      }),
-    );
-    for (const [ig, cas] of Object.entries(trusts)) {
-      await clients.s3.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: `kops/${CLUSTER}/igconfig/node/${ig}/nodeupconfig.yaml`,
-          Body: nodeupConfigYaml({ cas }),
-        }),
-      );
-    }
+    await createStateStoreBucket(clients.s3, BUCKET);
+    await putNodeGroupTrust(clients.s3, { bucket: BUCKET, prefix: 'kops', cluster: CLUSTER }, trusts);
     world = await buildWorld(clients, {
       clusterConfig: {
         ca: { source: 'state-store', stateStore: `s3://${BUCKET}/kops` },

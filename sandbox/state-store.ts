@@ -1,0 +1,33 @@
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { nodeupConfigYaml, type TestCa } from './pki.ts';
+
+/** A kops state store bucket in the local AWS (eu-west-1, as the sandbox's clients use). */
+export async function createStateStoreBucket(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+    }),
+  );
+}
+
+/**
+ * What kops update cluster leaves in the state store for the nodes: one nodeup config per node
+ * group, `<prefix>/<cluster>/igconfig/node/<ig>/nodeupconfig.yaml`, trusting the CAs given.
+ */
+export async function putNodeGroupTrust(
+  s3: S3Client,
+  where: { bucket: string; prefix: string; cluster: string },
+  trusts: Record<string, TestCa[]>,
+): Promise<void> {
+  const base = [where.prefix, where.cluster].filter((p) => p !== '').join('/');
+  for (const [ig, cas] of Object.entries(trusts)) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: where.bucket,
+        Key: `${base}/igconfig/node/${ig}/nodeupconfig.yaml`,
+        Body: nodeupConfigYaml({ cas }),
+      }),
+    );
+  }
+}
