@@ -69,8 +69,8 @@ async function currentValue(input: ImportCaInput, parameterName: string): Promis
 
 /**
  * Extracts the public CA bundle (every key without distrustTimestamp) from a kops Keyset and
- * writes it to the cluster's configured SSM parameter as a plain String: it is public material,
- * and the verifier then never needs access to the state store, which also holds the CA key.
+ * writes it to the cluster's configured SSM parameter as a plain String: it is public material.
+ * Runs with the caller's credentials (the CLI's: the operator's); no deployed function reads a keyset.
  */
 export async function importCaBundle(input: ImportCaInput): Promise<ImportCaSummary> {
   const { cluster } = input;
