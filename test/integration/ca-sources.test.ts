@@ -148,7 +148,24 @@ describe('CA from the kops state store: what each node group trusts', () => {
     );
     await putObject(`kops/${CLUSTER}/pki/private/kubernetes-ca/keyset.yaml`, keyset());
 
+    // every S3 request the source makes, as sent to moto
+    const asked: string[] = [];
+    clients.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: string; Prefix?: string };
+        asked.push(`${context.commandName} ${input.Key ?? input.Prefix ?? ''}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordRequests' },
+    );
     const trust = await loadCaTrust(cluster(stateStore()), clients);
+    clients.s3.middlewareStack.remove('recordRequests');
+    const dir = `kops/${CLUSTER}/igconfig/node/`;
+    expect(asked.sort()).toEqual([
+      `GetObjectCommand ${dir}nodes-eu-west-1a/nodeupconfig.yaml`,
+      `GetObjectCommand ${dir}nodes-eu-west-1b/nodeupconfig.yaml`,
+      `ListObjectsV2Command ${dir}`,
+    ]);
     expect(trust.source).toBe(`s3://${BUCKET}/kops/${CLUSTER}/igconfig/node/`);
     expect(trust.groups.map((g) => g.group)).toEqual(['nodes-eu-west-1a', 'nodes-eu-west-1b']);
     expect(trust.groups.map((g) => g.bundle.subjects)).toEqual([
