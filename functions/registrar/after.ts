@@ -18,7 +18,9 @@ export async function afterRegistrar(
   const followUps = async (): Promise<void> => {
     if (outcome.newInstances.length === 0 || !targets.followUpQueueUrl) return;
     if (!targets.tableName) {
-      log.warn('follow-ups need the alert table (ALERT_TABLE_NAME) to start one chain per launch; none queued');
+      log.warn(
+        'follow-ups need the alert table (ALERT_TABLE_NAME) to start one chain per launch; none queued',
+      );
       return;
     }
     const planned = await planFollowUps(

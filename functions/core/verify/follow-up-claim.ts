@@ -6,8 +6,12 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  ALERT_TABLE_PARTITION_KEY,
+  ALERT_TABLE_SORT_KEY,
+  ALERT_TABLE_TTL_ATTRIBUTE,
+} from '../alerts/state.ts';
 import type { AwsClients } from '../aws/clients.ts';
-import { ALERT_TABLE_PARTITION_KEY, ALERT_TABLE_SORT_KEY, ALERT_TABLE_TTL_ATTRIBUTE } from '../alerts/state.ts';
 
 /**
  * One follow-up chain per instance launch. The chain's claim is an item in the alert table,

@@ -1,12 +1,8 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
+import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
 import type { Finding } from '../findings/finding.ts';
-import {
-  discoverControlPlaneGroups,
-  isControlPlaneInstance,
-  isLive,
-} from '../discovery/control-plane.ts';
 import { finding } from '../findings/make.ts';
 import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
 import { probeTls } from '../tls/probe.ts';
@@ -48,7 +44,7 @@ const FIELDS = new Set(['cluster', 'instanceId', 'deadline', 'attempt']);
 
 /** At most a short prefix of a value that failed validation, for errors and logs. */
 export function quotePrefix(value: unknown, max = 24): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
 }
 
@@ -139,7 +135,10 @@ export async function planFollowUps(
     return true;
   });
   if (unique.length === 0) return [];
-  const facts = await describeInstances(clients as AwsClients, unique.map((r) => r.instanceId));
+  const facts = await describeInstances(
+    clients as AwsClients,
+    unique.map((r) => r.instanceId),
+  );
   const out: PlannedFollowUp[] = [];
   for (const r of unique) {
     const f = facts.get(r.instanceId);
