@@ -123,7 +123,7 @@ export interface PlannedFollowUp {
  * instance EC2 does not report as running with a launch time is not followed.
  */
 export async function planFollowUps(
-  clients: Pick<AwsClients, 'ec2'>,
+  clients: AwsClients,
   registered: readonly { cluster: string; instanceId: string }[],
   deadlineMinutes: number,
 ): Promise<PlannedFollowUp[]> {
@@ -136,7 +136,7 @@ export async function planFollowUps(
   });
   if (unique.length === 0) return [];
   const facts = await describeInstances(
-    clients as AwsClients,
+    clients,
     unique.map((r) => r.instanceId),
   );
   const out: PlannedFollowUp[] = [];
