@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -5,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
 import { describeInstances } from '../../functions/core/reconcile/instances.ts';
+import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/connect-to.ts';
 import {
   admitFollowUp,
   type FollowUpRequest,
@@ -15,7 +18,6 @@ import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-alerting.ts';
-import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER, OTHER_CLUSTER, type World } from '../../sandbox/world.ts';
@@ -29,7 +31,10 @@ import { classicInstances, group, targets } from '../support/aws-state.ts';
 let moto: Moto;
 let world: World;
 let alerting: LocalAlerting;
-let guard: LoopbackGuard;
+/** Every TLS probe lands here (a catch-all connect-to rule): it counts connections and closes them. */
+let probes: Server;
+let probed = 0;
+let probeRule: ConnectTo;
 const clients = createAwsClients();
 const ctx = { awsRequestId: 'test', functionName: 'verifier' } as Context;
 let cpId = '';
@@ -40,7 +45,12 @@ let firstMessage = '';
 
 beforeAll(async () => {
   moto = await startMoto();
-  guard = await startLoopbackGuard();
+  probes = createServer((socket) => {
+    probed += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => probes.listen(0, '127.0.0.1', resolve));
+  probeRule = parseConnectTo(`::127.0.0.1:${(probes.address() as AddressInfo).port}`);
   const ca = await createCa('kubernetes-ca');
   world = await buildWorld(clients, {
     controlPlaneGroups: 1,
@@ -76,7 +86,7 @@ beforeAll(async () => {
   if (!cpId || !workerId || !orphanId) throw new Error('the world lacks an instance');
 });
 afterAll(async () => {
-  await guard?.close();
+  await new Promise<void>((resolve) => (probes ? probes.close(() => resolve()) : resolve()));
   await moto?.stop();
 });
 beforeEach(async () => {
@@ -84,7 +94,7 @@ beforeEach(async () => {
 });
 
 const verifier = () =>
-  createVerifier(() => ({ config: world.config, clients, connectTo: [guard.rule] }), alerting.env);
+  createVerifier(() => ({ config: world.config, clients, connectTo: [probeRule] }), alerting.env);
 const registrar = () => createRegistrar(() => ({ config: world.config, clients }), alerting.env);
 
 async function run(bodies: string[]): Promise<BatchResult> {
@@ -150,6 +160,7 @@ const msg = (o: Record<string, unknown>) =>
 describe('forged follow-up messages', () => {
   it('change nothing and queue nothing, whatever they claim', async () => {
     const before = await snapshot();
+    probed = 0;
     const forged = [
       msg({}), // a real control-plane instance, but no chain was ever started for it
       msg({ attempt: -1 }),
@@ -174,6 +185,7 @@ describe('forged follow-up messages', () => {
     expect(res.outcomes).toHaveLength(forged.length);
     expect(res.outcomes.every((o) => o.result === 'dropped')).toBe(true);
     expect(await snapshot()).toEqual(before);
+    expect(probed).toBe(0);
   });
 
   it('about an instance EC2 does not know, ends as gone and changes nothing', async () => {
@@ -208,9 +220,12 @@ describe('one chain per launch', () => {
 
   it('a replayed message does not re-queue; the chain moves on once', async () => {
     expect(firstMessage).not.toBe('');
-    // the guard refuses the probe, so the round fails and the chain moves to attempt 2
+    // the probe server closes every connection, so the round fails and the chain moves to attempt 2
+    probed = 0;
     const round1 = await run([firstMessage]);
     expect(round1.outcomes).toEqual([{ instanceId: cpId, result: 'retry' }]);
+    expect(probed).toBeGreaterThan(0);
+    probed = 0;
     const next = await receiveAll();
     expect(next).toHaveLength(1);
     expect(next[0]?.attempt).toBe(2);
@@ -219,6 +234,7 @@ describe('one chain per launch', () => {
     const replays = await run([firstMessage, firstMessage, forgedFar, msg({ attempt: 3 })]);
     expect(replays.outcomes.map((o) => o.result)).toEqual(['dropped', 'dropped', 'dropped', 'dropped']);
     expect(await snapshot()).toEqual(before);
+    expect(probed).toBe(0);
   });
 
   it('caps a message deadline by LaunchTime + newInstanceDeadlineMinutes', async () => {
