@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -30,6 +31,12 @@ export const ENTRIES = {
 
 const REGISTRAR_TIMEOUT = Duration.minutes(2);
 const VERIFIER_TIMEOUT = Duration.minutes(3);
+
+function roleArnOf(fn: SentinelFunction): string {
+  const role = fn.function.role;
+  if (!role) throw new Error(`${fn.node.id} has no execution role`);
+  return role.roleArn;
+}
 
 /**
  * kops-api-sentinel: the registrar keeps the internal API load balancer attached to the
@@ -118,6 +125,22 @@ export class SentinelStack extends Stack {
       this.alerting.grantAlerting(fn);
       this.followUpQueue.grantSendMessages(fn);
     }
+    // Only the sentinel's own roles may send follow-ups: a message from anyone else in the account
+    // is refused by SQS (the verifier also checks every message against AWS).
+    this.followUpQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheSentinelSendsFollowUps',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.followUpQueue.queueArn],
+        conditions: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [this.registrar, this.verifier].map((fn) => roleArnOf(fn)),
+          },
+        },
+      }),
+    );
     for (const statement of registrarMutationStatements(config.clusters)) {
       this.registrar.function.addToRolePolicy(statement);
     }

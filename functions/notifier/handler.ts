@@ -21,6 +21,12 @@ export interface NotifierHandlerDeps {
   webhookUrl?: WebhookUrlSource;
   webhook?: WebhookOptions;
   post?: NotifyDeps['post'];
+  /**
+   * Tests and the rehearsal only: lets the notifier post to a local Slack stand-in over `http:`
+   * on a loopback address. The deployed `handler` below never passes it; no config field or
+   * environment variable sets it.
+   */
+  allowInsecureLocalSlack?: boolean;
 }
 
 /** SNS → Slack: wiring only. No I/O before the first invocation; the secret is read once and cached. */
@@ -34,8 +40,10 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
           // its own client: the notifier bundles only Secrets Manager, not every client of the core
           deps.secrets ?? new SecretsManagerClient({}),
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
+          deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );
       resolved = { webhookUrl, logger };
+      if (deps.allowInsecureLocalSlack) resolved.allowInsecureLocalSlack = true;
       if (deps.webhook) resolved.webhook = deps.webhook;
       if (deps.post) resolved.post = deps.post;
     }

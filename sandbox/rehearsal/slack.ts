@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A local HTTP server standing in for a Slack incoming webhook: it records what it receives. */
+/**
+ * A local HTTP server standing in for a Slack incoming webhook: it records what it receives. Its
+ * URL is plain `http:` on 127.0.0.1, which the notifier refuses unless it is created with the
+ * test-only `allowInsecureLocalSlack` option (the deployed notifier never is).
+ */
 export interface SlackStandIn {
   url: string;
   received: unknown[];

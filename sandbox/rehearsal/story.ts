@@ -364,6 +364,8 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
         secrets: clients.secrets,
         secretName: alerting.secretName,
         webhook: { timeoutMs: 2000 },
+        // the stand-in is plain http on 127.0.0.1; a deployed notifier never takes this option
+        allowInsecureLocalSlack: true,
       }) as Handler,
       timeline,
       alerts: [],

@@ -1,12 +1,19 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
 import { silentLog } from '../../functions/core/log.ts';
+import { describeInstances } from '../../functions/core/reconcile/instances.ts';
 import { parseConnectTo } from '../../functions/core/tls/connect-to.ts';
-import { type FollowUpRequest, runFollowUp } from '../../functions/core/verify/follow-up.ts';
+import {
+  type FollowUpRequest,
+  planFollowUps,
+  runFollowUp,
+  startFollowUps,
+} from '../../functions/core/verify/follow-up.ts';
 import { createHandler } from '../../functions/verifier/handler.ts';
+import { createAlertTable } from '../../sandbox/local-alerting.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert } from '../../sandbox/pki.ts';
@@ -24,6 +31,7 @@ let instanceId = '';
 let goodRule = '';
 let hungRule = '';
 let queueUrl = '';
+let tables = 0;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -50,12 +58,26 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const request = (deadlineInMs: number): FollowUpRequest => ({
-  cluster: CLUSTER,
-  instanceId,
-  deadline: new Date(Date.now() + deadlineInMs).toISOString(),
-  attempt: 1,
-});
+/**
+ * Starts the instance's follow-up chain as the registrar does (a fresh alert table each time, so
+ * every test has its own chain) and takes its first message off the queue.
+ */
+async function startChain(): Promise<{ env: NodeJS.ProcessEnv; body: string }> {
+  const tableName = `alerts-${++tables}`;
+  await createAlertTable(clients, tableName);
+  await clients.sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  const planned = await planFollowUps(clients, [{ cluster: CLUSTER, instanceId }], 15);
+  await startFollowUps(clients, { queueUrl, tableName }, planned, 0);
+  const body = (await receive())[0] ?? '';
+  return { env: { FOLLOW_UP_QUEUE_URL: queueUrl, ALERT_TABLE_NAME: tableName }, body };
+}
+
+async function receive(): Promise<string[]> {
+  const res = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  return (res.Messages ?? []).map((m) => m.Body ?? '');
+}
 
 function verifierWith(rule: string, env: NodeJS.ProcessEnv) {
   return createHandler(
@@ -69,35 +91,46 @@ const sqsEvent = (bodies: string[]) => ({
 });
 
 describe('follow-up of a new instance (delayed SQS messages)', () => {
-  it('passes when the instance is registered, healthy and serves the kops CA', async () => {
-    const res = await verifierWith(goodRule, { FOLLOW_UP_QUEUE_URL: queueUrl })(
-      sqsEvent([JSON.stringify(request(60_000))]),
-      ctx,
-    );
+  it('passes when the instance is registered, healthy and serves the kops CA; the message then means nothing', async () => {
+    const { env, body } = await startChain();
+    const first = JSON.parse(body) as FollowUpRequest;
+    const launch = (await describeInstances(clients, [instanceId])).get(instanceId)?.launchTime;
+    // the deadline is the launch time (per EC2) plus newInstanceDeadlineMinutes
+    expect(first).toEqual({
+      cluster: CLUSTER,
+      instanceId,
+      attempt: 1,
+      deadline: new Date((launch?.getTime() ?? 0) + 15 * 60_000).toISOString(),
+    });
+    const res = await verifierWith(goodRule, env)(sqsEvent([body]), ctx);
     expect(res).toMatchObject({ batchItemFailures: [], outcomes: [{ instanceId, result: 'passed' }] });
+    const again = await verifierWith(goodRule, env)(sqsEvent([body]), ctx);
+    expect(again).toMatchObject({ batchItemFailures: [], outcomes: [{ instanceId, result: 'dropped' }] });
   });
 
   it('checks again later, through the queue, while the deadline has not passed', async () => {
-    const res = await verifierWith(hungRule, { FOLLOW_UP_QUEUE_URL: queueUrl })(
-      sqsEvent([JSON.stringify(request(60_000))]),
-      ctx,
-    );
+    const { env, body } = await startChain();
+    const res = await verifierWith(hungRule, env)(sqsEvent([body]), ctx);
     expect(res).toMatchObject({ batchItemFailures: [], outcomes: [{ instanceId, result: 'retry' }] });
-    const queued = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
-    );
-    const next = JSON.parse(queued.Messages?.[0]?.Body ?? '{}') as FollowUpRequest;
+    const queued = await receive();
+    expect(queued).toHaveLength(1);
+    const next = JSON.parse(queued[0] ?? '{}') as FollowUpRequest;
     expect(next).toMatchObject({ cluster: CLUSTER, instanceId, attempt: 2 });
+    expect(next.deadline).toBe((JSON.parse(body) as FollowUpRequest).deadline);
   });
 
   it('raises NEW_INSTANCE_NOT_VERIFIED naming what failed once the deadline has passed', async () => {
     const cluster = world.config.clusters[0];
     if (!cluster) throw new Error('no cluster');
-    const out = await runFollowUp({ ...request(-1000), attempt: 7 }, cluster, {
-      clients,
-      log: silentLog,
-      connectTo: [parseConnectTo(hungRule), guard.rule],
-    });
+    const facts = (await describeInstances(clients, [instanceId])).get(instanceId);
+    if (!facts) throw new Error('no instance');
+    const req: FollowUpRequest = { cluster: CLUSTER, instanceId, deadline: '', attempt: 7 };
+    const out = await runFollowUp(
+      req,
+      cluster,
+      { clients, log: silentLog, connectTo: [parseConnectTo(hungRule), guard.rule] },
+      { facts, deadline: new Date(Date.now() - 1000), maxAttempts: 17 },
+    );
     expect(out.kind).toBe('failed');
     if (out.kind !== 'failed') return;
     expect(out.finding).toMatchObject({
@@ -108,11 +141,31 @@ describe('follow-up of a new instance (delayed SQS messages)', () => {
     expect(out.finding.actual).toContain('TLS_TIMEOUT');
   });
 
-  it('drops a malformed message without failing the batch, and fails only the message whose re-queue failed', async () => {
-    const handler = verifierWith(hungRule, {
+  it('ends the chain at its last attempt even before the deadline', async () => {
+    const cluster = world.config.clusters[0];
+    if (!cluster) throw new Error('no cluster');
+    const facts = (await describeInstances(clients, [instanceId])).get(instanceId);
+    if (!facts) throw new Error('no instance');
+    const out = await runFollowUp(
+      { cluster: CLUSTER, instanceId, deadline: '', attempt: 17 },
+      cluster,
+      { clients, log: silentLog, connectTo: [parseConnectTo(hungRule), guard.rule] },
+      { facts, deadline: new Date(Date.now() + 60_000), maxAttempts: 17 },
+    );
+    expect(out.kind).toBe('failed');
+  });
+
+  it('drops a malformed message without failing the batch; a failed re-queue fails its message and gives the round back', async () => {
+    const { env, body } = await startChain();
+    const broken = verifierWith(hungRule, {
+      ...env,
       FOLLOW_UP_QUEUE_URL: `${moto.endpoint}/123456789012/no-such-queue`,
     });
-    const res = await handler(sqsEvent(['not json', JSON.stringify(request(60_000))]), ctx);
+    const res = await broken(sqsEvent(['not json', body]), ctx);
     expect(res).toMatchObject({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    // SQS redelivers the message: the round runs again and the next check is queued
+    const redelivered = await verifierWith(hungRule, env)(sqsEvent([body]), ctx);
+    expect(redelivered).toMatchObject({ outcomes: [{ instanceId, result: 'retry' }] });
+    expect(await receive()).toHaveLength(1);
   });
 });

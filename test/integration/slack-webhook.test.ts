@@ -15,7 +15,7 @@ import {
   secretsManagerWebhookUrl,
   type WebhookUrlSource,
 } from '../../functions/core/slack/notify.ts';
-import { postToWebhook, WebhookError } from '../../functions/core/slack/webhook.ts';
+import { postToWebhook, WebhookError, WebhookUrlError } from '../../functions/core/slack/webhook.ts';
 import { createHandler } from '../../functions/notifier/handler.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 
@@ -154,6 +154,9 @@ const lambdaContext = {
   succeed: () => {},
 } as Context;
 
+/** The local Slack is plain http on 127.0.0.1: only this test-only option lets the notifier post there. */
+const LOCAL = { allowInsecureLocalSlack: true } as const;
+
 const fixedUrl = (url: string): WebhookUrlSource => ({ get: async () => url, invalidate() {} });
 
 /** Records sleeps without waiting, so retry timing is asserted rather than waited for. */
@@ -190,7 +193,7 @@ describe('Slack webhook against a real local HTTP server', () => {
 
   it('posts a Block Kit payload built from the lambda-protocol alert', async () => {
     const { lambda, alertKey } = alertMessage();
-    const handler = createHandler({ webhookUrl: fixedUrl(slack.url) });
+    const handler = createHandler({ ...LOCAL, webhookUrl: fixedUrl(slack.url) });
     const res = await handler(snsEvent(lambda), lambdaContext);
     expect(res).toEqual({ posted: 1 });
     expect(slack.received).toHaveLength(1);
@@ -232,6 +235,7 @@ describe('Slack webhook against a real local HTTP server', () => {
       AWSAccountId: '123456789012',
     });
     await notifySlack(snsEvent(alarm, 'ALARM: "kops-api-sentinel-verifier-errors"'), {
+      ...LOCAL,
       webhookUrl: fixedUrl(slack.url),
     });
     const payload = JSON.parse(slack.received[0]?.body ?? '{}') as SlackMessage;
@@ -244,7 +248,7 @@ describe('Slack webhook against a real local HTTP server', () => {
       { status: 200, body: 'ok' },
     );
     const { sleeps, sleep } = recordingSleep();
-    const res = await postToWebhook(slack.url, { text: 'hi' }, { sleep });
+    const res = await postToWebhook(slack.url, { text: 'hi' }, { sleep, ...LOCAL });
     expect(res).toEqual({ status: 200, attempts: 2 });
     expect(sleeps).toEqual([2000]);
     expect(slack.received).toHaveLength(2);
@@ -253,7 +257,7 @@ describe('Slack webhook against a real local HTTP server', () => {
   it('waits for real when Retry-After says so (1 s)', async () => {
     slack.reply({ status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } });
     const started = Date.now();
-    const res = await postToWebhook(slack.url, { text: 'hi' });
+    const res = await postToWebhook(slack.url, { text: 'hi' }, LOCAL);
     expect(res.attempts).toBe(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
@@ -261,7 +265,7 @@ describe('Slack webhook against a real local HTTP server', () => {
   it('gives up at once when Retry-After exceeds the retry budget', async () => {
     slack.always({ status: 429, body: 'rate_limited', headers: { 'retry-after': '120' } });
     const { sleeps, sleep } = recordingSleep();
-    const err = await postToWebhook(slack.url, { text: 'hi' }, { sleep }).catch((e: unknown) => e);
+    const err = await postToWebhook(slack.url, { text: 'hi' }, { sleep, ...LOCAL }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WebhookError);
     expect((err as WebhookError).message).toMatch(/HTTP 429.*retry budget/);
     expect(sleeps).toEqual([]);
@@ -272,7 +276,7 @@ describe('Slack webhook against a real local HTTP server', () => {
   it('retries 500 with bounded backoff; when retries run out the notifier throws', async () => {
     slack.always({ status: 500, body: 'internal error at {path}' });
     const { sleeps, sleep } = recordingSleep();
-    const handler = createHandler({ webhookUrl: fixedUrl(slack.url), webhook: { sleep } });
+    const handler = createHandler({ ...LOCAL, webhookUrl: fixedUrl(slack.url), webhook: { sleep } });
     const err = await Promise.resolve(handler(snsEvent(alertMessage().lambda), lambdaContext)).then(
       () => undefined,
       (e: unknown) => e,
@@ -291,7 +295,10 @@ describe('Slack webhook against a real local HTTP server', () => {
   it('recovers when a 5xx is followed by success', async () => {
     slack.reply({ status: 503, body: 'unavailable' }, { status: 200, body: 'ok' });
     const { sleep } = recordingSleep();
-    expect(await postToWebhook(slack.url, { text: 'x' }, { sleep })).toEqual({ status: 200, attempts: 2 });
+    expect(await postToWebhook(slack.url, { text: 'x' }, { sleep, ...LOCAL })).toEqual({
+      status: 200,
+      attempts: 2,
+    });
   });
 
   it('fails at once on a 4xx other than 429, with the status and without the URL', async () => {
@@ -300,6 +307,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     let invalidated = 0;
     const source: WebhookUrlSource = { get: async () => slack.url, invalidate: () => void invalidated++ };
     const err = await notifySlack(snsEvent(alertMessage().lambda), {
+      ...LOCAL,
       webhookUrl: source,
       webhook: { sleep },
     }).catch((e: unknown) => e);
@@ -317,7 +325,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     slack.reply('hang', { status: 200, body: 'ok' });
     const { sleep } = recordingSleep();
     const started = Date.now();
-    const ok = await postToWebhook(slack.url, { text: 'x' }, { timeoutMs: 200, sleep });
+    const ok = await postToWebhook(slack.url, { text: 'x' }, { timeoutMs: 200, sleep, ...LOCAL });
     expect(ok.attempts).toBe(2);
     expect(Date.now() - started).toBeLessThan(5000);
 
@@ -325,6 +333,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     slack.always('hang');
     const t1 = Date.now();
     const handler = createHandler({
+      ...LOCAL,
       webhookUrl: fixedUrl(slack.url),
       webhook: { timeoutMs: 200, maxAttempts: 2, sleep },
     });
@@ -345,7 +354,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     const url = closed.url;
     await closed.stop();
     const { sleeps, sleep } = recordingSleep();
-    const err = await postToWebhook(url, { text: 'x' }, { sleep }).catch((e: unknown) => e);
+    const err = await postToWebhook(url, { text: 'x' }, { sleep, ...LOCAL }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WebhookError);
     expect((err as Error).message).toMatch(/network error \(ECONNREFUSED\); gave up after 3/);
     expect(sleeps).toHaveLength(2);
@@ -363,6 +372,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     };
     const { sleep } = recordingSleep();
     await notifySlack(snsEvent(alertMessage().lambda), {
+      ...LOCAL,
       webhookUrl: fixedUrl(slack.url),
       webhook: { sleep },
       logger,
@@ -372,6 +382,70 @@ describe('Slack webhook against a real local HTTP server', () => {
       expect(l).not.toContain(new URL(slack.url).pathname);
       expect(l).not.toContain('xoxSECRETtoken');
     }
+  });
+
+  it('refuses a redirect and never follows it', async () => {
+    const target = new FakeSlack();
+    await target.start();
+    try {
+      slack.always({ status: 302, body: '', headers: { location: target.url } });
+      const { sleeps, sleep } = recordingSleep();
+      const err = await postToWebhook(slack.url, { text: 'x' }, { sleep, ...LOCAL }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WebhookError);
+      expect((err as WebhookError).status).toBe(302);
+      expect((err as WebhookError).retryable).toBe(false);
+      expect((err as Error).message).toMatch(/redirect \(HTTP 302\); redirects are refused/);
+      expect(slack.received).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect(target.received).toHaveLength(0);
+      expectNoSecret(err, slack.url);
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('posts nothing to a local server unless the test-only option is given', async () => {
+    const err = await postToWebhook(slack.url, { text: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WebhookUrlError);
+    expect(String(err)).toContain('scheme "http:" is not https:');
+    expect(slack.received).toHaveLength(0);
+    expectNoSecret(err, slack.url);
+  });
+
+  it('accepts only https webhook URLs of Slack, naming the problem and never the path', () => {
+    expect(parseWebhookSecret('https://hooks.slack-gov.com/services/T/B/X')).toBe(
+      'https://hooks.slack-gov.com/services/T/B/X',
+    );
+    const refused: [string, RegExp][] = [
+      ['http://hooks.slack.com/services/T/B/xoxSECRET', /scheme "http:" is not https:/],
+      [
+        'https://hooks.slack.com.evil.example/services/T/B/xoxSECRET',
+        /host "hooks.slack.com.evil.example" is not one of/,
+      ],
+      ['https://evil.example/services/T/B/xoxSECRET', /host "evil.example"/],
+      ['http://127.0.0.1:9001/2018-06-01/runtime/invocation/xoxSECRET', /scheme "http:"/],
+      ['https://127.0.0.1:9001/xoxSECRET', /port/],
+      ['https://hooks.slack.com:8443/services/T/B/xoxSECRET', /port \("8443"\)/],
+      ['https://user:xoxSECRET@hooks.slack.com/services/T/B/X', /user info/],
+      ['https://hooks.slack.com@evil.example/services/xoxSECRET', /user info/],
+      ['{"url":"https://hooks.slack.com.evil.example/xoxSECRET"}', /host/],
+    ];
+    for (const [bad, problem] of refused) {
+      let err: unknown;
+      try {
+        parseWebhookSecret(bad);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(WebhookUrlError);
+      expect(String(err)).toMatch(problem);
+      expect(String(err)).not.toContain('xoxSECRET');
+      expect(String(err)).not.toContain('/services/');
+    }
+    // the test-only option admits plain http to loopback, and nothing else
+    expect(parseWebhookSecret(slack.url, LOCAL)).toBe(slack.url);
+    expect(() => parseWebhookSecret('http://10.0.0.1/services/T/B/X', LOCAL)).toThrow(WebhookUrlError);
+    expect(() => parseWebhookSecret('http://hooks.slack.com/services/T/B/X', LOCAL)).toThrow(WebhookUrlError);
   });
 
   it('parses the secret as a URL or JSON {"url"} and never echoes it in errors', () => {
@@ -426,7 +500,7 @@ describe('notifier with the secret in (moto) Secrets Manager', () => {
     const previous = process.env.SLACK_SECRET_NAME;
     process.env.SLACK_SECRET_NAME = 'sentinel/slack-webhook';
     try {
-      const handler = createHandler({ secrets: clients.secrets });
+      const handler = createHandler({ ...LOCAL, secrets: clients.secrets });
       expect(counter.total).toBe(0); // no I/O before the first invocation
       await handler(snsEvent(alertMessage().lambda), lambdaContext);
       await handler(snsEvent(alertMessage().lambda), lambdaContext);
@@ -437,20 +511,38 @@ describe('notifier with the secret in (moto) Secrets Manager', () => {
       else process.env.SLACK_SECRET_NAME = previous;
     }
 
-    const plain = secretsManagerWebhookUrl(clients.secrets, 'sentinel/slack-webhook-plain');
+    const plain = secretsManagerWebhookUrl(clients.secrets, 'sentinel/slack-webhook-plain', LOCAL);
     expect(await plain.get()).toBe(slack.url);
+  });
+
+  it('as deployed (no test-only option), refuses a secret that is not a Slack URL and posts nothing', async () => {
+    const clients = createAwsClients({ region: 'eu-west-1', maxAttempts: 1 });
+    await clients.secrets.send(
+      new CreateSecretCommand({
+        Name: 'sentinel/not-slack',
+        SecretString: JSON.stringify({ url: slack.url }),
+      }),
+    );
+    const handler = createHandler({ secrets: clients.secrets, secretName: 'sentinel/not-slack' });
+    const err = await Promise.resolve(handler(snsEvent(alertMessage().lambda), lambdaContext)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WebhookUrlError);
+    expectNoSecret(err, slack.url);
+    expect(slack.received).toHaveLength(0);
   });
 
   it('fails the invocation with a clear error when the secret is missing or the env var is unset', async () => {
     const clients = createAwsClients({ region: 'eu-west-1', maxAttempts: 1 });
-    const missing = createHandler({ secrets: clients.secrets, secretName: 'does-not-exist' });
+    const missing = createHandler({ ...LOCAL, secrets: clients.secrets, secretName: 'does-not-exist' });
     await expect(missing(snsEvent(alertMessage().lambda), lambdaContext)).rejects.toThrow(
       /Secrets Manager can't find|not find|ResourceNotFound/i,
     );
     const previous = process.env.SLACK_SECRET_NAME;
     delete process.env.SLACK_SECRET_NAME;
     try {
-      const unset = createHandler({ secrets: clients.secrets });
+      const unset = createHandler({ ...LOCAL, secrets: clients.secrets });
       await expect(unset(snsEvent(alertMessage().lambda), lambdaContext)).rejects.toThrow(
         /SLACK_SECRET_NAME/,
       );

@@ -30,6 +30,8 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   LAUNCH_FAILED:
     'Read the Auto Scaling activity history of the group for the launch error (capacity, quota, AMI, IAM).',
   LIFECYCLE_ACTION_COMPLETED: 'Nothing to do.',
+  LIFECYCLE_ACTION_WITHHELD:
+    'Fix the registration findings of the instance; the next sweep registers it, and the hook times out to its DefaultResult (make that CONTINUE).',
   LIFECYCLE_ACTION_FAILED:
     'Complete the lifecycle action by hand (aws autoscaling complete-lifecycle-action) or let its heartbeat timeout apply the default result.',
   LISTENER_OK: 'Nothing to do.',

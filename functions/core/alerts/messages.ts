@@ -234,8 +234,25 @@ export interface ChatbotNotification {
   };
 }
 
+/**
+ * Text from AWS (group and resource names, certificate subjects, error messages) made safe for
+ * chat: `&`, `<` and `>` escaped, so it cannot form a Slack link or a `<!channel>` / `<@U…>`
+ * mention; broadcast words (`@channel`, `@here`, `@everyone`) and markdown links (`[text](url)`)
+ * broken with a zero-width space. Used for every Slack and Chatbot field, fallback text included.
+ */
+export function escapeChatText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200b$1')
+    .replace(/\]\(/g, ']\u200b(');
+}
+
+const esc = escapeChatText;
+
 /** Backticks would break the code spans Chatbot renders. */
-const code = (v: string): string => `\`${v.replace(/`/g, "'")}\``;
+const code = (v: string): string => `\`${esc(v).replace(/`/g, "'")}\``;
 
 function cap(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -251,16 +268,16 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
         : ':warning:';
   const lines: string[] = [`*Cluster:* ${code(alert.cluster)}`, `*Resource:* ${code(alert.resource)}`];
   if (alert.kind === 'resolve') {
-    lines.push(`*Was wrong:* ${f.message}`);
-    lines.push(`*Expected:* ${f.expected}`);
+    lines.push(`*Was wrong:* ${esc(f.message)}`);
+    lines.push(`*Expected:* ${esc(f.expected)}`);
     lines.push(
-      alert.resolution ? `*Now:* ${alert.resolution.actual}` : `*Now:* the ${alert.check} check passes`,
+      alert.resolution ? `*Now:* ${esc(alert.resolution.actual)}` : `*Now:* the ${alert.check} check passes`,
     );
     lines.push(`*Drifting for:* ${duration(alert.firstSeen, alert.resolvedAt ?? alert.notifiedAt)}`);
   } else {
-    lines.push(`*What:* ${f.message}`);
-    lines.push(`*Expected:* ${f.expected}`);
-    lines.push(`*Actual:* ${f.actual}`);
+    lines.push(`*What:* ${esc(f.message)}`);
+    lines.push(`*Expected:* ${esc(f.expected)}`);
+    lines.push(`*Actual:* ${esc(f.actual)}`);
     lines.push(`*Action taken:* ${f.action}`);
     if (alert.certificate?.issuer) lines.push(`*Certificate issuer:* ${code(alert.certificate.issuer)}`);
     if (alert.certificate?.fingerprint256)
@@ -275,19 +292,24 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
     id: `${alert.alertKey}|${alert.kind}|${alert.notifiedAt}`,
     content: {
       textType: 'client-markdown',
-      title: cap(`${emoji} ${KIND_WORD[alert.kind]}: ${alert.title} (${alert.cluster})`, 250),
+      title: cap(esc(`${emoji} ${KIND_WORD[alert.kind]}: ${alert.title} (${alert.cluster})`), 250),
       description: cap(lines.join('\n'), 3500),
-      nextSteps:
-        alert.kind === 'resolve' ? [`Runbook: ${alert.runbook}`] : [alert.fix, `Runbook: ${alert.runbook}`],
-      keywords: [alert.cluster, alert.code, alert.severity, alert.check, alert.kind],
+      nextSteps: (alert.kind === 'resolve'
+        ? [`Runbook: ${alert.runbook}`]
+        : [alert.fix, `Runbook: ${alert.runbook}`]
+      ).map(esc),
+      keywords: [alert.cluster, alert.code, alert.severity, alert.check, alert.kind].map(esc),
     },
     metadata: {
       threadId: alert.alertKey,
-      summary: cap(`${KIND_WORD[alert.kind]}: ${alert.code} on ${alert.cluster} (${alert.resource})`, 250),
+      summary: cap(
+        esc(`${KIND_WORD[alert.kind]}: ${alert.code} on ${alert.cluster} (${alert.resource})`),
+        250,
+      ),
       eventType: alert.kind === 'resolve' ? 'DriftResolved' : 'DriftDetected',
-      relatedResources: related,
+      relatedResources: related.map(esc),
       additionalContext: {
-        cluster: alert.cluster,
+        cluster: esc(alert.cluster),
         code: alert.code,
         severity: alert.severity,
         kind: alert.kind,

@@ -62,6 +62,11 @@ export const CODES = {
   // lifecycle
   LAUNCH_FAILED: { check: 'lifecycle', severity: 'info', title: 'Control-plane instance launch failed' },
   LIFECYCLE_ACTION_COMPLETED: { check: 'lifecycle', severity: 'info', title: 'Lifecycle action completed' },
+  LIFECYCLE_ACTION_WITHHELD: {
+    check: 'lifecycle',
+    severity: 'info',
+    title: 'Lifecycle action withheld: instance not registered everywhere',
+  },
   LIFECYCLE_ACTION_FAILED: {
     check: 'lifecycle',
     severity: 'info',

@@ -11,10 +11,11 @@ import type { RegistrarEvent } from '../events/registrar-event.ts';
 import { awsCallsOk } from '../findings/aws-calls.ts';
 import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
+import { labelOf, refsOf } from '../lb/port.ts';
 import type { Log } from '../log.ts';
 import { type Mode, reconcile } from '../reconcile/reconcile.ts';
 import { scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
-import { completeOwnHook } from './lifecycle.ts';
+import { completeOwnHook, type HookReadiness, hookReadiness } from './lifecycle.ts';
 
 export interface RegistrarDeps {
   config: SentinelConfig;
@@ -145,12 +146,18 @@ export async function handleRegistrarEvent(
   const r = await reconcile(scope, clients, modeOf(cluster, deps));
   const findings = [...r.verdict.findings];
   if (event.kind !== 'group-changed' && event.hook) {
+    // a launching instance is let into service only once it is registered everywhere
+    const readiness: HookReadiness =
+      event.kind === 'launch'
+        ? hookReadiness(findings, event.instanceId, refsOf(cluster).map(labelOf))
+        : { ready: true };
     const f = await completeOwnHook(clients, {
       cluster: cluster.name,
       group: event.group,
       instanceId: event.instanceId,
       hook: event.hook,
       prefix: config.lifecycleHookPrefix,
+      readiness,
     });
     if (f) findings.push(f);
     else

@@ -1,8 +1,9 @@
-import type { MachineAlert } from '../alerts/messages.ts';
+import { escapeChatText, type MachineAlert } from '../alerts/messages.ts';
 
 /**
  * Slack Block Kit messages for the incoming webhook. Everything a finding says is shown as text
- * only: `&`, `<` and `>` are escaped, so no finding can produce a link or an @channel mention.
+ * only: `&`, `<` and `>` are escaped and broadcast words broken (escapeChatText), in every
+ * mrkdwn field and in the fallback `text`, so no finding can produce a link or an @channel mention.
  */
 export interface PlainText {
   type: 'plain_text';
@@ -34,10 +35,8 @@ const SECTION_MAX = 3000;
 const FIELDS_MAX = 10;
 const CONTEXT_MAX = 10;
 
-/** Escapes Slack's control characters so text stays text. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Escapes Slack's control characters so text stays text (see escapeChatText). */
+export const escapeMrkdwn = escapeChatText;
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -116,7 +115,7 @@ export function alertBlocks(alert: MachineAlert): SlackMessage {
   });
 
   return {
-    text: cut(`${headline} (${alert.cluster}, ${alert.resource})`, SECTION_MAX),
+    text: cut(escapeMrkdwn(`${headline} (${alert.cluster}, ${alert.resource})`), SECTION_MAX),
     blocks,
   };
 }
@@ -153,14 +152,14 @@ export function alarmBlocks(alarm: CloudWatchAlarmMessage): SlackMessage {
   if (alarm.NewStateReason) {
     blocks.push({ type: 'context', elements: [md(escapeMrkdwn(alarm.NewStateReason), FIELD_MAX)] });
   }
-  return { text: cut(headline, SECTION_MAX), blocks };
+  return { text: cut(escapeMrkdwn(headline), SECTION_MAX), blocks };
 }
 
 /** Anything else that reaches the topic: shown as text. */
 export function textBlocks(subject: string | undefined, body: string): SlackMessage {
   const headline = `${EMOJI.info} ${subject?.trim() || 'kops-api-sentinel notification'}`;
   return {
-    text: cut(headline, SECTION_MAX),
+    text: cut(escapeMrkdwn(headline), SECTION_MAX),
     blocks: [
       { type: 'header', text: plain(headline) },
       { type: 'section', text: md(escapeMrkdwn(body)) },

@@ -3,7 +3,7 @@ import type { SNSEvent } from 'aws-lambda';
 import { ALERT_SCHEMA, type MachineAlert } from '../alerts/messages.ts';
 import type { AlertLogger } from '../alerts/publish.ts';
 import { alarmBlocks, alertBlocks, isCloudWatchAlarm, type SlackMessage, textBlocks } from './blocks.ts';
-import { postToWebhook, WebhookError, type WebhookOptions } from './webhook.ts';
+import { checkWebhookUrl, postToWebhook, WebhookError, type WebhookOptions } from './webhook.ts';
 
 /** Where the webhook URL comes from: read once, kept for the container's life, dropped on demand. */
 export interface WebhookUrlSource {
@@ -17,6 +17,8 @@ export interface NotifyDeps {
   webhook?: WebhookOptions;
   /** Injectable for tests; defaults to postToWebhook. */
   post?: typeof postToWebhook;
+  /** Tests and the rehearsal only (see WebhookOptions.allowInsecureLocalSlack). */
+  allowInsecureLocalSlack?: boolean;
   logger?: AlertLogger;
 }
 
@@ -27,10 +29,14 @@ export interface NotifyResult {
 const silent: AlertLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * The webhook URL from the secret string: either the URL itself or JSON `{"url": "..."}`.
- * Errors never include the secret's content.
+ * The webhook URL from the secret string: either the URL itself or JSON `{"url": "..."}`, and
+ * only a Slack webhook URL (checkWebhookUrl). Errors never include the secret's content beyond
+ * the scheme or host of a refused URL.
  */
-export function parseWebhookSecret(secretString: string | undefined): string {
+export function parseWebhookSecret(
+  secretString: string | undefined,
+  opts: { allowInsecureLocalSlack?: boolean } = {},
+): string {
   const raw = (secretString ?? '').trim();
   if (!raw) throw new Error('The Slack webhook secret is empty');
   let candidate = raw;
@@ -48,17 +54,7 @@ export function parseWebhookSecret(secretString: string | undefined): string {
     }
     candidate = url.trim();
   }
-  let parsedUrl: URL;
-  try {
-    parsedUrl = new URL(candidate);
-  } catch {
-    throw new Error(
-      'The Slack webhook secret is not a URL (expected https://hooks.slack.com/services/... or {"url": "..."})',
-    );
-  }
-  if (parsedUrl.protocol !== 'https:' && parsedUrl.protocol !== 'http:') {
-    throw new Error(`The Slack webhook secret has an unsupported scheme (${parsedUrl.protocol})`);
-  }
+  checkWebhookUrl(candidate, opts);
   return candidate;
 }
 
@@ -66,6 +62,7 @@ export function parseWebhookSecret(secretString: string | undefined): string {
 export function secretsManagerWebhookUrl(
   secrets: SecretsManagerClient,
   secretName: string,
+  opts: { allowInsecureLocalSlack?: boolean } = {},
 ): WebhookUrlSource {
   let cached: Promise<string> | undefined;
   return {
@@ -73,7 +70,7 @@ export function secretsManagerWebhookUrl(
       if (!cached) {
         const pending = secrets
           .send(new GetSecretValueCommand({ SecretId: secretName }))
-          .then((res) => parseWebhookSecret(res.SecretString));
+          .then((res) => parseWebhookSecret(res.SecretString, opts));
         cached = pending;
         pending.catch(() => {
           if (cached === pending) cached = undefined;
@@ -120,6 +117,7 @@ export async function notifySlack(event: SNSEvent, deps: NotifyDeps): Promise<No
     try {
       const res = await post(url, message, {
         ...deps.webhook,
+        ...(deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {}),
         onRetry: (info) => log.warn('Slack webhook retry', { messageId: sns.MessageId, ...info }),
       });
       posted += 1;

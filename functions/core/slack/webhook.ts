@@ -1,7 +1,10 @@
 /**
- * Posts to a Slack incoming webhook with bounded retries.
+ * Posts to a Slack incoming webhook with bounded retries, and only to Slack: the URL must be
+ * `https:` on hooks.slack.com or hooks.slack-gov.com, with no user info and no port, and a
+ * redirect is refused (never followed).
  *
  * - 2xx: done.
+ * - 3xx: fails at once; a webhook that redirects is not Slack's.
  * - 429: waits `Retry-After` seconds (capped by the retry budget), then tries again.
  * - 5xx, timeouts and network errors: retried with bounded exponential backoff.
  * - Other 4xx (400 invalid_payload, 403 invalid_token, 404 no_service, 410 channel_is_archived):
@@ -26,6 +29,54 @@ export interface WebhookOptions {
   fetch?: typeof fetch;
   /** Called before each wait (for logging); never receives the URL. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /**
+   * Tests and the rehearsal only: also accept `http:` to a loopback address (the local Slack
+   * stand-in). The deployed notifier never sets it, and no config field or variable can.
+   */
+  allowInsecureLocalSlack?: boolean;
+}
+
+/** The hosts of Slack's incoming webhooks (commercial and GovSlack). */
+export const SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
+
+/** A webhook URL that is not Slack's; the message names the problem, never the URL's path. */
+export class WebhookUrlError extends Error {
+  constructor(problem: string) {
+    super(`The Slack webhook URL is refused: ${problem}`);
+    this.name = 'WebhookUrlError';
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * Checks that a webhook URL is Slack's (see the top of this file) and returns it parsed. Errors
+ * name the scheme or host at most (a short prefix of it); the path, which is the secret, never.
+ */
+export function checkWebhookUrl(raw: string, opts: { allowInsecureLocalSlack?: boolean } = {}): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new WebhookUrlError('it is not a URL (expected https://hooks.slack.com/services/...)');
+  }
+  const short = (v: string) => JSON.stringify(v.length <= 40 ? v : `${v.slice(0, 40)}…`);
+  if (
+    opts.allowInsecureLocalSlack &&
+    u.protocol === 'http:' &&
+    isLoopback(u.hostname) &&
+    !u.username &&
+    !u.password
+  )
+    return u;
+  if (u.protocol !== 'https:') throw new WebhookUrlError(`scheme ${short(u.protocol)} is not https:`);
+  if (u.username || u.password) throw new WebhookUrlError('it carries user info (user:password@)');
+  if (u.port !== '') throw new WebhookUrlError(`it names a port (${short(u.port)}); Slack's is the default`);
+  if (!SLACK_WEBHOOK_HOSTS.includes(u.hostname))
+    throw new WebhookUrlError(`host ${short(u.hostname)} is not one of ${SLACK_WEBHOOK_HOSTS.join(', ')}`);
+  return u;
 }
 
 export class WebhookError extends Error {
@@ -89,6 +140,7 @@ export async function postToWebhook(
   const sleep = options.sleep ?? defaultSleep;
   const doFetch = options.fetch ?? fetch;
   const body = JSON.stringify(payload);
+  checkWebhookUrl(url, options);
 
   let waited = 0;
   let lastReason = '';
@@ -100,8 +152,18 @@ export async function postToWebhook(
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new WebhookError(
+          `Slack webhook answered with a redirect (HTTP ${res.status}); redirects are refused (not retried)`,
+          res.status,
+          false,
+          attempt,
+        );
+      }
       // Read the body within the same timeout; Slack answers with a short code such as `ok` or `invalid_payload`.
       const text = (await res.text()).slice(0, 200);
       if (res.ok) return { status: res.status, attempts: attempt };

@@ -1,18 +1,31 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
+import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { describeInstances } from '../reconcile/instances.ts';
+import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
 import { probeTls } from '../tls/probe.ts';
+import {
+  CHAIN_ENDED,
+  claimFollowUp,
+  currentAttempt,
+  type FollowUpClaimKey,
+  releaseFollowUp,
+} from './follow-up-claim.ts';
 import { readLbFacts } from './lb-facts.ts';
 import { caFor, probeOptions, type VerifyDeps } from './verify.ts';
 
 /**
  * The follow-up of a newly registered instance: the verifier re-checks it (registered and
  * healthy on every load balancer, TLS to its address chains to the kops CA) until it passes or
- * its deadline passes. Each round is a delayed SQS message: a delay survives cold starts and
- * needs no state table, SQS bounds it at 15 minutes, and the tests can read the queue.
+ * its deadline passes. Each round is a delayed SQS message: a delay survives cold starts, SQS
+ * bounds it at 15 minutes, and the tests can read the queue. Each launch has one chain, claimed
+ * in the alert table (see follow-up-claim.ts).
+ *
+ * A message is only a hint: the verifier believes AWS. The instance must be a live member of a
+ * control-plane group of the named configured cluster; its deadline is capped by its EC2
+ * LaunchTime plus `newInstanceDeadlineMinutes`; its attempt must be the chain's current one.
  */
 export interface FollowUpRequest {
   cluster: string;
@@ -24,48 +37,154 @@ export interface FollowUpRequest {
 
 export class MalformedFollowUpError extends Error {}
 
-export function parseFollowUp(body: string): FollowUpRequest {
+/** A follow-up message is four short fields; anything longer is not one of ours. */
+export const FOLLOW_UP_MAX_BYTES = 1024;
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const FIELDS = new Set(['cluster', 'instanceId', 'deadline', 'attempt']);
+
+/** At most a short prefix of a value that failed validation, for errors and logs. */
+export function quotePrefix(value: unknown, max = 24): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+}
+
+/**
+ * The most rounds a chain can take: one per delay until the deadline, plus slack for the first
+ * round and for rounds SQS delivers late. A delay of 0 (tests) counts as one second.
+ */
+export function maxFollowUpAttempts(verifier: {
+  newInstanceDeadlineMinutes: number;
+  followUpDelaySeconds: number;
+}): number {
+  return (
+    Math.ceil((verifier.newInstanceDeadlineMinutes * 60) / Math.max(1, verifier.followUpDelaySeconds)) + 2
+  );
+}
+
+export function parseFollowUp(body: string, limits: { maxAttempts: number }): FollowUpRequest {
+  if (Buffer.byteLength(body) > FOLLOW_UP_MAX_BYTES) {
+    throw new MalformedFollowUpError(
+      `follow-up message is ${Buffer.byteLength(body)} bytes; at most ${FOLLOW_UP_MAX_BYTES} are accepted`,
+    );
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(body);
   } catch {
     throw new MalformedFollowUpError('follow-up message body is not JSON');
   }
-  const o = (doc ?? {}) as Record<string, unknown>;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new MalformedFollowUpError('follow-up message body is not a JSON object');
+  }
+  const o = doc as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => !FIELDS.has(k));
+  if (extra.length > 0) {
+    throw new MalformedFollowUpError(`follow-up message: unknown field ${quotePrefix(extra[0])}`);
+  }
   for (const field of ['cluster', 'instanceId', 'deadline'] as const) {
     if (typeof o[field] !== 'string' || o[field] === '') {
       throw new MalformedFollowUpError(`follow-up message: ${field} must be a non-empty string`);
     }
   }
-  if (Number.isNaN(Date.parse(o.deadline as string))) {
+  const instanceId = o.instanceId as string;
+  if (!INSTANCE_ID.test(instanceId)) {
     throw new MalformedFollowUpError(
-      `follow-up message: deadline "${String(o.deadline)}" is not an ISO time`,
+      `follow-up message: instanceId ${quotePrefix(instanceId)} is not an EC2 instance id`,
     );
   }
-  return {
-    cluster: o.cluster as string,
-    instanceId: o.instanceId as string,
-    deadline: o.deadline as string,
-    attempt: typeof o.attempt === 'number' ? o.attempt : 1,
-  };
+  if (Number.isNaN(Date.parse(o.deadline as string))) {
+    throw new MalformedFollowUpError(
+      `follow-up message: deadline ${quotePrefix(o.deadline)} is not an ISO time`,
+    );
+  }
+  const attempt = o.attempt;
+  if (
+    typeof attempt !== 'number' ||
+    !Number.isInteger(attempt) ||
+    attempt < 1 ||
+    attempt > limits.maxAttempts
+  ) {
+    throw new MalformedFollowUpError(
+      `follow-up message: attempt ${quotePrefix(attempt)} is not a whole number from 1 to ${limits.maxAttempts}`,
+    );
+  }
+  return { cluster: o.cluster as string, instanceId, deadline: o.deadline as string, attempt };
 }
 
-/** One request per newly registered instance (an instance registered on two load balancers is followed once). */
-export function followUpsFor(
+/** A follow-up the registrar is about to start: its first message and the launch its chain belongs to. */
+export interface PlannedFollowUp {
+  request: FollowUpRequest;
+  claim: FollowUpClaimKey;
+}
+
+/**
+ * One follow-up per newly registered instance (an instance registered on two load balancers is
+ * followed once). The deadline is the instance's EC2 LaunchTime plus `deadlineMinutes`; an
+ * instance EC2 does not report as running with a launch time is not followed.
+ */
+export async function planFollowUps(
+  clients: AwsClients,
   registered: readonly { cluster: string; instanceId: string }[],
-  now: Date,
   deadlineMinutes: number,
-): FollowUpRequest[] {
+): Promise<PlannedFollowUp[]> {
   const seen = new Set<string>();
-  const deadline = new Date(now.getTime() + deadlineMinutes * 60_000).toISOString();
-  return registered
-    .filter((r) => {
-      const key = `${r.cluster}|${r.instanceId}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .map((r) => ({ cluster: r.cluster, instanceId: r.instanceId, deadline, attempt: 1 }));
+  const unique = registered.filter((r) => {
+    const key = `${r.cluster}|${r.instanceId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (unique.length === 0) return [];
+  const facts = await describeInstances(
+    clients,
+    unique.map((r) => r.instanceId),
+  );
+  const out: PlannedFollowUp[] = [];
+  for (const r of unique) {
+    const f = facts.get(r.instanceId);
+    if (!f?.launchTime || (f.state !== 'running' && f.state !== 'pending')) continue;
+    const deadline = new Date(f.launchTime.getTime() + deadlineMinutes * 60_000);
+    out.push({
+      request: { cluster: r.cluster, instanceId: r.instanceId, deadline: deadline.toISOString(), attempt: 1 },
+      claim: { cluster: r.cluster, instanceId: r.instanceId, launchTime: f.launchTime },
+    });
+  }
+  return out;
+}
+
+/**
+ * Starts the chains of planned follow-ups: claims each launch, and queues the first message of
+ * every chain it claimed. A launch claimed before (a duplicate event, a retried run) queues
+ * nothing. When queueing fails the claims are given back and the error thrown, so the retried
+ * run starts them.
+ */
+export async function startFollowUps(
+  clients: Pick<AwsClients, 'sqs' | 'dynamodb'>,
+  targets: { queueUrl: string; tableName: string },
+  planned: readonly PlannedFollowUp[],
+  delaySeconds: number,
+): Promise<{ started: string[]; alreadyStarted: string[] }> {
+  const claimed: PlannedFollowUp[] = [];
+  const alreadyStarted: string[] = [];
+  for (const p of planned) {
+    if (await claimFollowUp(clients, targets.tableName, p.claim, new Date(p.request.deadline)))
+      claimed.push(p);
+    else alreadyStarted.push(p.request.instanceId);
+  }
+  try {
+    await enqueueFollowUps(
+      clients,
+      targets.queueUrl,
+      claimed.map((p) => p.request),
+      delaySeconds,
+    );
+  } catch (err) {
+    await Promise.all(
+      claimed.map((p) => releaseFollowUp(clients, targets.tableName, p.claim).catch(() => undefined)),
+    );
+    throw err;
+  }
+  return { started: claimed.map((p) => p.request.instanceId), alreadyStarted };
 }
 
 /** Sends follow-ups as delayed messages, ten per call; failed entries throw, so the caller's run is retried. */
@@ -95,23 +214,81 @@ export async function enqueueFollowUps(
   }
 }
 
+/** Whether a follow-up message may be acted on, per AWS. */
+export type Admission =
+  | { kind: 'admitted'; claim: FollowUpClaimKey; deadline: Date; facts: InstanceFacts }
+  | { kind: 'gone'; reason: string }
+  | { kind: 'dropped'; reason: string };
+
+/**
+ * Checks a parsed follow-up against AWS before anything is probed: the instance is a live member
+ * of a control-plane group of the cluster, its launch has a chain, and the message carries the
+ * chain's current attempt. The deadline is the message's, capped by LaunchTime + deadlineMinutes.
+ */
+export async function admitFollowUp(
+  req: FollowUpRequest,
+  cluster: ClusterConfig,
+  deps: { clients: AwsClients; tableName: string; deadlineMinutes: number },
+): Promise<Admission> {
+  const facts = (await describeInstances(deps.clients, [req.instanceId])).get(req.instanceId);
+  if (!facts || facts.state === 'terminated' || facts.state === 'shutting-down') {
+    return { kind: 'gone', reason: `instance ${req.instanceId} is ${facts?.state ?? 'unknown to EC2'}` };
+  }
+  if (!isControlPlaneInstance(facts.tags, cluster.name)) {
+    return {
+      kind: 'dropped',
+      reason: `instance ${req.instanceId} is not tagged as a control-plane instance of ${cluster.name}`,
+    };
+  }
+  if (!facts.launchTime) {
+    return { kind: 'dropped', reason: `EC2 reports no launch time for ${req.instanceId}` };
+  }
+  const claim: FollowUpClaimKey = {
+    cluster: cluster.name,
+    instanceId: req.instanceId,
+    launchTime: facts.launchTime,
+  };
+  const at = await currentAttempt(deps.clients, deps.tableName, claim);
+  if (at === undefined) {
+    return { kind: 'dropped', reason: `no follow-up was started for this launch of ${req.instanceId}` };
+  }
+  if (at !== req.attempt) {
+    return {
+      kind: 'dropped',
+      reason:
+        at === CHAIN_ENDED
+          ? `the follow-up of ${req.instanceId} has ended (a replayed message)`
+          : `the follow-up of ${req.instanceId} is at attempt ${at}, not ${req.attempt} (a replayed or duplicate message)`,
+    };
+  }
+  const discovery = await discoverControlPlaneGroups(deps.clients, [cluster]);
+  const member = (discovery.groups.get(cluster.name) ?? []).some((g) =>
+    g.instances.some((i) => i.instanceId === req.instanceId && isLive(i.lifecycleState)),
+  );
+  if (!member) {
+    return {
+      kind: 'dropped',
+      reason: `instance ${req.instanceId} is no live member of a control-plane group of ${cluster.name}`,
+    };
+  }
+  const cap = facts.launchTime.getTime() + deps.deadlineMinutes * 60_000;
+  return { kind: 'admitted', claim, facts, deadline: new Date(Math.min(Date.parse(req.deadline), cap)) };
+}
+
 export type FollowUpResult =
   | { kind: 'passed'; finding: Finding }
   | { kind: 'retry'; next: FollowUpRequest; problems: string[] }
-  | { kind: 'failed'; finding: Finding }
-  | { kind: 'gone'; reason: string };
+  | { kind: 'failed'; finding: Finding };
 
 /** One round of a follow-up. */
 export async function runFollowUp(
   req: FollowUpRequest,
   cluster: ClusterConfig,
   deps: VerifyDeps,
+  admitted: { facts: InstanceFacts; deadline: Date; maxAttempts: number },
 ): Promise<FollowUpResult> {
   const now = deps.now?.() ?? new Date();
-  const facts = (await describeInstances(deps.clients, [req.instanceId])).get(req.instanceId);
-  if (!facts || facts.state === 'terminated' || facts.state === 'shutting-down') {
-    return { kind: 'gone', reason: `instance ${req.instanceId} is ${facts?.state ?? 'unknown to EC2'}` };
-  }
+  const { facts } = admitted;
   const problems: string[] = [];
   const [lbs, ca] = await Promise.all([readLbFacts(deps.clients, cluster), caFor(cluster, deps.clients)]);
   for (const lb of lbs) {
@@ -150,7 +327,7 @@ export async function runFollowUp(
       }),
     };
   }
-  if (now.getTime() < Date.parse(req.deadline)) {
+  if (now.getTime() < admitted.deadline.getTime() && req.attempt < admitted.maxAttempts) {
     return { kind: 'retry', next: { ...req, attempt: req.attempt + 1 }, problems };
   }
   return {

@@ -259,4 +259,37 @@ describe('alert messages', () => {
     expect(JSON.stringify(tls)).toContain('Certificate SHA-256');
     expect(JSON.stringify(tls)).toContain('Amazon RSA 2048 M02');
   });
+
+  it('escapes text from AWS in every Slack and Chatbot field, fallback text included', () => {
+    const evil = finding('TLS_UNTRUSTED_ISSUER', {
+      cluster: CLUSTER,
+      resource: 'control-plane<!here>.masters.k8s.example.com',
+      expected: 'signed by the kops CA',
+      actual: 'issued by @channel [click](https://evil.example) <@U0123ABCD>',
+      message: 'Presented <https://evil.example|a certificate> & @everyone',
+      details: {
+        certificate: { issuer: 'CN=<!channel>,O=@here [x](https://evil.example)', fingerprint256: 'AB' },
+      },
+    });
+    const alert: MachineAlert = JSON.parse(JSON.stringify(fireAlert(evil)));
+    const strings = (v: unknown, skip: string[] = []): string[] =>
+      typeof v === 'string'
+        ? [v]
+        : Array.isArray(v)
+          ? v.flatMap((x) => strings(x, skip))
+          : v && typeof v === 'object'
+            ? Object.entries(v).flatMap(([k, x]) => (skip.includes(k) ? [] : strings(x, skip)))
+            : [];
+    const slack = alertBlocks(alert);
+    const chatbot = renderChatbot(alert);
+    // threadId and id are identifiers Chatbot does not render
+    for (const text of [...strings(slack), ...strings(chatbot, ['id', 'threadId'])]) {
+      expect(text).not.toMatch(/[<>]/);
+      expect(text).not.toMatch(/@(channel|here|everyone)/);
+      expect(text).not.toContain('](');
+    }
+    expect(slack.text).toContain('&lt;!here&gt;');
+    expect(chatbot.content.description).toContain('CN=&lt;!channel&gt;');
+    expect(chatbot.metadata.summary).toContain('&lt;!here&gt;');
+  });
 });

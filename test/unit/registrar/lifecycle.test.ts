@@ -1,7 +1,10 @@
 import type { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../functions/core/aws/clients.ts';
-import { completeOwnHook } from '../../../functions/core/registrar/lifecycle.ts';
+import type { FindingCode } from '../../../functions/core/findings/codes.ts';
+import type { Finding } from '../../../functions/core/findings/finding.ts';
+import { finding } from '../../../functions/core/findings/make.ts';
+import { completeOwnHook, hookReadiness } from '../../../functions/core/registrar/lifecycle.ts';
 
 /**
  * moto does not implement CompleteLifecycleAction, so this stands in for Auto Scaling: it records
@@ -28,6 +31,7 @@ const args = {
   group: 'control-plane-eu-west-1a.masters.k8s.example.com',
   instanceId: 'i-0b5e3f9c2d7a41e88',
   prefix: 'kops-api-sentinel',
+  readiness: { ready: true } as const,
 };
 
 describe('lifecycle hooks', () => {
@@ -75,5 +79,81 @@ describe('lifecycle hooks', () => {
     expect(f?.code).toBe('LIFECYCLE_ACTION_FAILED');
     expect(f?.resource).toBe(`${args.group}:kops-api-sentinel-launch`);
     expect(f?.actual).toContain('Throttling');
+  });
+
+  it('withholds CONTINUE while the instance is not registered everywhere, and calls nothing', async () => {
+    const { clients, sent } = autoScaling('ok');
+    const f = await completeOwnHook(clients, {
+      ...args,
+      hook: { name: 'kops-api-sentinel-launch', token: 't-5' },
+      readiness: { ready: false, missing: ['elb/api-internal'] },
+    });
+    expect(f?.code).toBe('LIFECYCLE_ACTION_WITHHELD');
+    expect(f?.actual).toContain('elb/api-internal');
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('hook readiness', () => {
+  const id = 'i-0b5e3f9c2d7a41e88';
+  const labels = ['elb/api-internal', 'targetgroup/api-tcp/0123456789abcdef'];
+  const reg = (label: string, code: FindingCode, action: Finding['action'] = 'none'): Finding =>
+    finding(code, {
+      cluster: 'k8s.example.com',
+      resource: `${label}:${id}`,
+      expected: 'registered',
+      actual: 'x',
+      action,
+      message: 'x',
+    });
+
+  it('is ready when every load balancer has the instance, registered before or by this run', () => {
+    expect(
+      hookReadiness(
+        [
+          reg('elb/api-internal', 'INSTANCE_REGISTERED'),
+          reg(labels[1] ?? '', 'INSTANCE_NOT_REGISTERED', 'repaired'),
+        ],
+        id,
+        labels,
+      ),
+    ).toEqual({ ready: true });
+  });
+
+  it('is not ready in report-only mode when a registration was only proposed', () => {
+    expect(
+      hookReadiness(
+        [
+          reg('elb/api-internal', 'INSTANCE_REGISTERED'),
+          reg(labels[1] ?? '', 'INSTANCE_NOT_REGISTERED', 'would-repair'),
+        ],
+        id,
+        labels,
+      ),
+    ).toEqual({ ready: false, missing: [labels[1]] });
+  });
+
+  it('is not ready when a registration failed, a load balancer is missing, or the run failed', () => {
+    expect(
+      hookReadiness([reg('elb/api-internal', 'INSTANCE_NOT_REGISTERED', 'repair-failed')], id, [
+        'elb/api-internal',
+      ]),
+    ).toEqual({ ready: false, missing: ['elb/api-internal'] });
+    expect(hookReadiness([reg('elb/api-internal', 'INSTANCE_REGISTERED')], id, labels).ready).toBe(false);
+    expect(
+      hookReadiness([reg('elb/api-internal', 'INSTANCE_REGISTERED')], 'i-0000000000000000a', [
+        'elb/api-internal',
+      ]).ready,
+    ).toBe(false);
+    const failed = finding('AWS_CALL_FAILED', {
+      cluster: 'k8s.example.com',
+      resource: 'reconcile',
+      expected: 'x',
+      actual: 'x',
+      message: 'x',
+    });
+    expect(
+      hookReadiness([reg('elb/api-internal', 'INSTANCE_REGISTERED'), failed], id, ['elb/api-internal']).ready,
+    ).toBe(false);
   });
 });

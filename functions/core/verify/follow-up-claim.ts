@@ -1,0 +1,136 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  ALERT_TABLE_PARTITION_KEY,
+  ALERT_TABLE_SORT_KEY,
+  ALERT_TABLE_TTL_ATTRIBUTE,
+} from '../alerts/state.ts';
+import type { AwsClients } from '../aws/clients.ts';
+
+/**
+ * One follow-up chain per instance launch. The chain's claim is an item in the alert table,
+ * keyed by (cluster, instance, EC2 LaunchTime): the registrar creates it with a conditional put,
+ * so duplicate launch events and retried runs find it taken and queue nothing. The item holds
+ * the attempt the chain is at; the verifier acts on a message only when its attempt is the
+ * chain's current one and moves it on with a conditional update, so a replayed, duplicated or
+ * forged message finds no chain (or a chain that has moved on) and is dropped. The partition key
+ * (`follow-up#<cluster>`) keeps claims out of the cluster's alert records; `ttl` expires them a
+ * day after the chain's deadline.
+ */
+export interface FollowUpClaimKey {
+  cluster: string;
+  instanceId: string;
+  /** The instance's LaunchTime as EC2 reports it. */
+  launchTime: Date;
+}
+
+/** `attempt` of a chain that has ended (passed, failed or the instance is gone). */
+export const CHAIN_ENDED = 0;
+
+const CLAIM_TTL_SECONDS = 24 * 3600;
+
+function key(k: FollowUpClaimKey): Record<string, AttributeValue> {
+  return {
+    [ALERT_TABLE_PARTITION_KEY]: { S: `follow-up#${k.cluster}` },
+    [ALERT_TABLE_SORT_KEY]: { S: `${k.instanceId}#${k.launchTime.toISOString()}` },
+  };
+}
+
+const conditionFailed = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException ||
+  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Claims the chain of a launch; false when it was claimed before (a duplicate event or a retry). */
+export async function claimFollowUp(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  tableName: string,
+  k: FollowUpClaimKey,
+  deadline: Date,
+): Promise<boolean> {
+  try {
+    await clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...key(k),
+          attempt: { N: '1' },
+          deadline: { S: deadline.toISOString() },
+          [ALERT_TABLE_TTL_ATTRIBUTE]: {
+            N: String(Math.floor(deadline.getTime() / 1000) + CLAIM_TTL_SECONDS),
+          },
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ALERT_TABLE_PARTITION_KEY },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Gives a claim back (its message could not be queued), so the retried run claims it again. */
+export async function releaseFollowUp(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  tableName: string,
+  k: FollowUpClaimKey,
+): Promise<void> {
+  await clients.dynamodb.send(
+    new DeleteItemCommand({
+      TableName: tableName,
+      Key: key(k),
+      ConditionExpression: '#a = :one',
+      ExpressionAttributeNames: { '#a': 'attempt' },
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+    }),
+  );
+}
+
+/** The attempt the chain is at; undefined when no chain was claimed for this launch. */
+export async function currentAttempt(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  tableName: string,
+  k: FollowUpClaimKey,
+): Promise<number | undefined> {
+  const res = await clients.dynamodb.send(
+    new GetItemCommand({ TableName: tableName, Key: key(k), ConsistentRead: true }),
+  );
+  const n = res.Item?.attempt?.N;
+  return n === undefined ? undefined : Number(n);
+}
+
+/**
+ * Moves the chain from one attempt to the next (or to CHAIN_ENDED); false when it is no longer at
+ * `from` (another copy of the message got there first).
+ */
+export async function advanceFollowUp(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  tableName: string,
+  k: FollowUpClaimKey,
+  from: number,
+  to: number,
+): Promise<boolean> {
+  try {
+    await clients.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(k),
+        UpdateExpression: 'SET #a = :to',
+        ConditionExpression: '#a = :from',
+        ExpressionAttributeNames: { '#a': 'attempt' },
+        ExpressionAttributeValues: { ':to': { N: String(to) }, ':from': { N: String(from) } },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
+  }
+}
