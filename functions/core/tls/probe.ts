@@ -27,6 +27,8 @@ export interface ProbeOptions {
   /** The time certificates are judged at; default: when the handshake completes. */
   now?: Date;
   expiryWarningDays: number;
+  /** The Go release whose x509 rules apply (`tls.goVersionRules`); default: current. */
+  goVersionRules?: string;
   connectTo?: readonly ConnectTo[];
   /** Name resolution; defaults to the system resolver. */
   lookup?: LookupFunction;
@@ -81,6 +83,8 @@ export async function probeTls(
     hostname: target.servername,
     now: opts.now ?? new Date(),
     expiryWarningDays: opts.expiryWarningDays,
+    chainSource: outcome.chainSource,
+    ...(opts.goVersionRules ? { goVersionRules: opts.goVersionRules } : {}),
   });
   const [leaf] = outcome.chain;
   return {
