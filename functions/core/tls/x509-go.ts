@@ -150,12 +150,26 @@ function rawNames(der: Buffer): { rawIssuer: Buffer; rawSubject: Buffer } {
   };
 }
 
-const parsed = new WeakMap<X509Certificate, GoCertificate>();
+/** Decoded certificates by SHA-256 fingerprint: probes of one run see the same chain and roots again. */
+const parsed = new Map<string, Omit<GoCertificate, 'node'>>();
+const MAX_CACHED = 256;
 
-/** Decodes one certificate (cached per X509Certificate object). Throws CertificateParseError. */
+/** Decodes one certificate (cached, bounded). Throws CertificateParseError. */
 export function goCertificate(node: X509Certificate): GoCertificate {
-  const cached = parsed.get(node);
-  if (cached) return cached;
+  const key = node.fingerprint256;
+  const cached = parsed.get(key);
+  if (cached) return { ...cached, node };
+  const out = decode(node);
+  if (parsed.size >= MAX_CACHED) {
+    const oldest = parsed.keys().next().value;
+    if (oldest !== undefined) parsed.delete(oldest);
+  }
+  const { node: _node, ...facts } = out;
+  parsed.set(key, facts);
+  return out;
+}
+
+function decode(node: X509Certificate): GoCertificate {
   const der = node.raw;
   let cert: Certificate;
   try {
@@ -244,6 +258,5 @@ export function goCertificate(node: X509Certificate): GoCertificate {
     }
     if (ext.critical) out.critical.push({ oid: ext.extnID, contentHandled });
   }
-  parsed.set(node, out);
   return out;
 }
