@@ -51,6 +51,8 @@ export interface ProbeResult {
   certificate?: CertificateFacts;
   /** Subjects of the presented chain, leaf first. */
   presentedChain?: string[];
+  /** `wire`: the chain as the server sent it; `linked`: only what Node could link (see handshake.ts). */
+  chainSource?: 'wire' | 'linked';
 }
 
 /** Handshakes with one endpoint and judges what it presents. Never rejects; every failure is a result. */
@@ -95,6 +97,7 @@ export async function probeTls(
     ...(outcome.tlsVersion ? { tlsVersion: outcome.tlsVersion } : {}),
     ...(leaf ? { certificate: certificateFacts(leaf) } : {}),
     presentedChain: outcome.chain.map((c) => certificateFacts(c).subject),
+    chainSource: outcome.chainSource,
   };
 }
 
@@ -125,6 +128,7 @@ export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeRe
       tlsVersion: result.tlsVersion ?? null,
       certificate: result.certificate ?? null,
       ...(result.presentedChain ? { presentedChain: result.presentedChain } : {}),
+      ...(result.chainSource ? { chainSource: result.chainSource } : {}),
     },
   });
 }
