@@ -501,6 +501,23 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
   });
 
+  const policyMid = makeCa('policy-constraints-intermediate', {
+    issuer: root,
+    // policyConstraints { inhibitPolicyMapping 0 }, critical as RFC 5280 requires
+    extra: [{ oid: '2.5.29.36', critical: true, value: Buffer.from([0x30, 0x03, 0x81, 0x01, 0x00]) }],
+  });
+  add({
+    id: 'critical-policy-constraints',
+    rule: 'critical policyConstraints on an intermediate',
+    sent: [leaf(policyMid), policyMid],
+    trust: T,
+    code: 'TLS_OK',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 parses the policy extensions (policy validation); before, a critical one is unhandled',
+    },
+  });
+
   // byte-exact issuer linking
   const printableRoot = makeCa('kubernetes-ca-printable', {
     subject: { cn: 'kubernetes-ca-printable', encoding: 'printable' },

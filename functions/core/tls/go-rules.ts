@@ -40,12 +40,16 @@ const BASE_HANDLED = new Set([
   '2.5.29.37', // extKeyUsage
   '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
 ]);
-/** policyMappings, policyConstraints, inhibitAnyPolicy: parsed for policy validation from Go 1.22. */
+/**
+ * policyMappings, policyConstraints, inhibitAnyPolicy: Go parses them since it validates policies
+ * (Go 1.24); before, a critical one was an unhandled critical extension (golang/go#68484). The
+ * policy validation itself (a chain whose policies do not intersect) is not modelled here.
+ */
 const POLICY_EXTENSIONS = new Set(['2.5.29.33', '2.5.29.36', '2.5.29.54']);
 
 /** True when Go's parser understands a critical extension with this OID (else: "unhandled critical extension"). */
 export function handlesCriticalExtension(oid: string, rules: GoRules): boolean {
-  return BASE_HANDLED.has(oid) || (rules.minor >= 22 && POLICY_EXTENSIONS.has(oid));
+  return BASE_HANDLED.has(oid) || (rules.minor >= 24 && POLICY_EXTENSIONS.has(oid));
 }
 
 /** Signature algorithms Go verifies on certificates, by OID. */

@@ -8,6 +8,8 @@ import { KU, type LabCert, type LabSpec, makeCa, makeCert } from '../../../sandb
 
 const API = 'api.internal.k8s.example.com';
 const root = makeCa('kubernetes-ca');
+/** policyConstraints { inhibitPolicyMapping 0 } */
+const INHIBIT_POLICY_MAPPING_0 = Buffer.from([0x30, 0x03, 0x81, 0x01, 0x00]);
 
 function leaf(issuer: LabCert, more: Partial<LabSpec> = {}): LabCert {
   return makeCert({ subject: { cn: 'kubernetes-master' }, issuer, ca: false, dns: [API], ...more });
@@ -95,12 +97,12 @@ describe('tls.goVersionRules', () => {
     expect(judge(sent, [root], { goVersionRules: '1.22' }).code).toBe('TLS_OK');
   });
 
-  it('critical policy extensions: handled from Go 1.22', () => {
+  it('critical policy extensions: handled from Go 1.24 (policy validation)', () => {
     const sent = [
-      leaf(root, { extra: [{ oid: '2.5.29.36', critical: true, value: Buffer.from([0x30, 0x00]) }] }),
+      leaf(root, { extra: [{ oid: '2.5.29.36', critical: true, value: INHIBIT_POLICY_MAPPING_0 }] }),
     ];
     expect(judge(sent).code).toBe('TLS_OK');
-    expect(judge(sent, [root], { goVersionRules: '1.21' }).code).toBe('TLS_UNHANDLED_CRITICAL_EXTENSION');
+    expect(judge(sent, [root], { goVersionRules: '1.23' }).code).toBe('TLS_UNHANDLED_CRITICAL_EXTENSION');
   });
 
   it('defaults to current; the config accepts current or 1.N', () => {
