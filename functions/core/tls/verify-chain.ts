@@ -81,7 +81,7 @@ const MAX_PATHS = 8;
 const MAX_PRESENTED = 32;
 const DAY_MS = 86_400_000;
 
-export type Problem = { code: ChainCode; reason: string };
+export type Problem = { code: ChainCode; reason: string; badSignature?: true };
 
 export const certName = (cert: X509Certificate): string => oneLine(cert.subject) || '(empty subject)';
 const name = certName;
@@ -156,6 +156,7 @@ function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: Go
   return {
     code: 'TLS_UNTRUSTED_ISSUER',
     reason: `the signature on ${name(child.node)} does not verify with the key of ${ca}`,
+    badSignature: true,
   };
 }
 
@@ -370,7 +371,7 @@ function noChain(leaf: GoCertificate, ctx: Context, input: VerifyChainInput): Pr
   }
   const encoding = encodingMismatch(ctx, leaf);
   if (encoding) return encoding;
-  const notCa = ctx.refusals.find((r) => !r.reason.startsWith('the signature on'));
+  const notCa = ctx.refusals.find((r) => !r.badSignature);
   const base = untrusted(leaf, ctx, input.trust);
   const problem = notCa ? { ...base, reason: `${base.reason}; ${notCa.reason}` } : base;
   if (input.chainSource === 'linked') {
@@ -405,7 +406,10 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     refusals: [],
   };
   const chains = chainsFor(leaf, ctx);
-  if (chains.length === 0) return { ...noChain(leaf, ctx, input), path: [] };
+  if (chains.length === 0) {
+    const { code, reason } = noChain(leaf, ctx, input);
+    return { code, reason, path: [] };
+  }
 
   const leafNode = leaf.node;
   const nodes = (chain: readonly GoCertificate[]): X509Certificate[] => chain.map((c) => c.node);
