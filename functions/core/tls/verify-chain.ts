@@ -78,7 +78,7 @@ const MAX_PATH_LENGTH = 10;
 /** Go's maxChainSignatureChecks. */
 const MAX_SIGNATURE_CHECKS = 100;
 const MAX_PATHS = 8;
-const MAX_PRESENTED = 32;
+const MAX_PRESENTED = 64;
 const DAY_MS = 86_400_000;
 
 export type Problem = { code: ChainCode; reason: string; badSignature?: true };

@@ -12,7 +12,7 @@ import { createDecipheriv, createHmac } from 'node:crypto';
 const MAX_RECORDS = 64;
 const MAX_RECORD = 16_384 + 2048;
 const MAX_HANDSHAKE_BYTES = 256 * 1024;
-const MAX_CERTIFICATES = 32;
+const MAX_CERTIFICATES = 64;
 const CONTENT_CCS = 20;
 const CONTENT_HANDSHAKE = 22;
 const CONTENT_APPLICATION = 23;

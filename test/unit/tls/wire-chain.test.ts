@@ -110,6 +110,27 @@ describe('handshake: the chain as the server sent it', () => {
     });
   }
 
+  it('after a HelloRetryRequest (the server wants another key share)', async () => {
+    const port = await serve({ key: leaf.keyPem, cert: chain, ecdhCurve: 'P-384' });
+    const outcome = await handshake({ host: '127.0.0.1', port, servername: API, timeoutMs: 5000 });
+    expect(outcome.ok && outcome.chainSource).toBe('wire');
+    expect(outcome.ok && outcome.chain).toHaveLength(3);
+  });
+
+  for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`${maxVersion}: a Certificate message spread over several records`, async () => {
+      const many = Array.from({ length: 40 }, (_, i) =>
+        makeCa(`extra-${i}`, { dns: [`padding-${i}.example`] }),
+      );
+      const big = [leaf, ...many, mid].map((c) => c.certPem.trim()).join('\n');
+      const port = await serve({ key: leaf.keyPem, cert: big, maxVersion });
+      const outcome = await handshake({ host: '127.0.0.1', port, servername: API, timeoutMs: 5000 });
+      expect(outcome.ok && outcome.chainSource).toBe('wire');
+      expect(outcome.ok && outcome.chain.map((c) => c.subject).at(-1)).toBe('CN=kops-intermediate');
+      expect(outcome.ok && outcome.chain).toHaveLength(42);
+    });
+  }
+
   it("Node's linked chain leaves that intermediate out (what the wire reading fixes)", async () => {
     const port = await serve({ key: leaf.keyPem, cert: chain });
     const linked = await new Promise<string[]>((resolve, reject) => {
