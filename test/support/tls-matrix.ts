@@ -518,6 +518,21 @@ export function buildMatrix(): MatrixCase[] {
     },
   });
 
+  add({
+    id: 'duplicate-extension',
+    rule: 'the same extension twice',
+    sent: [
+      leaf(root, {
+        extra: [
+          { oid: UNKNOWN_OID, critical: false },
+          { oid: UNKNOWN_OID, critical: false },
+        ],
+      }),
+    ],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+
   // byte-exact issuer linking
   const printableRoot = makeCa('kubernetes-ca-printable', {
     subject: { cn: 'kubernetes-ca-printable', encoding: 'printable' },

@@ -198,7 +198,10 @@ function decode(node: X509Certificate): GoCertificate {
     nameConstraints: undefined,
     critical: [],
   };
+  const seen = new Set<string>();
   for (const ext of tbs.extensions ?? []) {
+    if (seen.has(ext.extnID)) throw new CertificateParseError(`extension ${ext.extnID} appears twice`);
+    seen.add(ext.extnID);
     const value = ext.extnValue.buffer;
     let contentHandled = true;
     try {
