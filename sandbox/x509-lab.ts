@@ -44,6 +44,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const CN = '2.5.4.3';
 const ECDSA = { sha256: '1.2.840.10045.4.3.2', sha1: '1.2.840.10045.4.1' } as const;
+const RSA = { sha256: '1.2.840.113549.1.1.11', sha1: '1.2.840.113549.1.1.5' } as const;
 
 export const KU = {
   digitalSignature: 1,
@@ -91,6 +92,8 @@ export interface LabSpec {
   aki?: 'issuer' | 'none' | Buffer;
   /** X.509 version 1 (no extensions at all). */
   v1?: boolean;
+  /** An RSA key of this many bits instead of ECDSA P-256. */
+  rsaBits?: number;
 }
 
 export interface LabCert {
@@ -133,7 +136,9 @@ function randomSerial(): Buffer {
 }
 
 export function makeCert(spec: LabSpec): LabCert {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { publicKey, privateKey } = spec.rsaBits
+    ? generateKeyPairSync('rsa', { modulusLength: spec.rsaBits })
+    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const ski = createHash('sha1').update(spki).digest();
   const signer = spec.issuer;
@@ -182,7 +187,10 @@ export function makeCert(spec: LabSpec): LabCert {
   const subjectName = nameOf(spec.subject);
   const issuerName = spec.issuerName ? nameOf(spec.issuerName) : signer ? signer.subjectName : subjectName;
   const hash = spec.hash ?? 'sha256';
-  const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA[hash] });
+  const algorithm =
+    signerKey.asymmetricKeyType === 'rsa'
+      ? new AlgorithmIdentifier({ algorithm: RSA[hash], parameters: null })
+      : new AlgorithmIdentifier({ algorithm: ECDSA[hash] });
   const tbs = new TBSCertificate({
     version: spec.v1 ? 0 : 2,
     serialNumber: new Uint8Array(spec.serial ?? randomSerial()).buffer,

@@ -468,6 +468,32 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_OK',
   });
 
+  const rsaWhy = 'Go 1.24 refuses RSA keys under 1024 bits; older releases accept them';
+  add({
+    id: 'rsa-768-leaf',
+    rule: 'leaf with a 768-bit RSA key',
+    sent: [leaf(root, { rsaBits: 768 })],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+    goSince: { minor: 24, why: rsaWhy },
+  });
+  const rsaMid = makeCa('rsa-768-intermediate', { issuer: root, rsaBits: 768 });
+  add({
+    id: 'rsa-768-intermediate',
+    rule: 'intermediate with a 768-bit RSA key signs the leaf',
+    sent: [leaf(rsaMid), rsaMid],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+    goSince: { minor: 24, why: rsaWhy },
+  });
+  add({
+    id: 'rsa-1024-leaf',
+    rule: 'leaf with a 1024-bit RSA key',
+    sent: [leaf(root, { rsaBits: 1024 })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+
   // critical extensions
   const unknown = (critical: boolean) => ({ extra: [{ oid: UNKNOWN_OID, critical }] });
   add({

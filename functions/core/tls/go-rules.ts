@@ -28,6 +28,11 @@ export function refusesNegativeSerial(rules: GoRules): boolean {
   return rules.minor >= 23;
 }
 
+/** Go 1.24 and later refuse RSA keys under 1024 bits (signatures by them do not verify). */
+export function minimumRsaBits(rules: GoRules): number {
+  return rules.minor >= 24 ? 1024 : 0;
+}
+
 const BASE_HANDLED = new Set([
   '2.5.29.14', // subjectKeyIdentifier
   '2.5.29.15', // keyUsage

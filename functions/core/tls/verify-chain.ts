@@ -6,6 +6,7 @@ import {
   type GoRules,
   goRules,
   handlesCriticalExtension,
+  minimumRsaBits,
   refusesNegativeSerial,
 } from './go-rules.ts';
 import { hostnameMatches, subjectAltNames } from './hostname.ts';
@@ -122,6 +123,17 @@ function validityProblem(cert: X509Certificate, what: string, now: number): Prob
   return undefined;
 }
 
+/** An RSA key shorter than the Go release accepts. */
+function weakKeyProblem(cert: GoCertificate, what: string, rules: GoRules): Problem | undefined {
+  const key = cert.node.publicKey;
+  const bits = key.asymmetricKeyType === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 0;
+  if (bits === 0 || bits >= minimumRsaBits(rules)) return undefined;
+  return {
+    code: 'TLS_INSECURE_SIGNATURE',
+    reason: `${what} has a ${bits}-bit RSA key; ${rules.label} (kubelet) refuses RSA keys under ${minimumRsaBits(rules)} bits`,
+  };
+}
+
 /** Go's CheckSignatureFrom: the parent may sign certificates, the algorithm is one Go accepts, the signature holds. */
 function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: GoRules): Problem | undefined {
   const ca = `CA ${name(parent.node)}`;
@@ -140,6 +152,8 @@ function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: Go
       reason: `${ca} has a key usage without keyCertSign, so Go does not accept its signature on ${name(child.node)}`,
     };
   }
+  const weak = weakKeyProblem(parent, ca, rules);
+  if (weak) return weak;
   const alg = child.signatureAlgorithm;
   if (!GO_SIGNATURE_ALGORITHMS[alg]) {
     const known = GO_REFUSED_ALGORITHMS[alg];
@@ -416,6 +430,7 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
   const first = chains[0] ?? [leaf];
   const leafProblem =
     criticalProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
+    weakKeyProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
     validityProblem(leafNode, `certificate ${name(leafNode)}`, now);
   if (leafProblem) return { ...leafProblem, path: nodes(first) };
   const good = chains.find((c) => serverAuthProblem(c) === undefined);

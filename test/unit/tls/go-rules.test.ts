@@ -105,6 +105,14 @@ describe('tls.goVersionRules', () => {
     expect(judge(sent, [root], { goVersionRules: '1.23' }).code).toBe('TLS_UNHANDLED_CRITICAL_EXTENSION');
   });
 
+  it('refuses RSA keys under 1024 bits from Go 1.24 on', () => {
+    const sent = [leaf(root, { rsaBits: 768 })];
+    const current = judge(sent);
+    expect(current.code).toBe('TLS_INSECURE_SIGNATURE');
+    expect(current.reason).toContain('has a 768-bit RSA key');
+    expect(judge(sent, [root], { goVersionRules: '1.23' }).code).toBe('TLS_OK');
+  });
+
   it('defaults to current; the config accepts current or 1.N', () => {
     expect(goRules().minor).toBe(CURRENT_GO_MINOR);
     expect(goRules('1.19')).toEqual({ minor: 19, label: 'Go 1.19' });
