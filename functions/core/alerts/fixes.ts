@@ -53,6 +53,17 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   TLS_CERT_NOT_YET_VALID: 'Check the clock (NTP) on the control-plane instances and on the issuer.',
   TLS_CERT_EXPIRING: 'Plan a rotation of the apiserver certificate before it expires.',
   TLS_NOT_SERVER_AUTH: 'Reissue the apiserver certificate with the serverAuth extended key usage.',
+  TLS_NAME_CONSTRAINTS_VIOLATED:
+    'Issue the apiserver certificate from a CA whose name constraints permit the API hostname, or widen them.',
+  TLS_PATH_LENGTH_EXCEEDED:
+    'Serve a shorter chain, or reissue the limiting CA with a larger pathLenConstraint.',
+  TLS_INSECURE_SIGNATURE: 'Reissue the named certificate with a SHA-256 (or stronger) signature.',
+  TLS_UNHANDLED_CRITICAL_EXTENSION:
+    'Reissue the named certificate without that extension, or with it marked non-critical.',
+  TLS_ISSUER_NAME_ENCODING:
+    'Reissue the certificate with its issuer name copied byte for byte from the CA subject.',
+  TLS_CERT_UNPARSEABLE: 'Reissue the named certificate with a positive serial number (and valid DER).',
+  TLS_CHAIN_NOT_READ: 'Check the chain the endpoint sends with openssl s_client -showcerts; see the runbook.',
   TLS_CONNECTION_REFUSED:
     'Check that the load balancer has a listener on the API port and healthy control-plane instances.',
   TLS_CONNECTION_RESET:

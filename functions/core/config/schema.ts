@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GO_VERSION_RULES } from '../tls/go-rules.ts';
 
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
@@ -122,9 +123,13 @@ export const ClusterSchema = z
       .object({
         timeoutSeconds: z.number().min(0.1).max(60).default(5),
         expiryWarningDays: z.number().int().min(0).max(365).default(30),
+        goVersionRules: z
+          .string()
+          .regex(GO_VERSION_RULES, 'must be "current" or a Go release such as "1.23"')
+          .default('current'),
       })
       .strict()
-      .default({ timeoutSeconds: 5, expiryWarningDays: 30 }),
+      .default({ timeoutSeconds: 5, expiryWarningDays: 30, goVersionRules: 'current' }),
   })
   .strict();
 

@@ -123,6 +123,37 @@ export const CODES = {
     severity: 'critical',
     title: 'Certificate not valid for server authentication',
   },
+  TLS_NAME_CONSTRAINTS_VIOLATED: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'A CA on the path does not permit the certificate names',
+  },
+  TLS_PATH_LENGTH_EXCEEDED: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'More intermediate CAs than a CA allows below it',
+  },
+  TLS_INSECURE_SIGNATURE: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Certificate signed with an algorithm kubelet refuses',
+  },
+  TLS_UNHANDLED_CRITICAL_EXTENSION: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Certificate has a critical extension kubelet does not handle',
+  },
+  TLS_ISSUER_NAME_ENCODING: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Issuer name encoded differently from the CA subject',
+  },
+  TLS_CERT_UNPARSEABLE: { check: 'tls', severity: 'critical', title: 'Certificate kubelet cannot parse' },
+  TLS_CHAIN_NOT_READ: {
+    check: 'tls',
+    severity: 'warning',
+    title: 'Untrusted as far as could be read; the sent chain was not readable',
+  },
   TLS_CONNECTION_REFUSED: { check: 'tls', severity: 'critical', title: 'Connection refused' },
   TLS_CONNECTION_RESET: { check: 'tls', severity: 'critical', title: 'Connection reset' },
   TLS_TIMEOUT: { check: 'tls', severity: 'critical', title: 'TLS handshake timed out' },

@@ -1,12 +1,19 @@
 import { X509Certificate } from 'node:crypto';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction, type Socket, connect as tcpConnect } from 'node:net';
+import { Duplex } from 'node:stream';
 import { connect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { certificatesFromWire } from './wire-chain.ts';
 
 /**
  * One TLS handshake, nothing more: no client certificate, no application data, no judgement of
  * the certificate (Node's own checks are off; verify-chain.ts judges as Go would). The socket is
  * closed as soon as the handshake completes (see closePolitely) and destroyed when it fails; the
  * whole attempt is bounded by timeoutMs.
+ *
+ * The chain judged is the one the server sent: TLS runs over a TCP socket whose incoming bytes are
+ * recorded (bounded), and wire-chain.ts reads the Certificate message from them (TLS 1.3: with
+ * the handshake secret of Node's `keylog` event). Only when that fails does the chain come from
+ * getPeerCertificate(true), which holds just what OpenSSL could link (`chainSource: 'linked'`).
  */
 
 export type HandshakeFailureCode =
@@ -18,7 +25,13 @@ export type HandshakeFailureCode =
   | 'TLS_UNREACHABLE';
 
 export type HandshakeOutcome =
-  | { ok: true; chain: X509Certificate[]; tlsVersion: string | undefined }
+  | {
+      ok: true;
+      chain: X509Certificate[];
+      /** `wire`: every certificate the server sent, in order; `linked`: what Node's OpenSSL linked. */
+      chainSource: 'wire' | 'linked';
+      tlsVersion: string | undefined;
+    }
   | { ok: false; code: HandshakeFailureCode; reason: string };
 
 export interface HandshakeRequest {
@@ -32,6 +45,9 @@ export interface HandshakeRequest {
 }
 
 const MAX_CHAIN = 10;
+/** Bytes of the server's handshake kept for reading the certificates; the rest is not recorded. */
+const MAX_RECORDED = 512 * 1024;
+const MAX_KEYLOG_LINES = 16;
 const CLOSE_GRACE_MS = 1000;
 const UNREACHABLE = new Set([
   'ENOTFOUND',
@@ -104,6 +120,61 @@ export function peerChain(socket: TLSSocket): X509Certificate[] {
 }
 
 /**
+ * A TCP socket seen through a Duplex, so that TLS runs over it while every incoming byte (up to
+ * MAX_RECORDED) is also kept.
+ */
+class RecordingSocket extends Duplex {
+  readonly received: Buffer[] = [];
+  private size = 0;
+
+  constructor(readonly tcp: Socket) {
+    super();
+    tcp.on('data', (chunk: Buffer) => {
+      if (this.size < MAX_RECORDED) {
+        this.received.push(chunk);
+        this.size += chunk.length;
+      }
+      if (!this.push(chunk)) tcp.pause();
+    });
+    tcp.on('end', () => this.push(null));
+    tcp.on('close', () => this.destroy());
+  }
+
+  override _read(): void {
+    this.tcp.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.tcp.write(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.tcp.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.tcp.destroy();
+    callback(error);
+  }
+}
+
+/** The chain as sent, from the recorded bytes; else what Node linked. */
+function presentedChain(
+  socket: TLSSocket,
+  recorder: RecordingSocket,
+  keylog: readonly string[],
+): { chain: X509Certificate[]; chainSource: 'wire' | 'linked' } {
+  const der = certificatesFromWire({
+    received: Buffer.concat(recorder.received),
+    protocol: socket.getProtocol(),
+    cipher: socket.getCipher()?.standardName,
+    keylog,
+  });
+  if (der && der.length > 0) return { chain: der.map((d) => new X509Certificate(d)), chainSource: 'wire' };
+  return { chain: peerChain(socket), chainSource: 'linked' };
+}
+
+/**
  * Ends a completed handshake with close_notify and FIN, so the server sees a finished handshake
  * and a clean close (not "TLS handshake error: EOF" in the apiserver log); destroys the socket if
  * it is not closed within CLOSE_GRACE_MS.
@@ -120,13 +191,19 @@ export function handshake(req: HandshakeRequest): Promise<HandshakeOutcome> {
     let tcpConnected = false;
     let settled = false;
     let socket: TLSSocket | undefined;
+    let tcp: Socket | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finish = (outcome: HandshakeOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (outcome.ok && socket) closePolitely(socket);
-      else socket?.destroy();
+      if (outcome.ok && socket) {
+        socket.once('close', () => tcp?.destroy());
+        closePolitely(socket);
+      } else {
+        socket?.destroy();
+        tcp?.destroy();
+      }
       resolve(outcome);
     };
     timer = setTimeout(() => {
@@ -135,28 +212,42 @@ export function handshake(req: HandshakeRequest): Promise<HandshakeOutcome> {
         : `TCP connect did not complete within ${req.timeoutMs} ms`;
       finish({ ok: false, code: 'TLS_TIMEOUT', reason });
     }, req.timeoutMs);
+    const keylog: string[] = [];
+    let recorder: RecordingSocket;
     try {
-      socket = connect({
+      tcp = tcpConnect({
         host: req.host,
         port: req.port,
+        ...(req.lookup ? { lookup: req.lookup } : {}),
+      });
+      recorder = new RecordingSocket(tcp);
+      tcp.on('error', (err) => finish({ ok: false, ...classifyFailure(err, tcpConnected) }));
+      tcp.once('connect', () => {
+        tcpConnected = true;
+      });
+      socket = connect({
+        socket: recorder,
         ...(isIP(req.servername) === 0 ? { servername: req.servername } : {}),
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
-        ...(req.lookup ? { lookup: req.lookup } : {}),
       });
     } catch (err) {
       finish({ ok: false, ...classifyFailure(err, false) });
       return;
     }
+    socket.on('keylog', (line: Buffer) => {
+      if (keylog.length < MAX_KEYLOG_LINES) keylog.push(line.toString('latin1'));
+    });
     // Errors after settling (the destroy itself, a late reset) are expected and ignored.
     socket.on('error', (err) => finish({ ok: false, ...classifyFailure(err, tcpConnected) }));
-    socket.once('connect', () => {
-      tcpConnected = true;
-    });
     socket.once('secureConnect', () => {
       if (!socket) return;
       try {
-        finish({ ok: true, chain: peerChain(socket), tlsVersion: socket.getProtocol() ?? undefined });
+        finish({
+          ok: true,
+          ...presentedChain(socket, recorder, keylog),
+          tlsVersion: socket.getProtocol() ?? undefined,
+        });
       } catch (err) {
         finish({
           ok: false,

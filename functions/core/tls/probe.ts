@@ -17,7 +17,7 @@ import { finding } from '../findings/make.ts';
 import { type CertificateFacts, certificateFacts } from './cert-facts.ts';
 import { type ConnectTo, resolveConnectTo } from './connect-to.ts';
 import { type HandshakeFailureCode, handshake } from './handshake.ts';
-import { type ChainCode, verifyServerChain } from './verify-chain.ts';
+import { type ChainCode, type VerifyChainInput, verifyServerChain } from './verify-chain.ts';
 
 export { type ConnectTo, parseConnectTo } from './connect-to.ts';
 
@@ -36,6 +36,8 @@ export interface ProbeOptions {
   /** The time certificates are judged at; default: when the handshake completes. */
   now?: Date;
   expiryWarningDays: number;
+  /** The Go release whose x509 rules apply (`tls.goVersionRules`); default: current. */
+  goVersionRules?: string;
   connectTo?: readonly ConnectTo[];
   /** Name resolution; defaults to the system resolver. */
   lookup?: LookupFunction;
@@ -63,6 +65,8 @@ export interface ProbeResult {
    * each with its verdict, and the groups that accept it.
    */
   nodeGroups?: Pick<CombinedJudgement<ChainCode>, 'rejectedBy' | 'acceptedBy'>;
+  /** `wire`: the chain as the server sent it; `linked`: only what Node could link (see handshake.ts). */
+  chainSource?: 'wire' | 'linked';
 }
 
 /** What kubelet goes on with: a valid chain, also one that expires soon. */
@@ -76,22 +80,14 @@ const accepts = (code: ChainCode): boolean => code === 'TLS_OK' || code === 'TLS
 export function judgeChain(
   presented: readonly X509Certificate[],
   trust: CaTrust,
-  hostname: string,
-  now: Date,
-  expiryWarningDays: number,
+  how: Omit<VerifyChainInput, 'presented' | 'trust'>,
 ): CombinedJudgement<ChainCode> {
   const byBundle = new Map<string, { code: ChainCode; reason: string }>();
   const judgements: GroupJudgement<ChainCode>[] = trust.groups.map((g) => {
     const key = g.bundle.fingerprints.join(' ');
     let verdict = byBundle.get(key);
     if (!verdict) {
-      const { code, reason } = verifyServerChain({
-        presented,
-        trust: g.bundle,
-        hostname,
-        now,
-        expiryWarningDays,
-      });
+      const { code, reason } = verifyServerChain({ ...how, presented, trust: g.bundle });
       verdict = { code, reason };
       byBundle.set(key, verdict);
     }
@@ -132,13 +128,13 @@ export async function probeTls(
   });
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
   if (!outcome.ok) return { ...base, code: outcome.code, reason: outcome.reason, durationMs };
-  const verdict = judgeChain(
-    outcome.chain,
-    trust,
-    target.servername,
-    opts.now ?? new Date(),
-    opts.expiryWarningDays,
-  );
+  const verdict = judgeChain(outcome.chain, trust, {
+    hostname: target.servername,
+    now: opts.now ?? new Date(),
+    expiryWarningDays: opts.expiryWarningDays,
+    chainSource: outcome.chainSource,
+    ...(opts.goVersionRules ? { goVersionRules: opts.goVersionRules } : {}),
+  });
   const perGroup = trust.groups.some((g) => g.group !== undefined);
   const [leaf] = outcome.chain;
   return {
@@ -150,6 +146,7 @@ export async function probeTls(
     ...(leaf ? { certificate: certificateFacts(leaf) } : {}),
     presentedChain: outcome.chain.map((c) => certificateFacts(c).subject),
     ...(perGroup ? { nodeGroups: { rejectedBy: verdict.rejectedBy, acceptedBy: verdict.acceptedBy } } : {}),
+    chainSource: outcome.chainSource,
   };
 }
 
@@ -181,6 +178,7 @@ export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeRe
       certificate: result.certificate ?? null,
       ...(result.presentedChain ? { presentedChain: result.presentedChain } : {}),
       ...(result.nodeGroups ? { nodeGroups: result.nodeGroups } : {}),
+      ...(result.chainSource ? { chainSource: result.chainSource } : {}),
     },
   });
 }

@@ -1,16 +1,36 @@
 import type { X509Certificate } from 'node:crypto';
 import { type CaBundle, oneLine } from '../ca/bundle.ts';
+import {
+  GO_REFUSED_ALGORITHMS,
+  GO_SIGNATURE_ALGORITHMS,
+  type GoRules,
+  goRules,
+  handlesCriticalExtension,
+  minimumRsaBits,
+  refusesNegativeSerial,
+} from './go-rules.ts';
 import { hostnameMatches, subjectAltNames } from './hostname.ts';
+import { nameConstraintProblem } from './name-constraints.ts';
+import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN } from './x509-go.ts';
 
 /**
- * Judges a presented certificate chain the way Go's crypto/x509 does for kubelet:
- * - a path from the leaf through presented intermediates (which must be CAs) to a trusted
- *   certificate, each link an issuer-name match plus a valid signature (KeyUsage is ignored, as Go does);
- * - every certificate on the path within its validity period at `now`;
- * - extended key usage: a certificate that lists EKUs must list serverAuth or anyExtendedKeyUsage;
+ * Judges a presented certificate chain the way Go's crypto/x509 does for kubelet (tls.Config with
+ * RootCAs = the bundle, ServerName = the node-facing API name):
+ * - every certificate the server sent must parse by Go's rules (Go 1.23+: no negative serials);
+ * - chains are built as Go builds them: a parent is any trusted or presented certificate whose raw
+ *   subject bytes equal the child's raw issuer bytes and whose key verifies the child's signature
+ *   with an algorithm Go accepts (SHA-1 refused); the parent must be a CA (basicConstraints) and,
+ *   when it has a KeyUsage, allow keyCertSign (the leaf's KeyUsage is ignored, as Go ignores it);
+ * - each parent must have no critical extension Go does not handle, be within its validity
+ *   period, apply its name constraints (DNS and IP, permitted and excluded) to every certificate
+ *   below it, and respect its path-length limit;
+ * - the leaf: no unhandled critical extension, within its validity period;
+ * - extended key usage: each certificate that lists EKUs must list serverAuth or anyExtendedKeyUsage;
  * - the hostname against DNS/IP SANs only (no Common Name fallback), wildcards covering one label.
- * Go reports the leaf's own expiry and hostname before the chain; this reports the most
- * telling cause first: untrusted > expired / not yet valid > not server auth > hostname > expiring.
+ * Path building is bounded by Go's own limit of 100 signature checks, and by path length and count.
+ * Go reports the leaf's own expiry and hostname before the chain; this reports the most telling
+ * cause first: unparseable > no chain (the rule that stopped it, else untrusted) > expired / not
+ * yet valid > not server auth > hostname > expiring.
  */
 
 export type ChainCode =
@@ -20,7 +40,14 @@ export type ChainCode =
   | 'TLS_CERT_NOT_YET_VALID'
   | 'TLS_NOT_SERVER_AUTH'
   | 'TLS_HOSTNAME_MISMATCH'
-  | 'TLS_CERT_EXPIRING';
+  | 'TLS_CERT_EXPIRING'
+  | 'TLS_NAME_CONSTRAINTS_VIOLATED'
+  | 'TLS_PATH_LENGTH_EXCEEDED'
+  | 'TLS_INSECURE_SIGNATURE'
+  | 'TLS_UNHANDLED_CRITICAL_EXTENSION'
+  | 'TLS_ISSUER_NAME_ENCODING'
+  | 'TLS_CERT_UNPARSEABLE'
+  | 'TLS_CHAIN_NOT_READ';
 
 export interface VerifyChainInput {
   /** The certificates the server sent, leaf first. */
@@ -29,6 +56,14 @@ export interface VerifyChainInput {
   hostname: string;
   now: Date;
   expiryWarningDays: number;
+  /**
+   * `wire` (default): `presented` is every certificate the server sent, as sent. `linked`: only what
+   * Node's OpenSSL linked could be obtained, so intermediates may be missing; an untrusted verdict
+   * then becomes TLS_CHAIN_NOT_READ.
+   */
+  chainSource?: 'wire' | 'linked';
+  /** The Go release whose rules apply (`tls.goVersionRules`); default: current. */
+  goVersionRules?: string;
 }
 
 export interface ChainVerdict {
@@ -41,100 +76,246 @@ export interface ChainVerdict {
 export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 export const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 const MAX_PATH_LENGTH = 10;
+/** Go's maxChainSignatureChecks. */
 const MAX_SIGNATURE_CHECKS = 100;
 const MAX_PATHS = 8;
+const MAX_PRESENTED = 64;
 const DAY_MS = 86_400_000;
 
-type Problem = { code: ChainCode; reason: string };
+export type Problem = { code: ChainCode; reason: string; badSignature?: true };
 
-const name = (cert: X509Certificate): string => oneLine(cert.subject) || '(empty subject)';
+export const certName = (cert: X509Certificate): string => oneLine(cert.subject) || '(empty subject)';
+const name = certName;
 const issuerName = (cert: X509Certificate): string => oneLine(cert.issuer) || '(empty issuer)';
 const notBefore = (cert: X509Certificate): number => Date.parse(cert.validFrom);
 const notAfter = (cert: X509Certificate): number => Date.parse(cert.validTo);
 
-/** Go links a child to a parent by issuer name and checks the signature. */
-function issuedBy(child: X509Certificate, parent: X509Certificate, budget: { checks: number }): boolean {
-  if (child.issuer !== parent.subject && !child.checkIssued(parent)) return false;
-  if (budget.checks >= MAX_SIGNATURE_CHECKS) return false;
-  budget.checks++;
-  try {
-    return child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
+interface Context {
+  roots: GoCertificate[];
+  intermediates: GoCertificate[];
+  now: number;
+  rules: GoRules;
+  checks: number;
+  /** Why candidate parents were refused, in the order met (Go keeps the first as its hint). */
+  refusals: Problem[];
 }
 
-/** Every path (bounded in length, count and signature checks) from the leaf to a trusted certificate. */
-export function buildPaths(
-  leaf: X509Certificate,
-  intermediates: readonly X509Certificate[],
-  roots: readonly X509Certificate[],
-): X509Certificate[][] {
-  const rootPrints = new Set(roots.map((r) => r.fingerprint256));
-  if (rootPrints.has(leaf.fingerprint256)) return [[leaf]];
-  const paths: X509Certificate[][] = [];
-  const budget = { checks: 0 };
-  const extend = (path: X509Certificate[]): void => {
-    const current = path[path.length - 1];
-    if (!current || paths.length >= MAX_PATHS || path.length >= MAX_PATH_LENGTH) return;
-    for (const root of roots) {
-      if (paths.length < MAX_PATHS && issuedBy(current, root, budget)) paths.push([...path, root]);
-    }
-    const inPath = new Set(path.map((c) => c.fingerprint256));
-    for (const candidate of intermediates) {
-      if (inPath.has(candidate.fingerprint256) || rootPrints.has(candidate.fingerprint256) || !candidate.ca)
-        continue;
-      if (issuedBy(current, candidate, budget)) extend([...path, candidate]);
-    }
+function unhandledCritical(cert: GoCertificate, rules: GoRules): string[] {
+  return cert.critical
+    .filter((e) => !e.contentHandled || !handlesCriticalExtension(e.oid, rules))
+    .map((e) => e.oid);
+}
+
+function criticalProblem(cert: GoCertificate, what: string, rules: GoRules): Problem | undefined {
+  const unknown = unhandledCritical(cert, rules);
+  if (unknown.length === 0) return undefined;
+  return {
+    code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
+    reason: `${what} marks extension ${unknown.join(', ')} critical; ${rules.label} (kubelet) does not handle it and refuses the certificate`,
   };
-  extend([leaf]);
-  return paths;
 }
 
-/** The furthest the presented certificates lead, for naming the issuer that is not trusted. */
-function untrusted(
-  leaf: X509Certificate,
-  intermediates: readonly X509Certificate[],
-  trust: CaBundle,
-): Problem {
-  const budget = { checks: 0 };
-  const chain = [leaf];
-  for (let top = leaf; chain.length < MAX_PATH_LENGTH; ) {
-    const next = intermediates.find((c) => !chain.includes(c) && c.ca && issuedBy(top, c, budget));
-    if (!next) break;
-    chain.push(next);
-    top = next;
+function validityProblem(cert: X509Certificate, what: string, now: number): Problem | undefined {
+  if (now < notBefore(cert)) {
+    return { code: 'TLS_CERT_NOT_YET_VALID', reason: `${what} is not valid before ${cert.validFrom}` };
   }
-  const top = chain[chain.length - 1] ?? leaf;
-  const via = chain.length > 1 ? ` via ${chain.slice(1).map(name).join(' -> ')}` : '';
-  const trusted = trust.subjects.length > 0 ? trust.subjects.join('; ') : 'nothing';
+  if (now > notAfter(cert)) return { code: 'TLS_CERT_EXPIRED', reason: `${what} expired on ${cert.validTo}` };
+  return undefined;
+}
+
+/** An RSA key shorter than the Go release accepts. */
+function weakKeyProblem(cert: GoCertificate, what: string, rules: GoRules): Problem | undefined {
+  const key = cert.node.publicKey;
+  const bits = key.asymmetricKeyType === 'rsa' ? (key.asymmetricKeyDetails?.modulusLength ?? 0) : 0;
+  if (bits === 0 || bits >= minimumRsaBits(rules)) return undefined;
+  return {
+    code: 'TLS_INSECURE_SIGNATURE',
+    reason: `${what} has a ${bits}-bit RSA key; ${rules.label} (kubelet) refuses RSA keys under ${minimumRsaBits(rules)} bits`,
+  };
+}
+
+/** Go's CheckSignatureFrom: the parent may sign certificates, the algorithm is one Go accepts, the signature holds. */
+function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: GoRules): Problem | undefined {
+  const ca = `CA ${name(parent.node)}`;
+  if (
+    (parent.version === 3 && !parent.basicConstraintsValid) ||
+    (parent.basicConstraintsValid && !parent.isCa)
+  ) {
+    return {
+      code: 'TLS_UNTRUSTED_ISSUER',
+      reason: `${name(parent.node)} issued ${name(child.node)} but is not a CA (basicConstraints CA:TRUE is missing)`,
+    };
+  }
+  if (parent.keyUsage !== undefined && parent.keyUsage !== 0 && (parent.keyUsage & KEY_CERT_SIGN) === 0) {
+    return {
+      code: 'TLS_UNTRUSTED_ISSUER',
+      reason: `${ca} has a key usage without keyCertSign, so Go does not accept its signature on ${name(child.node)}`,
+    };
+  }
+  const weak = weakKeyProblem(parent, ca, rules);
+  if (weak) return weak;
+  const alg = child.signatureAlgorithm;
+  if (!GO_SIGNATURE_ALGORITHMS[alg]) {
+    const known = GO_REFUSED_ALGORITHMS[alg];
+    return {
+      code: 'TLS_INSECURE_SIGNATURE',
+      reason: `${name(child.node)} is signed by ${ca} with ${known ?? `algorithm ${alg}`}, which ${rules.label} (kubelet) refuses${known ? ' as insecure' : ''}; only the trust anchor itself may be SHA-1 signed`,
+    };
+  }
+  try {
+    if (child.node.verify(parent.node.publicKey)) return undefined;
+  } catch {
+    // an unusable key is a bad signature
+  }
   return {
     code: 'TLS_UNTRUSTED_ISSUER',
-    reason:
-      `certificate ${name(leaf)}${via} is issued by ${issuerName(top)}, which is not in the cluster CA bundle ` +
-      `(${trust.source}: ${trusted})`,
+    reason: `the signature on ${name(child.node)} does not verify with the key of ${ca}`,
+    badSignature: true,
   };
 }
 
-function validityProblem(path: readonly X509Certificate[], now: number): Problem | undefined {
-  for (const [i, cert] of path.entries()) {
-    const what = i === 0 ? `certificate ${name(cert)}` : `CA ${name(cert)}`;
-    if (now < notBefore(cert)) {
-      return { code: 'TLS_CERT_NOT_YET_VALID', reason: `${what} is not valid before ${cert.validFrom}` };
+/** Go's isValid for a candidate parent, given the chain below it (leaf first). */
+function candidateProblem(
+  cand: GoCertificate,
+  kind: 'root' | 'intermediate',
+  chain: readonly GoCertificate[],
+  ctx: Context,
+): Problem | undefined {
+  const what = `CA ${name(cand.node)}`;
+  const problem = criticalProblem(cand, what, ctx.rules) ?? validityProblem(cand.node, what, ctx.now);
+  if (problem) return problem;
+  const nc = nameConstraintProblem(cand, chain, name);
+  if (nc) return nc;
+  if (kind === 'intermediate' && (!cand.basicConstraintsValid || !cand.isCa)) {
+    return {
+      code: 'TLS_UNTRUSTED_ISSUER',
+      reason: `${name(cand.node)} is not a CA and cannot act as an intermediate`,
+    };
+  }
+  if (cand.basicConstraintsValid && cand.maxPathLen >= 0 && chain.length - 1 > cand.maxPathLen) {
+    const below = chain.length - 1;
+    return {
+      code: 'TLS_PATH_LENGTH_EXCEEDED',
+      reason: `${what} allows at most ${cand.maxPathLen} intermediate CA${cand.maxPathLen === 1 ? '' : 's'} below it (pathLenConstraint), but the chain has ${below}: ${chain
+        .slice(1)
+        .map((c) => name(c.node))
+        .join(' -> ')}`,
+    };
+  }
+  return undefined;
+}
+
+/** Go's alreadyInChain: same subject, public key and SANs. */
+function inChain(cand: GoCertificate, chain: readonly GoCertificate[]): boolean {
+  return chain.some(
+    (c) =>
+      c.rawSubject.equals(cand.rawSubject) &&
+      c.node.publicKey.equals(cand.node.publicKey) &&
+      c.dnsNames.join(',') === cand.dnsNames.join(',') &&
+      c.ipAddresses.map((ip) => ip.toString('hex')).join(',') ===
+        cand.ipAddresses.map((ip) => ip.toString('hex')).join(','),
+  );
+}
+
+/** Go's findPotentialParents: raw name match, ordered by key-identifier agreement. */
+function potentialParents(child: GoCertificate, pool: readonly GoCertificate[]): GoCertificate[] {
+  const named = pool.filter((p) => p.rawSubject.equals(child.rawIssuer));
+  const rank = (p: GoCertificate): number => {
+    if (p.subjectKeyId === child.authorityKeyId) return 0;
+    if ((p.subjectKeyId === '') !== (child.authorityKeyId === '')) return 1;
+    return 2;
+  };
+  return [...named].sort((a, b) => rank(a) - rank(b));
+}
+
+function buildChains(chain: GoCertificate[], ctx: Context, out: GoCertificate[][]): void {
+  const child = chain[chain.length - 1];
+  if (!child || chain.length > MAX_PATH_LENGTH) return;
+  const consider = (kind: 'root' | 'intermediate', cand: GoCertificate): void => {
+    if (out.length >= MAX_PATHS || ctx.checks >= MAX_SIGNATURE_CHECKS || inChain(cand, chain)) return;
+    ctx.checks++;
+    const problem = signatureProblem(child, cand, ctx.rules) ?? candidateProblem(cand, kind, chain, ctx);
+    if (problem) {
+      ctx.refusals.push(problem);
+      return;
     }
-    if (now > notAfter(cert)) {
-      return { code: 'TLS_CERT_EXPIRED', reason: `${what} expired on ${cert.validTo}` };
+    if (kind === 'root') out.push([...chain, cand]);
+    else buildChains([...chain, cand], ctx, out);
+  };
+  for (const root of potentialParents(child, ctx.roots)) consider('root', root);
+  for (const intermediate of potentialParents(child, ctx.intermediates))
+    consider('intermediate', intermediate);
+}
+
+/** Every Go-valid chain (bounded) from the leaf to a trusted certificate. */
+function chainsFor(leaf: GoCertificate, ctx: Context): GoCertificate[][] {
+  if (ctx.roots.some((r) => r.node.raw.equals(leaf.node.raw))) return [[leaf]];
+  const out: GoCertificate[][] = [];
+  buildChains([leaf], ctx, out);
+  return out;
+}
+
+/** A parent that matches the child's issuer as text and verifies its signature, but whose name is encoded differently. */
+function encodingMismatch(ctx: Context, leaf: GoCertificate): Problem | undefined {
+  const all = [leaf, ...ctx.intermediates];
+  for (const child of all.slice(0, MAX_PRESENTED)) {
+    for (const parent of [...ctx.roots, ...ctx.intermediates]) {
+      if (parent === child || parent.rawSubject.equals(child.rawIssuer)) continue;
+      if (child.node.issuer !== parent.node.subject) continue;
+      if (ctx.checks >= MAX_SIGNATURE_CHECKS * 2) return undefined;
+      ctx.checks++;
+      let signed = false;
+      try {
+        signed = child.node.verify(parent.node.publicKey);
+      } catch {
+        signed = false;
+      }
+      if (!signed) continue;
+      return {
+        code: 'TLS_ISSUER_NAME_ENCODING',
+        reason:
+          `${name(child.node)} names its issuer ${issuerName(child.node)} and is signed by ${name(parent.node)}, ` +
+          `but the two names are encoded differently (e.g. PrintableString vs UTF8String); Go links a certificate ` +
+          `to its issuer only when the encoded names are byte-identical, so kubelet sees an unknown authority`,
+      };
     }
   }
   return undefined;
 }
 
-function serverAuthProblem(path: readonly X509Certificate[]): Problem | undefined {
+/** The furthest the presented certificates lead, for naming the issuer that is not trusted. */
+function untrusted(leaf: GoCertificate, ctx: Context, trust: CaBundle): Problem {
+  const chain = [leaf];
+  for (let top = leaf; chain.length < MAX_PATH_LENGTH; ) {
+    const next = ctx.intermediates.find((c) => !chain.includes(c) && c.rawSubject.equals(top.rawIssuer));
+    if (!next) break;
+    chain.push(next);
+    top = next;
+  }
+  const top = chain[chain.length - 1] ?? leaf;
+  const via =
+    chain.length > 1
+      ? ` via ${chain
+          .slice(1)
+          .map((c) => name(c.node))
+          .join(' -> ')}`
+      : '';
+  const trusted = trust.subjects.length > 0 ? trust.subjects.join('; ') : 'nothing';
+  return {
+    code: 'TLS_UNTRUSTED_ISSUER',
+    reason:
+      `certificate ${name(leaf.node)}${via} is issued by ${issuerName(top.node)}, which is not in the cluster CA bundle ` +
+      `(${trust.source}: ${trusted})`,
+  };
+}
+
+/** Go's checkChainForKeyUsage for serverAuth. */
+function serverAuthProblem(path: readonly GoCertificate[]): Problem | undefined {
   for (const [i, cert] of path.entries()) {
-    const usages = cert.keyUsage;
-    if (!usages || usages.length === 0) continue;
+    const usages = cert.extKeyUsage;
+    if (usages.length === 0) continue;
     if (usages.includes(SERVER_AUTH) || usages.includes(ANY_EXTENDED_KEY_USAGE)) continue;
-    const what = i === 0 ? `certificate ${name(cert)}` : `CA ${name(cert)}`;
+    const what = i === 0 ? `certificate ${name(cert.node)}` : `CA ${name(cert.node)}`;
     return {
       code: 'TLS_NOT_SERVER_AUTH',
       reason: `${what} limits extended key usage to ${usages.join(', ')}, without serverAuth (${SERVER_AUTH})`,
@@ -143,48 +324,143 @@ function serverAuthProblem(path: readonly X509Certificate[]): Problem | undefine
   return undefined;
 }
 
-function pathProblem(path: readonly X509Certificate[], now: number): Problem | undefined {
-  return validityProblem(path, now) ?? serverAuthProblem(path);
-}
-
 function describeSans(leaf: X509Certificate): string {
   const sans = subjectAltNames(leaf);
   const all = [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((ip) => `IP:${ip}`)];
   return all.length > 0 ? all.join(', ') : 'no DNS or IP SAN (the Common Name is not used)';
 }
 
-export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
-  const [leaf, ...intermediates] = input.presented;
-  if (!leaf) return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
-  const now = input.now.getTime();
-  const paths = buildPaths(leaf, intermediates, input.trust.certificates);
-  if (paths.length === 0) return { ...untrusted(leaf, intermediates, input.trust), path: [] };
-
-  const good = paths.find((p) => pathProblem(p, now) === undefined);
-  if (!good) {
-    const first = paths[0] ?? [leaf];
-    const problem = pathProblem(first, now) ?? { code: 'TLS_UNTRUSTED_ISSUER', reason: 'no valid path' };
-    return { ...problem, path: first };
+function parseAll(
+  certs: readonly X509Certificate[],
+  rules: GoRules,
+  label: (i: number) => string,
+): GoCertificate[] | Problem {
+  const out: GoCertificate[] = [];
+  for (const [i, cert] of certs.slice(0, MAX_PRESENTED).entries()) {
+    let parsed: GoCertificate;
+    try {
+      parsed = goCertificate(cert);
+    } catch (err) {
+      const why = err instanceof CertificateParseError ? err.message : String(err).slice(0, 80);
+      return { code: 'TLS_CERT_UNPARSEABLE', reason: `${label(i)} ${name(cert)} cannot be parsed: ${why}` };
+    }
+    if (parsed.serialNegative && refusesNegativeSerial(rules)) {
+      return {
+        code: 'TLS_CERT_UNPARSEABLE',
+        reason:
+          `${label(i)} ${name(cert)} has a negative serial number (${cert.serialNumber.slice(0, 40)}); ` +
+          `${rules.label} (kubelet 1.32 and later) refuses to parse it, so the TLS handshake fails`,
+      };
+    }
+    out.push(parsed);
   }
-  if (!hostnameMatches(subjectAltNames(leaf), input.hostname)) {
+  return out;
+}
+
+function trustedRoots(trust: CaBundle): GoCertificate[] {
+  const roots: GoCertificate[] = [];
+  for (const cert of trust.certificates) {
+    try {
+      roots.push(goCertificate(cert));
+    } catch {
+      // a bundle certificate Go could not parse is no trust anchor
+    }
+  }
+  return roots;
+}
+
+const MOST_TELLING: readonly ChainCode[] = [
+  'TLS_NAME_CONSTRAINTS_VIOLATED',
+  'TLS_PATH_LENGTH_EXCEEDED',
+  'TLS_INSECURE_SIGNATURE',
+  'TLS_UNHANDLED_CRITICAL_EXTENSION',
+  'TLS_CERT_EXPIRED',
+  'TLS_CERT_NOT_YET_VALID',
+];
+
+function noChain(leaf: GoCertificate, ctx: Context, input: VerifyChainInput): Problem {
+  for (const code of MOST_TELLING) {
+    const refusal = ctx.refusals.find((r) => r.code === code);
+    if (refusal) return refusal;
+  }
+  const encoding = encodingMismatch(ctx, leaf);
+  if (encoding) return encoding;
+  const notCa = ctx.refusals.find((r) => !r.badSignature);
+  const base = untrusted(leaf, ctx, input.trust);
+  const problem = notCa ? { ...base, reason: `${base.reason}; ${notCa.reason}` } : base;
+  if (input.chainSource === 'linked') {
     return {
-      code: 'TLS_HOSTNAME_MISMATCH',
-      reason: `certificate ${name(leaf)} is not valid for ${input.hostname}; it covers ${describeSans(leaf)}`,
-      path: good,
+      code: 'TLS_CHAIN_NOT_READ',
+      reason:
+        `${problem.reason}. The certificates the server sent could not be read from the handshake, only those ` +
+        `Node could link, so an intermediate the server did send may be missing from this verdict`,
     };
   }
-  const left = notAfter(leaf) - now;
+  return problem;
+}
+
+export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
+  const rules = goRules(input.goVersionRules);
+  if (input.presented.length === 0) {
+    return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
+  }
+  const presented = parseAll(input.presented, rules, (i) =>
+    i === 0 ? 'certificate' : `certificate #${i + 1} sent by the server,`,
+  );
+  if (!Array.isArray(presented)) return { ...presented, path: [] };
+  const [leaf, ...intermediates] = presented;
+  if (!leaf) return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
+  const now = input.now.getTime();
+  const ctx: Context = {
+    roots: trustedRoots(input.trust),
+    intermediates,
+    now,
+    rules,
+    checks: 0,
+    refusals: [],
+  };
+  const chains = chainsFor(leaf, ctx);
+  if (chains.length === 0) {
+    const { code, reason } = noChain(leaf, ctx, input);
+    return { code, reason, path: [] };
+  }
+
+  const leafNode = leaf.node;
+  const nodes = (chain: readonly GoCertificate[]): X509Certificate[] => chain.map((c) => c.node);
+  const first = chains[0] ?? [leaf];
+  const leafProblem =
+    criticalProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
+    weakKeyProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
+    validityProblem(leafNode, `certificate ${name(leafNode)}`, now);
+  if (leafProblem) return { ...leafProblem, path: nodes(first) };
+  const good = chains.find((c) => serverAuthProblem(c) === undefined);
+  if (!good) {
+    const problem = serverAuthProblem(first) ?? {
+      code: 'TLS_NOT_SERVER_AUTH',
+      reason: 'no chain allows serverAuth',
+    };
+    return { ...problem, path: nodes(first) };
+  }
+  const path = nodes(good);
+  if (!hostnameMatches(subjectAltNames(leafNode), input.hostname)) {
+    return {
+      code: 'TLS_HOSTNAME_MISMATCH',
+      reason: `certificate ${name(leafNode)} is not valid for ${input.hostname}; it covers ${describeSans(leafNode)}`,
+      path,
+    };
+  }
+  const left = notAfter(leafNode) - now;
   if (left < input.expiryWarningDays * DAY_MS) {
     return {
       code: 'TLS_CERT_EXPIRING',
-      reason: `certificate ${name(leaf)} expires on ${leaf.validTo}, in ${Math.floor(left / DAY_MS)} days`,
-      path: good,
+      reason: `certificate ${name(leafNode)} expires on ${leafNode.validTo}, in ${Math.floor(left / DAY_MS)} days`,
+      path,
     };
   }
-  const root = good[good.length - 1] ?? leaf;
+  const root = path[path.length - 1] ?? leafNode;
   return {
     code: 'TLS_OK',
-    reason: `certificate ${name(leaf)} chains to ${name(root)} and is valid for ${input.hostname} until ${leaf.validTo}`,
-    path: good,
+    reason: `certificate ${name(leafNode)} chains to ${name(root)} and is valid for ${input.hostname} until ${leafNode.validTo}`,
+    path,
   };
 }

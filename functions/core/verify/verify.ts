@@ -85,6 +85,7 @@ export function probeOptions(cluster: ClusterConfig, deps: VerifyDeps) {
   return {
     timeoutMs: Math.round(cluster.tls.timeoutSeconds * 1000),
     expiryWarningDays: cluster.tls.expiryWarningDays,
+    goVersionRules: cluster.tls.goVersionRules,
     ...(deps.connectTo ? { connectTo: deps.connectTo } : {}),
     ...(deps.now ? { now: deps.now() } : {}),
   };

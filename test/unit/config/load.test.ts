@@ -52,7 +52,7 @@ describe('config', () => {
       unhealthyThreshold: 2,
     });
     expect(c?.healthCheck.targetGroup.protocol).toBe('TCP');
-    expect(c?.tls).toEqual({ timeoutSeconds: 5, expiryWarningDays: 30 });
+    expect(c?.tls).toEqual({ timeoutSeconds: 5, expiryWarningDays: 30, goVersionRules: 'current' });
     expect(c?.ca).toEqual({ source: 'ssm', parameterName: '/kops-api-sentinel/k8s.example.com/ca-bundle' });
     expect(cfg.alerts.reminderHours).toBe(6);
     expect(cfg.verifier.scheduleMinutes).toBe(5);

@@ -344,6 +344,7 @@ describe('tlsFinding', () => {
       endpoint: `${LOOPBACK}:${server.port}`,
       servername: API,
       tlsVersion: result.tlsVersion,
+      chainSource: 'wire',
       certificate: { issuer: 'CN=Amazon RSA 2048 M02', fingerprint256: foreign.x509.fingerprint256 },
     });
   });

@@ -1,0 +1,610 @@
+import type { ChainCode } from '../../functions/core/tls/verify-chain.ts';
+import { days, KU, type LabCert, type LabSpec, makeCa, makeCert } from '../../sandbox/x509-lab.ts';
+
+/**
+ * Generated certificate chains for the Go differential test, one per rule of Go's crypto/x509
+ * verifier that kubelet relies on, plus the rules the project already checked. Each case: what
+ * the server sends (leaf first, in order), what the cluster CA bundle holds, and the verdict the
+ * sentinel must give under current rules. `goSince` marks a rule that a Go release introduced:
+ * an older installed Go judges the other way, and the test expects that difference.
+ */
+
+export const API = 'api.internal.k8s.example.com';
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EKU = '2.5.29.37.0';
+const UNKNOWN_OID = '1.3.6.1.4.1.55555.1.1';
+
+export interface MatrixCase {
+  id: string;
+  /** What the case checks. */
+  rule: string;
+  sent: LabCert[];
+  trust: LabCert[];
+  /** The sentinel's verdict under current rules. */
+  code: ChainCode;
+  /** Server TLS options. */
+  tls?: { maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphersuites?: string };
+  /** Go release that introduced the rule deciding this case, and why older releases differ. */
+  goSince?: { minor: number; why: string };
+}
+
+const now = Date.now();
+const ago = (d: number): Date => new Date(now - days(d));
+const ahead = (d: number): Date => new Date(now + days(d));
+
+function leaf(issuer: LabCert, more: Partial<LabSpec> = {}): LabCert {
+  return makeCert({
+    subject: { cn: 'kubernetes-master' },
+    issuer,
+    ca: false,
+    keyUsage: KU.digitalSignature | KU.keyEncipherment,
+    eku: [SERVER_AUTH],
+    dns: [API],
+    ...more,
+  });
+}
+
+export function buildMatrix(): MatrixCase[] {
+  const root = makeCa('kubernetes-ca');
+  const mid = makeCa('kops-intermediate', { issuer: root });
+  const foreign = makeCa('Amazon Root CA 1');
+  const foreignMid = makeCa('Amazon RSA 2048 M02', { issuer: foreign });
+  const stranger = makeCa('stranger');
+  const cases: MatrixCase[] = [];
+  const add = (c: MatrixCase): void => {
+    cases.push(c);
+  };
+  const T = [root];
+
+  // trust and path building
+  add({
+    id: 'ok-direct',
+    rule: 'leaf signed by the cluster CA',
+    sent: [leaf(root)],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'ok-intermediate',
+    rule: 'leaf + intermediate',
+    sent: [leaf(mid), mid],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'intermediate-not-sent',
+    rule: 'intermediate missing',
+    sent: [leaf(mid)],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+  add({
+    id: 'foreign-ca',
+    rule: 'ACM-like chain',
+    sent: [leaf(foreignMid), foreignMid],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+  add({
+    id: 'stranger-then-intermediate',
+    rule: 'unrelated certificate sent first, path still found',
+    sent: [leaf(mid), stranger, mid],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const mid2 = makeCa('kops-intermediate-2', { issuer: mid });
+  add({
+    id: 'two-intermediates-reversed',
+    rule: 'intermediates in any order',
+    sent: [leaf(mid2), mid, mid2],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'impostor-same-name',
+    rule: 'CA with the same name, other key',
+    sent: [leaf(makeCa('kubernetes-ca'))],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+  const second = makeCa('kubernetes-ca-next');
+  add({
+    id: 'bundle-second-key',
+    rule: 'bundle with two CAs',
+    sent: [leaf(second)],
+    trust: [root, second],
+    code: 'TLS_OK',
+  });
+  const selfLeaf = makeCert({ subject: { cn: API }, ca: false, eku: [SERVER_AUTH], dns: [API] });
+  add({
+    id: 'self-signed-in-bundle',
+    rule: 'leaf itself trusted',
+    sent: [selfLeaf],
+    trust: [selfLeaf],
+    code: 'TLS_OK',
+  });
+  const wrongAki = makeCa('kops-intermediate-aki', { issuer: root, aki: Buffer.alloc(20, 7) });
+  add({
+    id: 'intermediate-aki-mismatch',
+    rule: 'intermediate whose authority key id does not match: Go links by name, not key id',
+    sent: [leaf(wrongAki), wrongAki],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const leafWrongAki = leaf(mid, { aki: Buffer.alloc(20, 9) });
+  add({
+    id: 'leaf-aki-mismatch',
+    rule: 'leaf whose authority key id does not match its intermediate',
+    sent: [leafWrongAki, mid],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'tls12',
+    rule: 'TLS 1.2 handshake',
+    sent: [leaf(mid), mid],
+    trust: T,
+    code: 'TLS_OK',
+    tls: { maxVersion: 'TLSv1.2' },
+  });
+  add({
+    id: 'tls13-aes256',
+    rule: 'TLS 1.3 AES-256-GCM',
+    sent: [leaf(mid), stranger, mid],
+    trust: T,
+    code: 'TLS_OK',
+    tls: { ciphersuites: 'TLS_AES_256_GCM_SHA384' },
+  });
+  add({
+    id: 'tls13-chacha',
+    rule: 'TLS 1.3 ChaCha20-Poly1305',
+    sent: [leaf(mid), mid],
+    trust: T,
+    code: 'TLS_OK',
+    tls: { ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256' },
+  });
+
+  // validity
+  add({
+    id: 'leaf-expired',
+    rule: 'leaf expired',
+    sent: [leaf(root, { notBefore: ago(30), notAfter: ago(1) })],
+    trust: T,
+    code: 'TLS_CERT_EXPIRED',
+  });
+  add({
+    id: 'leaf-not-yet-valid',
+    rule: 'leaf not yet valid',
+    sent: [leaf(root, { notBefore: ahead(1), notAfter: ahead(30) })],
+    trust: T,
+    code: 'TLS_CERT_NOT_YET_VALID',
+  });
+  const oldMid = makeCa('old-intermediate', { issuer: root, notBefore: ago(30), notAfter: ago(1) });
+  add({
+    id: 'intermediate-expired',
+    rule: 'intermediate expired',
+    sent: [leaf(oldMid), oldMid],
+    trust: T,
+    code: 'TLS_CERT_EXPIRED',
+  });
+  const oldRoot = makeCa('old-kubernetes-ca', { notBefore: ago(300), notAfter: ago(1) });
+  add({
+    id: 'root-expired',
+    rule: 'trusted CA expired',
+    sent: [leaf(oldRoot)],
+    trust: [oldRoot],
+    code: 'TLS_CERT_EXPIRED',
+  });
+
+  // extended key usage (KeyUsage ignored on the leaf)
+  add({
+    id: 'eku-client-only',
+    rule: 'leaf EKU clientAuth only',
+    sent: [leaf(root, { eku: [CLIENT_AUTH] })],
+    trust: T,
+    code: 'TLS_NOT_SERVER_AUTH',
+  });
+  add({
+    id: 'eku-any',
+    rule: 'leaf EKU any',
+    sent: [leaf(root, { eku: [ANY_EKU] })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'eku-none',
+    rule: 'leaf without EKU',
+    sent: [leaf(root, { eku: [] })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const clientMid = makeCa('client-only-intermediate', { issuer: root, eku: [CLIENT_AUTH] });
+  add({
+    id: 'eku-intermediate-client-only',
+    rule: 'intermediate EKU clientAuth only',
+    sent: [leaf(clientMid), clientMid],
+    trust: T,
+    code: 'TLS_NOT_SERVER_AUTH',
+  });
+  add({
+    id: 'leaf-keyusage-ignored',
+    rule: 'leaf KeyUsage without keyEncipherment: Go ignores the leaf KeyUsage',
+    sent: [leaf(root, { keyUsage: KU.digitalSignature })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const noCertSign = makeCa('no-certsign-intermediate', { issuer: root, keyUsage: KU.digitalSignature });
+  add({
+    id: 'intermediate-without-certsign',
+    rule: 'intermediate KeyUsage without keyCertSign',
+    sent: [leaf(noCertSign), noCertSign],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+
+  // hostname
+  add({
+    id: 'hostname-mismatch',
+    rule: 'SAN for another name',
+    sent: [leaf(root, { dns: ['api.k8s.example.com'] })],
+    trust: T,
+    code: 'TLS_HOSTNAME_MISMATCH',
+  });
+  add({
+    id: 'cn-only',
+    rule: 'no SAN, CN = API name: no CN fallback',
+    sent: [leaf(root, { subject: { cn: API }, dns: [] })],
+    trust: T,
+    code: 'TLS_HOSTNAME_MISMATCH',
+  });
+  add({
+    id: 'wildcard-one-label',
+    rule: 'wildcard covers one label',
+    sent: [leaf(root, { dns: ['*.internal.k8s.example.com'] })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'wildcard-two-labels',
+    rule: 'wildcard does not cover two labels',
+    sent: [leaf(root, { dns: ['*.k8s.example.com'] })],
+    trust: T,
+    code: 'TLS_HOSTNAME_MISMATCH',
+  });
+
+  // basicConstraints: CA flag and path length
+  const notCa = makeCert({
+    subject: { cn: 'not-a-ca' },
+    issuer: root,
+    ca: false,
+    keyUsage: KU.keyCertSign,
+    dns: [API],
+  });
+  add({
+    id: 'intermediate-not-ca',
+    rule: 'intermediate with CA:FALSE',
+    sent: [leaf(notCa), notCa],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+  const noBc = makeCert({ subject: { cn: 'no-basic-constraints' }, issuer: root, keyUsage: KU.keyCertSign });
+  add({
+    id: 'intermediate-no-basic-constraints',
+    rule: 'v3 intermediate without basicConstraints',
+    sent: [leaf(noBc), noBc],
+    trust: T,
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+  const root0 = makeCa('pathlen0-ca', { pathLen: 0 });
+  const under0 = makeCa('under-pathlen0', { issuer: root0 });
+  add({
+    id: 'pathlen0-root-one-intermediate',
+    rule: 'root pathlen 0, one intermediate',
+    sent: [leaf(under0), under0],
+    trust: [root0],
+    code: 'TLS_PATH_LENGTH_EXCEEDED',
+  });
+  add({
+    id: 'pathlen0-root-direct',
+    rule: 'root pathlen 0, leaf directly',
+    sent: [leaf(root0)],
+    trust: [root0],
+    code: 'TLS_OK',
+  });
+  const root1 = makeCa('pathlen1-ca', { pathLen: 1 });
+  const under1 = makeCa('under-pathlen1', { issuer: root1 });
+  add({
+    id: 'pathlen1-root-one-intermediate',
+    rule: 'root pathlen 1, one intermediate',
+    sent: [leaf(under1), under1],
+    trust: [root1],
+    code: 'TLS_OK',
+  });
+  const under1b = makeCa('under-pathlen1-b', { issuer: under1 });
+  add({
+    id: 'pathlen1-root-two-intermediates',
+    rule: 'root pathlen 1, two intermediates',
+    sent: [leaf(under1b), under1b, under1],
+    trust: [root1],
+    code: 'TLS_PATH_LENGTH_EXCEEDED',
+  });
+  const mid0 = makeCa('intermediate-pathlen0', { issuer: root, pathLen: 0 });
+  const belowMid0 = makeCa('below-pathlen0', { issuer: mid0 });
+  add({
+    id: 'pathlen0-intermediate',
+    rule: 'intermediate pathlen 0 with an intermediate below it',
+    sent: [leaf(belowMid0), belowMid0, mid0],
+    trust: T,
+    code: 'TLS_PATH_LENGTH_EXCEEDED',
+  });
+
+  // name constraints
+  const ncRoot = (name: string, nc: LabSpec['nameConstraints']): LabCert =>
+    makeCa(name, { nameConstraints: nc });
+  const permitK8s = ncRoot('nc-k8s', { permittedDns: ['k8s.example.com'] });
+  add({
+    id: 'nc-permitted-inside',
+    rule: 'permitted DNS subtree covers the name',
+    sent: [leaf(permitK8s)],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'nc-permitted-extra-san',
+    rule: 'permitted DNS subtree; another SAN outside it',
+    sent: [leaf(permitK8s, { dns: [API, 'kubernetes.default'] })],
+    trust: [permitK8s],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const permitCorp = ncRoot('nc-corp', { permittedDns: ['corp.example'] });
+  add({
+    id: 'nc-permitted-outside',
+    rule: 'permitted DNS subtree excludes the name',
+    sent: [leaf(permitCorp)],
+    trust: [permitCorp],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const excludeInternal = ncRoot('nc-exclude', { excludedDns: ['internal.k8s.example.com'] });
+  add({
+    id: 'nc-excluded',
+    rule: 'excluded DNS subtree holds the name',
+    sent: [leaf(excludeInternal)],
+    trust: [excludeInternal],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const dotted = ncRoot('nc-dotted', { permittedDns: ['.k8s.example.com'] });
+  add({
+    id: 'nc-leading-dot',
+    rule: 'permitted .k8s.example.com',
+    sent: [leaf(dotted)],
+    trust: [dotted],
+    code: 'TLS_OK',
+  });
+  const ncMid = makeCa('nc-intermediate', {
+    issuer: root,
+    nameConstraints: { permittedDns: ['corp.example'] },
+  });
+  add({
+    id: 'nc-on-intermediate',
+    rule: 'intermediate permits corp.example only',
+    sent: [leaf(ncMid), ncMid],
+    trust: T,
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const ipPermit10 = ncRoot('nc-ip-10', { permittedIps: ['10.0.0.0/8'] });
+  add({
+    id: 'nc-ip-permitted-outside',
+    rule: 'permitted IP range excludes the IP SAN',
+    sent: [leaf(ipPermit10, { ips: ['127.0.0.1'] })],
+    trust: [ipPermit10],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const ipExclude = ncRoot('nc-ip-excl', { excludedIps: ['127.0.0.0/8'] });
+  add({
+    id: 'nc-ip-excluded',
+    rule: 'excluded IP range holds the IP SAN',
+    sent: [leaf(ipExclude, { ips: ['127.0.0.1'] })],
+    trust: [ipExclude],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const both = ncRoot('nc-both', { permittedDns: ['k8s.example.com'], permittedIps: ['127.0.0.0/8'] });
+  add({
+    id: 'nc-dns-and-ip-inside',
+    rule: 'DNS and IP permitted',
+    sent: [leaf(both, { ips: ['127.0.0.1'] })],
+    trust: [both],
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'nc-dns-only-ip-free',
+    rule: 'DNS constraint leaves IP SANs free',
+    sent: [leaf(permitK8s, { ips: ['127.0.0.1'] })],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'nc-on-leaf-ignored',
+    rule: 'name constraints on the leaf itself are not applied',
+    sent: [leaf(root, { nameConstraints: { permittedDns: ['corp.example'] } })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const dirNc = ncRoot('nc-directory', {
+    permittedDns: ['k8s.example.com'],
+    directoryName: true,
+    critical: true,
+  });
+  add({
+    id: 'nc-directory-name-critical',
+    rule: 'critical name constraints with a directoryName subtree',
+    sent: [leaf(dirNc)],
+    trust: [dirNc],
+    code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
+  });
+
+  // signature algorithms
+  add({
+    id: 'sha1-leaf',
+    rule: 'leaf signed with ECDSA-SHA1',
+    sent: [leaf(root, { hash: 'sha1' })],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+  });
+  const sha1Mid = makeCa('sha1-intermediate', { issuer: root, hash: 'sha1' });
+  add({
+    id: 'sha1-intermediate',
+    rule: 'intermediate signed with ECDSA-SHA1',
+    sent: [leaf(sha1Mid), sha1Mid],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+  });
+  const sha1Root = makeCa('sha1-self-signed-ca', { hash: 'sha1' });
+  add({
+    id: 'sha1-trust-anchor',
+    rule: 'self-signed trust anchor with SHA-1: never checked',
+    sent: [leaf(sha1Root)],
+    trust: [sha1Root],
+    code: 'TLS_OK',
+  });
+
+  const rsaWhy = 'Go 1.24 refuses RSA keys under 1024 bits; older releases accept them';
+  add({
+    id: 'rsa-768-leaf',
+    rule: 'leaf with a 768-bit RSA key',
+    sent: [leaf(root, { rsaBits: 768 })],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+    goSince: { minor: 24, why: rsaWhy },
+  });
+  const rsaMid = makeCa('rsa-768-intermediate', { issuer: root, rsaBits: 768 });
+  add({
+    id: 'rsa-768-intermediate',
+    rule: 'intermediate with a 768-bit RSA key signs the leaf',
+    sent: [leaf(rsaMid), rsaMid],
+    trust: T,
+    code: 'TLS_INSECURE_SIGNATURE',
+    goSince: { minor: 24, why: rsaWhy },
+  });
+  add({
+    id: 'rsa-1024-leaf',
+    rule: 'leaf with a 1024-bit RSA key',
+    sent: [leaf(root, { rsaBits: 1024 })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+
+  // critical extensions
+  const unknown = (critical: boolean) => ({ extra: [{ oid: UNKNOWN_OID, critical }] });
+  add({
+    id: 'critical-unknown-leaf',
+    rule: 'unknown critical extension on the leaf',
+    sent: [leaf(root, unknown(true))],
+    trust: T,
+    code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
+  });
+  add({
+    id: 'noncritical-unknown-leaf',
+    rule: 'unknown non-critical extension on the leaf',
+    sent: [leaf(root, unknown(false))],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const critMid = makeCa('critical-ext-intermediate', { issuer: root, ...unknown(true) });
+  add({
+    id: 'critical-unknown-intermediate',
+    rule: 'unknown critical extension on an intermediate',
+    sent: [leaf(critMid), critMid],
+    trust: T,
+    code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
+  });
+  const critRoot = makeCa('critical-ext-ca', unknown(true));
+  add({
+    id: 'critical-unknown-root',
+    rule: 'unknown critical extension on the trusted CA',
+    sent: [leaf(critRoot)],
+    trust: [critRoot],
+    code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
+  });
+
+  const policyMid = makeCa('policy-constraints-intermediate', {
+    issuer: root,
+    // policyConstraints { inhibitPolicyMapping 0 }, critical as RFC 5280 requires
+    extra: [{ oid: '2.5.29.36', critical: true, value: Buffer.from([0x30, 0x03, 0x81, 0x01, 0x00]) }],
+  });
+  add({
+    id: 'critical-policy-constraints',
+    rule: 'critical policyConstraints on an intermediate',
+    sent: [leaf(policyMid), policyMid],
+    trust: T,
+    code: 'TLS_OK',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 parses the policy extensions (policy validation); before, a critical one is unhandled',
+    },
+  });
+
+  add({
+    id: 'duplicate-extension',
+    rule: 'the same extension twice',
+    sent: [
+      leaf(root, {
+        extra: [
+          { oid: UNKNOWN_OID, critical: false },
+          { oid: UNKNOWN_OID, critical: false },
+        ],
+      }),
+    ],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+
+  // byte-exact issuer linking
+  const printableRoot = makeCa('kubernetes-ca-printable', {
+    subject: { cn: 'kubernetes-ca-printable', encoding: 'printable' },
+  });
+  add({
+    id: 'issuer-encoding-differs',
+    rule: 'leaf issuer UTF8String, CA subject PrintableString',
+    sent: [leaf(printableRoot, { issuerName: { cn: 'kubernetes-ca-printable', encoding: 'utf8' } })],
+    trust: [printableRoot],
+    code: 'TLS_ISSUER_NAME_ENCODING',
+  });
+  add({
+    id: 'issuer-encoding-same',
+    rule: 'leaf issuer copied from a PrintableString CA subject',
+    sent: [leaf(printableRoot)],
+    trust: [printableRoot],
+    code: 'TLS_OK',
+  });
+
+  // serial numbers
+  const negative = Buffer.from([0x80, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77]);
+  const why = 'Go 1.23 made ParseCertificate refuse negative serial numbers (kubelet 1.32 and later)';
+  add({
+    id: 'negative-serial-leaf',
+    rule: 'leaf with a negative serial',
+    sent: [leaf(root, { serial: negative })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+    goSince: { minor: 23, why },
+  });
+  const negStranger = makeCa('negative-serial-stranger', { serial: negative });
+  add({
+    id: 'negative-serial-unused-extra',
+    rule: 'an extra certificate, not on the path, with a negative serial',
+    sent: [leaf(root), negStranger],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+    goSince: { minor: 23, why },
+  });
+  add({
+    id: 'serial-one-byte',
+    rule: 'small positive serial',
+    sent: [leaf(root, { serial: Buffer.from([0x01]) })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+
+  return cases;
+}
