@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { type PublishDeps, PublishRunError, publishRun } from '../../functions/core/alerts/publish.ts';
-import { AlertStore, fromItem } from '../../functions/core/alerts/state.ts';
+import { AlertStore, AlertWriteConflict, fromItem } from '../../functions/core/alerts/state.ts';
 import { type AwsClients, CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import type { AlertsConfig } from '../../functions/core/config/schema.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
@@ -506,6 +506,44 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
       expect(pending).toMatchObject({ state: 'pending', failures: 1, failuresBy: { verifier: 1 } });
       const second = await run([notAttached()], at(5 * MIN), 'verifier');
       expect(second.notifications.map((n) => n.kind)).toEqual(['fire']);
+    });
+
+    it('of concurrent first writes exactly one wins; the others get the winning record back', async () => {
+      const store = new AlertStore(clients.dynamodb, deps.tableName);
+      for (let round = 0; round < 10; round++) {
+        const group = `race${round}.masters.k8s.example.com`;
+        const base = {
+          key: `${CLUSTER}|LB_NOT_ATTACHED|${group}`,
+          cluster: CLUSTER,
+          check: 'attachment' as const,
+          resource: group,
+          code: 'LB_NOT_ATTACHED',
+          severity: 'critical' as const,
+          state: 'pending' as const,
+          passes: 0,
+          firstSeen: at(0).toISOString(),
+          lastSeen: at(0).toISOString(),
+          lastEvaluated: at(0).toISOString(),
+          notifications: 0,
+          finding: notAttached(CLUSTER, group),
+          version: 0,
+        };
+        const outcomes = await Promise.all(
+          [1, 2, 3, 4].map((n) =>
+            store.put({ ...base, failures: n, failuresBy: { [`writer${n}`]: 1 } }, 0).then(
+              (r) => ({ won: r.failures }),
+              (e: unknown) => ({ lost: e as AlertWriteConflict }),
+            ),
+          ),
+        );
+        const winners = outcomes.flatMap((o) => ('won' in o ? [o.won] : []));
+        expect(winners).toHaveLength(1);
+        for (const o of outcomes) {
+          if (!('lost' in o)) continue;
+          expect(o.lost).toBeInstanceOf(AlertWriteConflict);
+          expect(o.lost.current).toMatchObject({ failures: winners[0], version: 1 });
+        }
+      }
     });
 
     it('a retried confirmation that finds its own write is a confirmation', async () => {
