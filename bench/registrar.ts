@@ -44,14 +44,14 @@ function lambdaContext(): Context {
   };
 }
 
-type Invoke = (event: unknown) => Promise<RegistrarResult>;
+export type Invoke = (event: unknown) => Promise<RegistrarResult>;
 
-function registrar(config: SentinelConfig, clients: AwsClients, env: NodeJS.ProcessEnv): Invoke {
+export function registrar(config: SentinelConfig, clients: AwsClients, env: NodeJS.ProcessEnv): Invoke {
   const handler = createHandler(() => ({ config, clients }), env);
   return (event) => handler(event, lambdaContext());
 }
 
-async function describeGroup(clients: AwsClients, name: string) {
+export async function describeGroup(clients: AwsClients, name: string) {
   const res = await clients.autoscaling.send(
     new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
   );
@@ -66,10 +66,10 @@ async function targetIds(clients: AwsClients, arn: string): Promise<string[]> {
   return (res.TargetHealthDescriptions ?? []).map((t) => t.Target?.Id ?? '');
 }
 
-const launch = (group: string, instanceId: string) =>
+export const launch = (group: string, instanceId: string) =>
   autoScalingEvent('EC2 Instance Launch Successful', group, instanceId);
 
-const isInSync = (r: RegistrarResult) => r.status === 'done' && r.inSync === true;
+export const isInSync = (r: RegistrarResult) => r.status === 'done' && r.inSync === true;
 
 /** A steady-state row: at most 3 calls, nothing changed, the verdict in sync. */
 function steadyRow(measure: string, run: Awaited<ReturnType<typeof counted<RegistrarResult>>>): Row {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: one table of counts and ratios that hold on a small, noisy machine — bundle
  * sizes, AWS API calls (registrar per event, the CLI's sweeps, the verifier per cluster), the TLS
- * parallelism ratio and alert deduplication — also written to bench/latest.json for the README.
+ * parallelism ratio, alert deduplication and the event path from a launch to its alert — also written to bench/latest.json for the README.
  * Exits 1 when a target is missed or a section fails (the table is printed either way).
  */
 import type { Row } from './table.ts';
@@ -15,6 +15,7 @@ const { performance } = await import('node:perf_hooks');
 const { fileURLToPath } = await import('node:url');
 const { alertRows } = await import('./alerts.ts');
 const { bundleRows } = await import('./bundles.ts');
+const { eventPathRows } = await import('./event-path.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
 const { machine, machineLine } = await import('./machine.ts');
 const { registrarRows } = await import('./registrar.ts');
@@ -40,7 +41,7 @@ async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
 
 /** Prints the table and writes the JSON; returns the exit code. */
 function report(extra: Row[] = []): number {
-  const order = ['bundle', 'registrar', 'scaling', 'handshake', 'verify-phase', 'alerts'];
+  const order = ['bundle', 'registrar', 'event-path', 'scaling', 'handshake', 'verify-phase', 'alerts'];
   const rows = [...order.flatMap((k) => sections.get(k) ?? []), ...extra];
   const ok = allMet(rows);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -71,6 +72,7 @@ await section('bundle', bundleRows);
 try {
   await withLab(async (lab) => {
     await section('registrar', () => registrarRows(lab));
+    await section('event-path', () => eventPathRows(lab));
     await section('scaling', () => scalingRows(lab));
     await section('verify-phase', () => verifyPhaseRows(lab));
     await section('alerts', () => alertRows(lab));

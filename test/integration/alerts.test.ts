@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -11,7 +11,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { type PublishDeps, PublishRunError, publishRun } from '../../functions/core/alerts/publish.ts';
-import { AlertStore, fromItem } from '../../functions/core/alerts/state.ts';
+import { AlertStore, AlertWriteConflict, fromItem } from '../../functions/core/alerts/state.ts';
 import { type AwsClients, CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import type { AlertsConfig } from '../../functions/core/config/schema.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
@@ -405,5 +405,163 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
     expect((await events()).filter((e) => e['detail-type'] === 'Registration Changed')).toHaveLength(23);
     // repaired findings are not drift: no alert
     expect(res.notifications).toEqual([]);
+  });
+
+  describe('fireAfterFailures counts runs of the same kind, across runs', () => {
+    const two = (): PublishDeps => ({ ...deps, config: { ...alertsConfig, fireAfterFailures: 2 } });
+    const tick = (now: Date) =>
+      Promise.all(
+        (['registrar', 'verifier'] as const).map((source) =>
+          publishRun({ source, verdicts: [verdictOf(CLUSTER, [notAttached()])], now }, two()),
+        ),
+      );
+
+    it('the registrar and the verifier on one tick are one sighting each; the next tick pages once', async () => {
+      const first = await tick(at(0));
+      expect(first.flatMap((r) => r.notifications)).toEqual([]);
+      expect(await alerts()).toEqual([]);
+      const [pending] = await new AlertStore(clients.dynamodb, deps.tableName).loadCluster(CLUSTER);
+      expect(pending).toMatchObject({ state: 'pending', failuresBy: { registrar: 1, verifier: 1 } });
+
+      const second = await tick(at(5 * MIN));
+      expect(second.flatMap((r) => r.notifications).map((n) => n.kind)).toEqual(['fire']);
+      expect((await alerts()).map((a) => a.kind)).toEqual(['fire']);
+    });
+
+    it('two verifier runs in a row page', async () => {
+      const verify = (now: Date) =>
+        publishRun({ source: 'verifier', verdicts: [verdictOf(CLUSTER, [notAttached()])], now }, two());
+      expect((await verify(at(0))).notifications).toEqual([]);
+      expect((await verify(at(5 * MIN))).notifications.map((n) => n.kind)).toEqual(['fire']);
+      expect(await alerts()).toHaveLength(1);
+    });
+
+    it('a follow-up deadline that passed pages at once', async () => {
+      const notVerified = finding('NEW_INSTANCE_NOT_VERIFIED', {
+        cluster: CLUSTER,
+        resource: 'i-0123456789abcdef0',
+        expected: 'registered, healthy, serving a certificate from the kops CA',
+        actual: 'INSTANCE_NOT_REGISTERED',
+        message: 'i-0123456789abcdef0 did not pass verification within 15 minutes',
+      });
+      const res = await publishRun(
+        { source: 'verifier', verdicts: [verdictOf(CLUSTER, [notVerified])], now: at(0) },
+        two(),
+      );
+      expect(res.notifications.map((n) => n.kind)).toEqual(['fire']);
+      expect((await alerts()).map((a) => a.code)).toEqual(['NEW_INSTANCE_NOT_VERIFIED']);
+    });
+  });
+
+  describe('alert-state writes survive a lost response', () => {
+    /**
+     * A DynamoDB client whose first write of `command` reaches moto and is applied, and whose
+     * response is then lost as a reset connection: the SDK retries the same request.
+     */
+    function losingFirstResponse(command: string): { client: DynamoDBClient; sent: () => number } {
+      const client = new DynamoDBClient({ region: 'eu-west-1', maxAttempts: 3 });
+      let sent = 0;
+      client.middlewareStack.add(
+        (next, ctx) => async (args) => {
+          if (ctx.commandName !== command) return next(args);
+          sent += 1;
+          const out = await next(args);
+          if (sent === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+          return out;
+        },
+        { step: 'deserialize', name: 'loseFirstResponse' },
+      );
+      return { client, sent: () => sent };
+    }
+    const withDynamo = (dynamodb: DynamoDBClient, fireAfterFailures: number): PublishDeps => ({
+      ...deps,
+      clients: { ...clients, dynamodb },
+      config: { ...alertsConfig, fireAfterFailures },
+    });
+
+    it('a retried claim that finds its own write sends the alert once, not as a conflict', async () => {
+      const lossy = losingFirstResponse('PutItemCommand');
+      const res = await publishRun(
+        { source: 'verifier', verdicts: [verdictOf(CLUSTER, [notAttached()])], now: at(0) },
+        withDynamo(lossy.client, 1),
+      );
+      expect(lossy.sent()).toBe(2); // the write, and the SDK's retry of it
+      expect(res.conflicts).toBe(0);
+      expect(res.notifications.map((n) => n.kind)).toEqual(['fire']);
+      expect((await alerts()).map((a) => a.kind)).toEqual(['fire']);
+      const [stored] = await new AlertStore(clients.dynamodb, deps.tableName).loadCluster(CLUSTER);
+      expect(stored).toMatchObject({ state: 'firing', failures: 1, notifications: 1 });
+      expect(stored?.outbox).toBeUndefined();
+    });
+
+    it('a retried write counts its observation once: no page on the first sighting', async () => {
+      const lossy = losingFirstResponse('PutItemCommand');
+      const first = await publishRun(
+        { source: 'verifier', verdicts: [verdictOf(CLUSTER, [notAttached()])], now: at(0) },
+        withDynamo(lossy.client, 2),
+      );
+      expect(lossy.sent()).toBe(2);
+      expect(first.notifications).toEqual([]);
+      const [pending] = await new AlertStore(clients.dynamodb, deps.tableName).loadCluster(CLUSTER);
+      expect(pending).toMatchObject({ state: 'pending', failures: 1, failuresBy: { verifier: 1 } });
+      const second = await run([notAttached()], at(5 * MIN), 'verifier');
+      expect(second.notifications.map((n) => n.kind)).toEqual(['fire']);
+    });
+
+    it('of concurrent first writes exactly one wins; the others get the winning record back', async () => {
+      const store = new AlertStore(clients.dynamodb, deps.tableName);
+      for (let round = 0; round < 10; round++) {
+        const group = `race${round}.masters.k8s.example.com`;
+        const base = {
+          key: `${CLUSTER}|LB_NOT_ATTACHED|${group}`,
+          cluster: CLUSTER,
+          check: 'attachment' as const,
+          resource: group,
+          code: 'LB_NOT_ATTACHED',
+          severity: 'critical' as const,
+          state: 'pending' as const,
+          passes: 0,
+          firstSeen: at(0).toISOString(),
+          lastSeen: at(0).toISOString(),
+          lastEvaluated: at(0).toISOString(),
+          notifications: 0,
+          finding: notAttached(CLUSTER, group),
+          version: 0,
+        };
+        const outcomes = await Promise.all(
+          [1, 2, 3, 4].map((n) =>
+            store.put({ ...base, failures: n, failuresBy: { [`writer${n}`]: 1 } }, 0).then(
+              (r) => ({ won: r.failures }),
+              (e: unknown) => ({ lost: e as AlertWriteConflict }),
+            ),
+          ),
+        );
+        const winners = outcomes.flatMap((o) => ('won' in o ? [o.won] : []));
+        expect(winners).toHaveLength(1);
+        for (const o of outcomes) {
+          if (!('lost' in o)) continue;
+          expect(o.lost).toBeInstanceOf(AlertWriteConflict);
+          expect(o.lost.current).toMatchObject({ failures: winners[0], version: 1 });
+        }
+      }
+    });
+
+    it('a retried confirmation that finds its own write is a confirmation', async () => {
+      const lossy = losingFirstResponse('UpdateItemCommand');
+      const warnings: string[] = [];
+      const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
+      await publishRun(
+        { source: 'verifier', verdicts: [verdictOf(CLUSTER, [notAttached()])], now: at(0) },
+        { ...withDynamo(lossy.client, 1), logger },
+      );
+      expect(lossy.sent()).toBe(2);
+      expect(warnings).toEqual([]);
+      const [stored] = await new AlertStore(clients.dynamodb, deps.tableName).loadCluster(CLUSTER);
+      expect(stored).toMatchObject({ notifications: 1, lastNotification: 'fire' });
+      expect(stored?.outbox).toBeUndefined();
+      // the lease long gone: nothing is sent again
+      await run([notAttached()], at(HOUR), 'verifier');
+      expect((await alerts()).map((a) => a.kind)).toEqual(['fire']);
+    });
   });
 });

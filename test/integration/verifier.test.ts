@@ -222,6 +222,22 @@ describe('verifier against moto and real TLS servers', () => {
     ]);
   });
 
+  it('never holds back a node instance registered on the load balancer as warming up', async () => {
+    // a node launched seconds ago, well inside the 15-minute deadline, registered on the target group
+    const nodeId = (await group(clients, world.nodeGroup)).liveInstanceIds[0] ?? '';
+    await clients.elbv2.send(
+      new elbv2.RegisterTargetsCommand({
+        TargetGroupArn: world.lbs.targetGroupArn,
+        Targets: [{ Id: nodeId }],
+      }),
+    );
+    const { verdict, byCode, drift } = await verify(await rules(good.slice(0, 3)), 15);
+    expect(byCode('NEW_INSTANCE_WARMING_UP').map((f) => f.resource)).not.toContain(nodeId);
+    expect(byCode('STALE_REGISTRATION').map((f) => f.resource)).toEqual([expect.stringContaining(nodeId)]);
+    expect(drift.map((f) => f.resource).some((r) => r.includes(nodeId))).toBe(true);
+    expect(verdict.inSync).toBe(false);
+  });
+
   it('the CLI gives the same verdict, with --connect-to and exit codes', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');

@@ -1,15 +1,22 @@
 import type { AlertsConfig } from '../config/schema.ts';
+import { codeInfo } from '../findings/codes.ts';
 import { alertKey, type CheckKind, type Finding, type Severity } from '../findings/finding.ts';
 
 /**
  * The alert state machine, with no I/O: given the stored record (or none), what this run saw,
  * the time and the alert settings, it returns the next record and the notification to send.
  *
- *   (none|resolved) --drift--> pending --(fireAfterFailures failing runs)--> firing   [fire]
+ *   (none|resolved) --drift--> pending --(fireAfterFailures failing runs of one kind)--> firing [fire]
+ *   (none|resolved) --one-time drift (code fireAt: 'once')--> firing                  [fire]
  *   firing --drift, reminderHours since the last notification--> firing             [remind]
  *   firing --pass x resolveAfterPasses in a row--> resolved                           [resolve]
  *   firing --drift during the pass streak--> firing, streak reset                     (no message)
  *   pending --pass--> resolved                                                        (no message: it never fired)
+ *
+ * `fireAfterFailures` counts consecutive checks of the same resource by runs of the same kind
+ * (registrar, verifier): each kind has its own streak on the record, and the alert fires when one
+ * streak reaches it. The registrar and the verifier seeing the same drift on the same tick are one
+ * sighting of each kind, not two; two verifier runs in a row are two. A pass resets every streak.
  *
  * Never losing a notification: a notification is first written into the record as an *outbox*
  * entry (kind, claim id, lease). The writer that wins the conditional write publishes it and then
@@ -42,8 +49,10 @@ export interface AlertRecord {
   code: string;
   severity: Severity;
   state: AlertState;
-  /** Consecutive failing runs (reset by a pass). */
+  /** Consecutive failing runs of any kind (reset by a pass). */
   failures: number;
+  /** Consecutive failing runs per kind of run (`registrar`, `verifier`); reset by a pass. */
+  failuresBy?: Record<string, number>;
   /** Consecutive passing runs while firing (reset by a failure). */
   passes: number;
   /** Start of the current episode (first failing run). */
@@ -79,7 +88,13 @@ export interface PolicyOptions {
   ttlDays?: number;
 }
 
-export type Observation = { drifting: true; finding: Finding } | { drifting: false };
+/** What one run saw. `source` is the kind of run (default `run`): streaks are counted per kind. */
+export type Observation = { drifting: true; finding: Finding; source?: string } | { drifting: false };
+
+/** Whether a code is a one-time finding whose alert fires at once (see CodeInfo.fireAt). */
+export function firesAtOnce(code: string): boolean {
+  return codeInfo(code)?.fireAt === 'once';
+}
 
 export interface Decision {
   /** The record to store (undefined: none exists and none is needed). */
@@ -120,6 +135,7 @@ function newEpisode(finding: Finding, nowIso: string, version: number): AlertRec
     severity: finding.severity,
     state: 'pending',
     failures: 0,
+    failuresBy: {},
     passes: 0,
     firstSeen: nowIso,
     lastSeen: nowIso,
@@ -162,6 +178,9 @@ export function decide(
       // A new episode. An undelivered resolve of the previous one would now be wrong: drop it.
       next = newEpisode(observation.finding, nowIso, prev?.version ?? 0);
     }
+    const kind = observation.source ?? 'run';
+    const streak = (next.failuresBy?.[kind] ?? 0) + 1;
+    next.failuresBy = { ...next.failuresBy, [kind]: streak };
     next.failures += 1;
     next.passes = 0;
     next.lastSeen = nowIso;
@@ -169,13 +188,16 @@ export function decide(
     next.finding = observation.finding;
     next.severity = observation.finding.severity;
     if (next.state === 'pending') {
-      if (next.failures >= config.fireAfterFailures) {
+      const once = firesAtOnce(observation.finding.code);
+      if (once || streak >= config.fireAfterFailures) {
         next.state = 'firing';
         next.firedAt = nowIso;
         candidate = 'fire';
-        reason = `drift seen ${next.failures} time(s): fire`;
+        reason = once
+          ? 'one-time finding: fire at once'
+          : `drift seen by ${streak} ${kind} run(s) in a row: fire`;
       } else {
-        reason = `drift seen ${next.failures} of ${config.fireAfterFailures} time(s): pending`;
+        reason = `drift seen by ${streak} of ${config.fireAfterFailures} ${kind} run(s) in a row: pending`;
       }
     } else {
       const since = latest(next.lastNotified, next.outbox?.at, next.firedAt, next.firstSeen);
@@ -195,12 +217,14 @@ export function decide(
       next.state = 'resolved';
       next.resolvedAt = nowIso;
       next.failures = 0;
+      next.failuresBy = {};
       next.passes = 0;
       next.lastEvaluated = nowIso;
       reason = 'pass before firing: resolved silently';
     } else {
       next.passes += 1;
       next.failures = 0;
+      next.failuresBy = {};
       next.lastEvaluated = nowIso;
       if (next.passes >= config.resolveAfterPasses) {
         next.state = 'resolved';

@@ -228,11 +228,19 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
     for (const item of planCluster(findings, stored, complete)) {
       result.evaluated += 1;
       let prev = item.prev;
+      // streaks are counted per kind of run (policy.ts)
+      const observation: Observation = item.observation.drifting
+        ? { ...item.observation, source: input.source }
+        : item.observation;
+      // claims this run made for this alert: one found in the record after a conflict is still ours
+      const ourClaims = new Set<string>();
       // undefined: not settled yet; null: nothing to write.
       let settled: { record: AlertRecord; notify: NotificationKind | 'none' } | null | undefined;
       try {
         for (let attempt = 1; attempt <= maxAttempts && settled === undefined; attempt++) {
-          const decision = decide(prev, item.observation, now, deps.config, { claimId: newId(), leaseMs });
+          const claimId = newId();
+          ourClaims.add(claimId);
+          const decision = decide(prev, observation, now, deps.config, { claimId, leaseMs });
           if (!decision.changed || !decision.record) {
             settled = null;
             break;
@@ -250,7 +258,7 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
           } catch (err) {
             if (!(err instanceof AlertWriteConflict)) throw err;
             result.conflicts += 1;
-            prev = await store.get(cluster, item.sortKey);
+            prev = err.current ?? (await store.get(cluster, item.sortKey));
           }
         }
         if (settled === undefined) throw new Error(`gave up after ${maxAttempts} conflicting writes`);
@@ -263,9 +271,13 @@ export async function publishRun(input: PublishRunInput, deps: PublishDeps): Pro
         continue;
       }
 
-      if (!settled || settled.notify === 'none' || !settled.record.outbox) continue;
-      const { record, notify } = settled;
+      if (!settled?.record.outbox) continue;
       const claim = settled.record.outbox;
+      // a claim of ours that a conflicting write kept (its lease still runs) is ours to send
+      const notify: NotificationKind | 'none' =
+        settled.notify !== 'none' ? settled.notify : ourClaims.has(claim.id) ? claim.kind : 'none';
+      if (notify === 'none') continue;
+      const { record } = settled;
       const alert = buildAlert(record, notify, {
         source: input.source,
         now,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -15,6 +16,11 @@ import type { AlertRecord, AlertState, NotificationKind } from './policy.ts';
  * Alert state in DynamoDB. One item per alert: partition key = cluster (one Query loads a
  * cluster's alerts), sort key = `<check>#<resource>#<code>`. Writes are conditional on `version`
  * (optimistic concurrency); `ttl` (epoch seconds) lets DynamoDB expire records nobody touches.
+ *
+ * Every write also stamps a fresh `writeToken`. A conditional write whose response is lost is
+ * retried by the SDK, and the retry fails its own condition; the failure returns the stored item
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), and when that item carries this write's token
+ * the write is our own and counts as done, not as a conflict.
  */
 export const ALERT_TABLE_PARTITION_KEY = 'pk';
 export const ALERT_TABLE_SORT_KEY = 'sk';
@@ -32,7 +38,11 @@ export function alertSortKey(a: { check: string; resource: string; code: string 
 
 /** Another writer changed the record since it was read: re-read and decide again. */
 export class AlertWriteConflict extends Error {
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    /** The record as stored when the condition failed (undefined: none, or not returned). */
+    readonly current?: AlertRecord,
+  ) {
     super(`Alert ${key} was changed by another writer`);
     this.name = 'AlertWriteConflict';
   }
@@ -88,6 +98,9 @@ export function toItem(r: AlertRecord): Item {
     item.outboxAt = s(r.outbox.at);
     item.outboxLeaseUntil = n(r.outbox.leaseUntil);
   }
+  if (r.failuresBy && Object.keys(r.failuresBy).length > 0) {
+    item.failuresBy = { M: Object.fromEntries(Object.entries(r.failuresBy).map(([k, v]) => [k, n(v)])) };
+  }
   if (r.ttl !== undefined) item[ALERT_TABLE_TTL_ATTRIBUTE] = n(r.ttl);
   return item;
 }
@@ -131,6 +144,14 @@ export function fromItem(item: Item): AlertRecord {
       leaseUntil: num(item, 'outboxLeaseUntil') ?? 0,
     };
   }
+  const by = item.failuresBy;
+  record.failuresBy = {};
+  if (by && 'M' in by && by.M) {
+    for (const [kind, v] of Object.entries(by.M)) {
+      const count = num({ v }, 'v');
+      if (count !== undefined) record.failuresBy[kind] = count;
+    }
+  }
   const ttl = num(item, ALERT_TABLE_TTL_ATTRIBUTE);
   if (ttl !== undefined) record.ttl = ttl;
   return record;
@@ -143,6 +164,20 @@ function isConditionalFailure(err: unknown): boolean {
   );
 }
 
+/** The item a failed condition returned (ReturnValuesOnConditionCheckFailure: ALL_OLD), if any. */
+function itemOf(err: unknown): Item | undefined {
+  const item = (err as { Item?: Item }).Item;
+  return item && typeof item === 'object' && Object.keys(item).length > 0 ? item : undefined;
+}
+
+/** Whether a failed condition found this very write already applied (its response was lost). */
+function ownWrite(err: unknown, token: string): boolean {
+  const item = itemOf(err);
+  return item !== undefined && str(item, WRITE_TOKEN) === token;
+}
+
+const WRITE_TOKEN = 'writeToken';
+
 /** The DynamoDB adapter for alert records. */
 /** The table key of an alert record. */
 function keyOf(record: AlertRecord): Item {
@@ -154,6 +189,8 @@ export class AlertStore {
     private readonly ddb: DynamoDBClient,
     readonly tableName: string,
     private readonly maxPages = 50,
+    /** A fresh token per write (default: random UUIDs). */
+    private readonly newToken: () => string = randomUUID,
   ) {}
 
   /** All alert records of one cluster: one (paginated) strongly consistent Query. */
@@ -195,6 +232,7 @@ export class AlertStore {
    */
   async put(record: AlertRecord, expectedVersion: number): Promise<AlertRecord> {
     const stored: AlertRecord = { ...record, version: expectedVersion + 1 };
+    const token = this.newToken();
     const conditional: Pick<
       PutItemCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
@@ -211,11 +249,18 @@ export class AlertStore {
           };
     try {
       await this.ddb.send(
-        new PutItemCommand({ TableName: this.tableName, Item: toItem(stored), ...conditional }),
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { ...toItem(stored), [WRITE_TOKEN]: s(token) },
+          ...conditional,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
     } catch (err) {
-      if (isConditionalFailure(err)) throw new AlertWriteConflict(record.key);
-      throw err;
+      if (!isConditionalFailure(err)) throw err;
+      if (ownWrite(err, token)) return stored;
+      const current = itemOf(err);
+      throw new AlertWriteConflict(record.key, current ? fromItem(current) : undefined);
     }
     return stored;
   }
@@ -229,46 +274,51 @@ export class AlertStore {
     outboxId: string,
     outbox: { kind: NotificationKind; at: string },
   ): Promise<boolean> {
+    const token = this.newToken();
     try {
       await this.ddb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(record),
           UpdateExpression:
-            'SET lastNotified = :at, lastNotification = :kind, notifications = notifications + :one, #v = #v + :one REMOVE outboxKind, outboxId, outboxAt, outboxLeaseUntil',
+            'SET lastNotified = :at, lastNotification = :kind, notifications = notifications + :one, #v = #v + :one, #t = :token REMOVE outboxKind, outboxId, outboxAt, outboxLeaseUntil',
           ConditionExpression: 'outboxId = :id',
-          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeNames: { '#v': 'version', '#t': WRITE_TOKEN },
           ExpressionAttributeValues: {
             ':at': s(outbox.at),
             ':kind': s(outbox.kind),
             ':one': n(1),
             ':id': s(outboxId),
+            ':token': s(token),
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
+      if (isConditionalFailure(err)) return ownWrite(err, token);
       throw err;
     }
   }
 
   /** Releases a claim whose publishing failed, so the next run sends it. Returns false if the claim is gone. */
   async release(record: AlertRecord, outboxId: string): Promise<boolean> {
+    const token = this.newToken();
     try {
       await this.ddb.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyOf(record),
-          UpdateExpression: 'SET outboxLeaseUntil = :zero, #v = #v + :one',
-          ConditionExpression: 'outboxId = :id',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':id': s(outboxId) },
+          UpdateExpression: 'SET outboxLeaseUntil = :zero, #v = #v + :one, #t = :token',
+          ConditionExpression: 'outboxId = :id AND outboxLeaseUntil <> :zero',
+          ExpressionAttributeNames: { '#v': 'version', '#t': WRITE_TOKEN },
+          ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':id': s(outboxId), ':token': s(token) },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (err) {
-      if (isConditionalFailure(err)) return false;
+      if (isConditionalFailure(err)) return ownWrite(err, token);
       throw err;
     }
   }

@@ -8,6 +8,11 @@ export interface CodeInfo {
   check: CheckKind;
   severity: Severity;
   title: string;
+  /**
+   * `once`: a one-time finding (e.g. a follow-up deadline passed) that no later run repeats; its
+   * alert fires on the first sighting instead of waiting for `alerts.fireAfterFailures`.
+   */
+  fireAt?: 'once';
 }
 
 export const CODES = {
@@ -169,6 +174,7 @@ export const CODES = {
     check: 'follow-up',
     severity: 'critical',
     title: 'New instance did not pass verification before the deadline',
+    fireAt: 'once',
   },
   NEW_INSTANCE_WARMING_UP: {
     check: 'follow-up',

@@ -116,18 +116,32 @@ function probeTargets(
   return targets;
 }
 
-/** Instances still starting (their group says Pending, or they launched within the follow-up deadline). */
-function warmingUp(
-  groups: ControlPlaneGroup[],
-  instances: Map<string, InstanceFacts>,
+/** Lifecycle states in which AWS counts an instance as a live member of its group. */
+const LIVE_IN_GROUP = /^(Pending|InService)/;
+
+/**
+ * Instances still starting, which their follow-up judges instead of this run. Only an instance that
+ * AWS says is a live member of one of the cluster's control-plane groups qualifies, and only within
+ * the follow-up deadline of its launch (an instance whose launch time is unknown qualifies only
+ * while its group says Pending). Anything else registered on the load balancer (a node, an instance
+ * of another group, a terminated one) is judged at once.
+ */
+export function warmingUp(
+  groups: readonly ControlPlaneGroup[],
+  instances: ReadonlyMap<string, Pick<InstanceFacts, 'launchTime'>>,
   deadlineMinutes: number,
   now: Date,
 ): Set<string> {
   const out = new Set<string>();
-  for (const g of groups)
-    for (const i of g.instances) if (i.lifecycleState.startsWith('Pending')) out.add(i.instanceId);
-  for (const [id, f] of instances) {
-    if (f.launchTime && now.getTime() - f.launchTime.getTime() < deadlineMinutes * 60_000) out.add(id);
+  for (const g of groups) {
+    for (const i of g.instances) {
+      if (!LIVE_IN_GROUP.test(i.lifecycleState)) continue;
+      const launched = instances.get(i.instanceId)?.launchTime;
+      const young = launched
+        ? now.getTime() - launched.getTime() < deadlineMinutes * 60_000
+        : i.lifecycleState.startsWith('Pending');
+      if (young) out.add(i.instanceId);
+    }
   }
   return out;
 }

@@ -250,4 +250,52 @@ describe('alert policy', () => {
     expect(drv.record?.notifications).toBe(0);
     expect(drv.step(drift, T0 + 7 * HOUR).notify).toBe('fire');
   });
+
+  describe('fireAfterFailures counts runs of one kind in a row', () => {
+    const two: PolicyConfig = { ...config, fireAfterFailures: 2 };
+    const seenBy = (source: string): Observation => ({ drifting: true, finding: notAttached, source });
+
+    it('the registrar and the verifier seeing the drift on one tick are one sighting each: no page yet', () => {
+      const drv = new Driver(two);
+      expect(drv.step(seenBy('registrar'), T0).notify).toBe('none');
+      expect(drv.step(seenBy('verifier'), T0).notify).toBe('none');
+      expect(drv.record).toMatchObject({ state: 'pending', failuresBy: { registrar: 1, verifier: 1 } });
+      // the next tick: both kinds see it a second time in a row, and it pages once
+      expect(drv.step(seenBy('verifier'), T0 + 5 * MIN).notify).toBe('fire');
+      expect(drv.step(seenBy('registrar'), T0 + 5 * MIN).notify).toBe('none');
+      expect(drv.sent).toEqual([{ kind: 'fire', atMin: 5 }]);
+    });
+
+    it('two verifier runs in a row page, whatever the registrar saw', () => {
+      const drv = new Driver(two);
+      drv.step(seenBy('verifier'), T0);
+      expect(drv.step(seenBy('verifier'), T0 + 5 * MIN).notify).toBe('fire');
+      expect(drv.record?.failuresBy).toEqual({ verifier: 2 });
+    });
+
+    it('a pass between two sightings starts every streak again', () => {
+      const drv = new Driver(two);
+      drv.step(seenBy('verifier'), T0);
+      drv.step(seenBy('registrar'), T0);
+      drv.step(pass, T0 + 5 * MIN);
+      expect(drv.step(seenBy('verifier'), T0 + 10 * MIN).notify).toBe('none');
+      expect(drv.record?.failuresBy).toEqual({ verifier: 1 });
+      expect(drv.step(seenBy('verifier'), T0 + 15 * MIN).notify).toBe('fire');
+    });
+
+    it('a one-time finding (follow-up deadline passed) pages on its first sighting', () => {
+      const notVerified = finding('NEW_INSTANCE_NOT_VERIFIED', {
+        cluster: CLUSTER,
+        resource: 'i-0123456789abcdef0',
+        expected: 'registered, healthy, serving a certificate from the kops CA',
+        actual: 'INSTANCE_UNHEALTHY',
+        message: 'i-0123456789abcdef0 did not pass verification within 15 minutes',
+      });
+      const drv = new Driver({ ...config, fireAfterFailures: 3 });
+      const d = drv.step({ drifting: true, finding: notVerified, source: 'verifier' }, T0);
+      expect(d.notify).toBe('fire');
+      expect(d.reason).toMatch(/one-time/);
+      expect(drv.record?.state).toBe('firing');
+    });
+  });
 });
