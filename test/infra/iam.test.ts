@@ -79,6 +79,7 @@ describe('registrar', () => {
       for (const st of mine) {
         expect(st.resources).toEqual([
           `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
+          `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.apiservers.${cluster}`,
         ]);
         expect(st.actions).toHaveLength(1);
         expect(tags(cluster)).toContainEqual((st.Condition as { StringEquals: unknown }).StringEquals);
