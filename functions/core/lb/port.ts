@@ -49,6 +49,8 @@ export interface LoadBalancerPort {
   deregister(instanceIds: string[]): Promise<void>;
   /** Target groups: deregisters only the given ports' registrations of one instance. */
   deregisterPorts?(instanceId: string, ports: number[]): Promise<void>;
+  /** Target groups: the ports an instance is registered on now, read again. */
+  portsNow?(instanceId: string): Promise<number[]>;
 }
 
 export function refsOf(cluster: ClusterConfig): LoadBalancerRef[] {

@@ -94,4 +94,12 @@ export class TargetGroupPort implements LoadBalancerPort {
       }),
     );
   }
+
+  /** The ports an instance is registered on now (non-draining), read again from the target group. */
+  async portsNow(instanceId: string): Promise<number[]> {
+    const list = (await this.describe()) ?? [];
+    return list
+      .filter((t) => t.Target?.Id === instanceId && t.TargetHealth?.State !== 'draining')
+      .flatMap((t) => (t.Target?.Port !== undefined ? [t.Target.Port] : []));
+  }
 }

@@ -195,8 +195,15 @@ async function fixWrongPort(ctx: Ctx, w: WrongPort, registeredNow: boolean) {
   const expected = `registered on port ${instancePort} (api.instancePort)`;
   const actual = `registered on port(s) ${ports}${w.right === 'present' ? ` as well as ${instancePort}` : ` only`}`;
   const remove = w.port.deregisterPorts?.bind(w.port);
+  const portsNow = w.port.portsNow?.bind(w.port);
   let outcome: { action: Finding['action']; error?: string };
-  if (rightThere && remove) outcome = await act(ctx, () => remove(w.id, w.wrong));
+  if (rightThere && remove)
+    outcome = await act(ctx, async () => {
+      // read again after registering: only a wrong-port registration still there is removed
+      const still =
+        registeredNow && portsNow ? (await portsNow(w.id)).filter((p) => w.wrong.includes(p)) : w.wrong;
+      await remove(w.id, still);
+    });
   // report-only/check, or the registration on the right port failed or was skipped
   else
     outcome = {
