@@ -22,6 +22,8 @@ export function controlPlaneReadStatement(): iam.PolicyStatement {
     sid: 'DescribeControlPlaneAndLoadBalancers',
     actions: [
       'autoscaling:DescribeAutoScalingGroups',
+      // which group holds a registered instance no API-backend group lists (shared load balancers)
+      'autoscaling:DescribeAutoScalingInstances',
       'elasticloadbalancing:DescribeLoadBalancers',
       'elasticloadbalancing:DescribeTargetHealth',
       'elasticloadbalancing:DescribeInstanceHealth',

@@ -136,6 +136,7 @@ describe('registrar', () => {
     expect(actions.sort()).toEqual(
       [
         'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribeAutoScalingInstances',
         'ec2:DescribeInstances',
         'elasticloadbalancing:DescribeInstanceHealth',
         'elasticloadbalancing:DescribeListeners',
