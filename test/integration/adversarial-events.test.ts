@@ -2,7 +2,8 @@ import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
-import { autoScalingEvent, detachEvent } from '../../sandbox/events.ts';
+import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
+import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../../sandbox/events.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
 import { awsPicture } from '../support/backends.ts';
@@ -166,6 +167,23 @@ describe('events from elsewhere, or beyond AWS limits, are rejected before any A
     expect(counter.total).toBe(0);
     // nothing long reaches the logs: no line carries more than a short prefix of the bad value
     expect(lines.filter((l) => l.length > 2_000)).toEqual([]);
+  });
+});
+
+describe('the verifier believes load-balancer records of the stack account and region only', () => {
+  it.each([
+    ['another account', { account: '999999999999' }, 'event.account'],
+    ['another region', { region: 'sa-east-1' }, 'event.region'],
+    ['an oversized call name', { detail: { eventName: 'x'.repeat(100_000) } }, 'detail.eventName'],
+  ])('%s', async (_, override, field) => {
+    const verify = createVerifier(() => ({ config: world.config, clients }));
+    const res = await verify({ ...loadBalancerChangeEvent('DeregisterTargets'), ...override }, {
+      awsRequestId: 'adversarial',
+      functionName: 'verifier',
+    } as never);
+    expect(res).toMatchObject({ status: 'rejected', reason: expect.stringContaining(field) });
+    expect(JSON.stringify(res).length).toBeLessThan(400);
+    expect(counter.total).toBe(0);
   });
 });
 
