@@ -294,6 +294,7 @@ async function removeStale(
   const { scope } = ctx;
   const cluster = scope.cluster.name;
   const unknown = scope.pruneUnknown ? unknownIds(scope, state) : [];
+  const isUnknown = new Set(unknown);
   // a running API backend of the cluster by its own tags is kept and reported first (its group may
   // have lost its tags); of the rest, only those another attached group keeps are left alone
   const keep = await protectedUnknowns(clients, scope, unknown);
@@ -331,9 +332,7 @@ async function removeStale(
       );
     }
     const stale = [...reg.instanceIds].filter(
-      (id) =>
-        scope.leaving.has(id) ||
-        (scope.pruneUnknown && unknown.includes(id) && !keep.has(id) && !sharedHere.has(id)),
+      (id) => scope.leaving.has(id) || (isUnknown.has(id) && !keep.has(id) && !sharedHere.has(id)),
     );
     if (stale.length === 0) continue;
     const { action, error } = await act(ctx, () => port.deregister(stale));
