@@ -62,14 +62,7 @@ export function detachEvent(
   targetGroupArns: string[] = [],
 ): Record<string, unknown> {
   return {
-    version: '0',
-    id: nextId(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.autoscaling',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: process.env.AWS_REGION ?? 'eu-west-1',
-    resources: [],
+    ...envelope('AWS API Call via CloudTrail', 'aws.autoscaling'),
     detail: {
       eventSource: 'autoscaling.amazonaws.com',
       eventName: targetGroupArns.length > 0 ? 'DetachLoadBalancerTargetGroups' : 'DetachLoadBalancers',
@@ -80,5 +73,27 @@ export function detachEvent(
         ...(targetGroupArns.length ? { targetGroupARNs: targetGroupArns } : {}),
       },
     },
+  };
+}
+
+/** The CloudTrail record of a load-balancer change (listener, registration, health check) that wakes the verifier. */
+export function loadBalancerChangeEvent(eventName: string): Record<string, unknown> {
+  return {
+    ...envelope('AWS API Call via CloudTrail', 'aws.elasticloadbalancing'),
+    detail: { eventSource: 'elasticloadbalancing.amazonaws.com', eventName },
+  };
+}
+
+/** The EventBridge envelope of an event from the sandbox account and region. */
+function envelope(detailType: string, source: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: nextId(),
+    'detail-type': detailType,
+    source,
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: process.env.AWS_REGION ?? 'eu-west-1',
+    resources: [],
   };
 }

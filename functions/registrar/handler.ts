@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { stackOrigin } from '../core/events/limits.ts';
 import { parseRegistrarEvent } from '../core/events/registrar-event.ts';
 import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/registrar.ts';
 import { parseOrReject } from '../shared/parse-event.ts';
@@ -22,10 +23,12 @@ export type RegistrarResult =
  */
 export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<RegistrarResult> => {
-    const input = parseOrReject(parseRegistrarEvent, event);
+    const { config, clients } = deps();
+    // only events of the stack's own account and region are believed (see parseRegistrarEvent)
+    const origin = stackOrigin(config);
+    const input = parseOrReject((e) => parseRegistrarEvent(e, origin), event);
     if ('rejected' in input) return input.rejected;
     const parsed = input.event;
-    const { config, clients } = deps();
     const outcome: RegistrarOutcome = await handleRegistrarEvent(parsed, { config, clients, log });
     if (outcome.ignored) {
       logger.info('ignored event', { reason: outcome.ignored });

@@ -1,4 +1,4 @@
-import { MalformedEventError } from '../core/events/registrar-event.ts';
+import { MalformedEventError } from '../core/events/errors.ts';
 import { logger } from './powertools.ts';
 
 export interface Rejected {

@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { stackOrigin } from '../core/events/limits.ts';
 import { parseVerifierEvent } from '../core/events/verifier-event.ts';
 import { verifyClusters } from '../core/verify/verify.ts';
 import { parseOrReject } from '../shared/parse-event.ts';
@@ -19,10 +20,11 @@ export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'reject
  */
 export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<VerifyResult | BatchResult> => {
-    const input = parseOrReject(parseVerifierEvent, event);
+    const { config, clients, connectTo } = deps();
+    const origin = stackOrigin(config);
+    const input = parseOrReject((e) => parseVerifierEvent(e, origin), event);
     if ('rejected' in input) return input.rejected;
     const parsed = input.event;
-    const { config, clients, connectTo } = deps();
     const local = connectTo ? { connectTo } : {};
     const targets = reportTargets(env);
     if (parsed.kind === 'follow-up')

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,8 +48,16 @@ const CALLS_NAMING_NO_TARGET_GROUP = [
   'DeleteLoadBalancer',
 ];
 
+/** The group-name suffixes of a cluster's API backends: control-plane and API-server groups. */
+export function apiBackendGroupSuffixes(cluster: string): string[] {
+  return [`.masters.${cluster}`, `.apiservers.${cluster}`];
+}
+
 export interface AutoScalingRulesProps {
   readonly clusterNames: string[];
+  /** The account and region events must come from (default: the stack's; tokens when it has no env). */
+  readonly account?: string;
+  readonly region?: string;
   /** The configured internal load balancers: only their changes wake the verifier. */
   readonly classicNames: string[];
   readonly targetGroupArns: string[];
@@ -74,11 +82,16 @@ export class AutoScalingRules extends Construct {
   constructor(scope: Construct, id: string, props: AutoScalingRulesProps) {
     super(scope, id);
     // kops names control-plane groups `<instance-group>.masters.<cluster>` (master-<zone> before
-    // 1.26, control-plane-<zone> after); the suffix matches both. The registrar still confirms the
-    // group by its tags before acting.
+    // 1.26, control-plane-<zone> after) and API-server node groups `<ig>.apiservers.<cluster>`;
+    // both run kube-apiserver. The registrar still confirms the group by its tags before acting.
     const controlPlaneGroup = events.Match.anyOf(
-      ...props.clusterNames.map((name) => events.Match.suffix(`.masters.${name}`)),
+      ...props.clusterNames.flatMap((name) =>
+        apiBackendGroupSuffixes(name).map((s) => events.Match.suffix(s)),
+      ),
     );
+    // Only events of this stack's own account and region (the handlers check it again).
+    const stack = Stack.of(this);
+    const origin = { account: [props.account ?? stack.account], region: [props.region ?? stack.region] };
 
     const eventTarget = (fn: lambda.IFunction, maxEventAge: Duration, input?: events.RuleTargetInput) =>
       new targets.LambdaFunction(fn, {
@@ -92,6 +105,7 @@ export class AutoScalingRules extends Construct {
       description:
         'kops-api-sentinel: launch, terminate and lifecycle-action events of control-plane Auto Scaling groups',
       eventPattern: {
+        ...origin,
         source: ['aws.autoscaling'],
         detailType: AUTOSCALING_DETAIL_TYPES,
         detail: { AutoScalingGroupName: controlPlaneGroup },
@@ -106,6 +120,7 @@ export class AutoScalingRules extends Construct {
       description:
         'kops-api-sentinel: load balancers detached from control-plane Auto Scaling groups (needs a CloudTrail trail)',
       eventPattern: {
+        ...origin,
         source: ['aws.autoscaling'],
         detailType: ['AWS API Call via CloudTrail'],
         detail: {
@@ -121,6 +136,7 @@ export class AutoScalingRules extends Construct {
       description:
         'kops-api-sentinel: load balancer registration, listener and health-check changes (needs a CloudTrail trail)',
       eventPattern: {
+        ...origin,
         source: ['aws.elasticloadbalancing'],
         detailType: ['AWS API Call via CloudTrail'],
         detail: {

@@ -23,6 +23,8 @@ export function controlPlaneReadStatement(): iam.PolicyStatement {
     sid: 'DescribeControlPlaneAndLoadBalancers',
     actions: [
       'autoscaling:DescribeAutoScalingGroups',
+      // which group holds a registered instance no API-backend group lists (shared load balancers)
+      'autoscaling:DescribeAutoScalingInstances',
       'elasticloadbalancing:DescribeLoadBalancers',
       'elasticloadbalancing:DescribeTargetHealth',
       'elasticloadbalancing:DescribeInstanceHealth',
@@ -39,13 +41,18 @@ export function controlPlaneGroupArn(cluster: ClusterConfig): string {
   return `arn:${partitionOf(cluster.region)}:autoscaling:${cluster.region}:${cluster.account}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster.name}`;
 }
 
+/** `…:autoScalingGroupName/*.apiservers.<cluster>`: kops' API-server node groups (role APIServer). */
+export function apiServerGroupArn(cluster: ClusterConfig): string {
+  return controlPlaneGroupArn(cluster).replace(/\*\.masters\.([^/]*)$/, '*.apiservers.$1');
+}
+
 export function classicLoadBalancerArn(cluster: ClusterConfig, name: string): string {
   return `arn:${partitionOf(cluster.region)}:elasticloadbalancing:${cluster.region}:${cluster.account}:loadbalancer/${name}`;
 }
 
 /**
  * What the registrar may change, per cluster: attach the configured load balancers to the
- * cluster's control-plane groups (name suffix AND a cluster tag, either kind), complete its lifecycle
+ * cluster's control-plane and API-server groups (name suffix AND a cluster tag, either kind), complete its lifecycle
  * actions there, and (de)register instances on the configured load balancers only.
  */
 export function registrarMutationStatements(clusters: ClusterConfig[]): iam.PolicyStatement[] {
@@ -55,7 +62,8 @@ export function registrarMutationStatements(clusters: ClusterConfig[]): iam.Poli
       { StringEquals: { 'aws:ResourceTag/KubernetesCluster': cluster.name } },
       { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${cluster.name}`]: ['owned', 'shared'] } },
     ];
-    const group = [controlPlaneGroupArn(cluster)];
+    // the API backends: control-plane groups and API-server node groups, both tag-conditioned
+    const group = [controlPlaneGroupArn(cluster), apiServerGroupArn(cluster)];
     const { classic, targetGroupArns } = cluster.loadBalancers;
     const statements: iam.PolicyStatement[] = tagged.flatMap((tag, t) => {
       const out = [

@@ -16,7 +16,7 @@ import { createHandler as createRegistrar } from '../../functions/registrar/hand
 import type { RunSummary } from '../../functions/shared/summary.ts';
 import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
-import { autoScalingEvent, detachEvent } from '../events.ts';
+import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../events.ts';
 import { detachAsKopsUpdateWould, replaceClassicListener } from '../kops-account.ts';
 import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
 import { startMoto } from '../moto.ts';
@@ -245,14 +245,7 @@ async function swapListenerToAcm(s: Stage): Promise<string> {
   });
   s.standIns.mode = 'terminate-with-acm';
   await step(s, 'someone swaps the node-facing listener to SSL with the ACM certificate', () =>
-    s.verifier(
-      {
-        'detail-type': 'AWS API Call via CloudTrail',
-        source: 'aws.elasticloadbalancing',
-        detail: { eventName: 'CreateLoadBalancerListeners' },
-      },
-      CONTEXT,
-    ),
+    s.verifier(loadBalancerChangeEvent('CreateLoadBalancerListeners'), CONTEXT),
   );
   await step(s, 'scheduled verification', () => s.verifier({ action: 'verify' }, CONTEXT));
   s.timeline.expect(

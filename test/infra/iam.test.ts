@@ -118,6 +118,7 @@ describe('registrar', () => {
       for (const st of mine) {
         expect(st.resources).toEqual([
           `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.masters.${cluster}`,
+          `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*.apiservers.${cluster}`,
         ]);
         expect(st.actions).toHaveLength(1);
         expect(tags(cluster)).toContainEqual((st.Condition as { StringEquals: unknown }).StringEquals);
@@ -174,6 +175,7 @@ describe('registrar', () => {
     expect(actions.sort()).toEqual(
       [
         'autoscaling:DescribeAutoScalingGroups',
+        'autoscaling:DescribeAutoScalingInstances',
         'ec2:DescribeInstances',
         'elasticloadbalancing:DescribeInstanceHealth',
         'elasticloadbalancing:DescribeListeners',

@@ -2,16 +2,25 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTOSCALING_DETAIL_TYPES } from '../../lib/constructs/autoscaling-rules.ts';
 import {
+  ACCOUNT,
   LEGACY,
   LEGACY_TG,
   logicalId,
   PROD,
   PROD_TG,
+  REGION,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
   synth,
   twoClusterInput,
 } from './helpers.ts';
+
+const BACKEND_SUFFIXES = [
+  { suffix: `.masters.${PROD}` },
+  { suffix: `.apiservers.${PROD}` },
+  { suffix: `.masters.${LEGACY}` },
+  { suffix: `.apiservers.${LEGACY}` },
+];
 
 let s: Synthesized;
 beforeAll(() => {
@@ -66,11 +75,17 @@ describe('control-plane Auto Scaling events', () => {
     expect(AUTOSCALING_DETAIL_TYPES).toHaveLength(6);
   });
 
-  it('match control-plane groups by the .masters.<cluster> suffix of every configured cluster', () => {
+  it('match control-plane and API-server groups by the .masters./.apiservers.<cluster> suffixes of every configured cluster', () => {
     const rule = ruleWithDetailType('EC2 Instance-launch Lifecycle Action');
-    expect(rule.Properties.EventPattern?.detail).toEqual({
-      AutoScalingGroupName: [{ suffix: `.masters.${PROD}` }, { suffix: `.masters.${LEGACY}` }],
-    });
+    expect(rule.Properties.EventPattern?.detail).toEqual({ AutoScalingGroupName: BACKEND_SUFFIXES });
+  });
+
+  it('accept events of the stack account and region only', () => {
+    for (const rule of rules().filter((r) => r.Properties.EventPattern)) {
+      expect(rule.Properties.EventPattern?.account).toEqual([ACCOUNT]);
+      expect(rule.Properties.EventPattern?.region).toEqual([REGION]);
+    }
+    expect(rules().filter((r) => r.Properties.EventPattern)).toHaveLength(3);
   });
 
   it('go to the registrar', () => {
@@ -87,9 +102,7 @@ describe('CloudTrail API-call rules', () => {
     expect(rule.Properties.EventPattern?.detail).toEqual({
       eventSource: ['autoscaling.amazonaws.com'],
       eventName: ['DetachLoadBalancers', 'DetachLoadBalancerTargetGroups', 'DetachTrafficSources'],
-      requestParameters: {
-        autoScalingGroupName: [{ suffix: `.masters.${PROD}` }, { suffix: `.masters.${LEGACY}` }],
-      },
+      requestParameters: { autoScalingGroupName: BACKEND_SUFFIXES },
     });
     expect(rule.Properties.Targets.map(targetFunction)).toEqual([
       logicalId(s.template, 'AWS::Lambda::Function', 'RegistrarFunction'),

@@ -2,6 +2,7 @@ import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elas
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { stackOrigin } from '../../functions/core/events/limits.ts';
 import { parseRegistrarEvent } from '../../functions/core/events/registrar-event.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
@@ -50,6 +51,7 @@ beforeEach(async () => {
 async function launchHook(mode: 'repair' | 'report-only'): Promise<Finding[]> {
   const parsed = parseRegistrarEvent(
     autoScalingEvent('EC2 Instance-launch Lifecycle Action', groupName, instanceId),
+    stackOrigin(world.config),
   );
   const config = {
     ...world.config,

@@ -217,6 +217,8 @@ describe('registrar against a kops-shaped account', () => {
     const res = await invoke({
       source: 'aws.autoscaling',
       'detail-type': 'EC2 Instance Launch Successful',
+      account: world.config.clusters[0]?.account,
+      region: world.config.clusters[0]?.region,
       detail: {},
     });
     expect(res).toMatchObject({

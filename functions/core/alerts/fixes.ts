@@ -21,6 +21,10 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   INSTANCE_NOT_REGISTERED:
     'Register the instance on the load balancer (the sentinel does this in repair mode) and check that the group attachment exists.',
   INSTANCE_NOT_RUNNING: 'Nothing to do unless the instance should be running.',
+  TARGET_WRONG_PORT:
+    'Register the instance on the api.instancePort port and deregister the other port (the registrar does both in repair mode).',
+  LB_SHARED_WITH_OTHER_GROUP:
+    'Detach the load balancer from the named group, or give the control plane a dedicated internal load balancer.',
   INSTANCE_NOT_IN_GROUP: 'Nothing to do.',
   INSTANCE_DEREGISTERED: 'Nothing to do.',
   INSTANCE_OF_OTHER_CLUSTER:

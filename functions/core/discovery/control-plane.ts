@@ -14,22 +14,41 @@ export interface GroupInstance {
   availabilityZone: string;
 }
 
-/** A control-plane Auto Scaling group of a configured cluster. */
+/**
+ * What a discovered group is to the cluster: its control plane (`<ig>.masters.<cluster>`), or a
+ * kops API-server node group (`<ig>.apiservers.<cluster>`, role APIServer). Both run
+ * kube-apiserver behind kops' own API load balancer, so both are API backends: the sentinel
+ * attaches, registers, prunes and probes them alike.
+ */
+export type BackendRole = 'control-plane' | 'apiserver';
+
+/** An API-backend Auto Scaling group of a configured cluster: a control-plane or an API-server group. */
 export interface ControlPlaneGroup {
   name: string;
   cluster: string;
+  role: BackendRole;
   instances: GroupInstance[];
   loadBalancerNames: string[];
   targetGroupArns: string[];
 }
 
 export type Classification =
-  | { kind: 'control-plane'; cluster: ClusterConfig }
+  | { kind: 'control-plane'; cluster: ClusterConfig; role: BackendRole }
   | { kind: 'ignored'; reason: string }
-  /** Named like a control-plane group of a configured cluster, but not tagged as one: never touched, reported. */
+  /** Named like an API-backend group of a configured cluster, but not tagged as one: never touched, reported. */
   | { kind: 'suspicious'; cluster: ClusterConfig; reason: string };
 
-const ROLE_TAGS = ['k8s.io/role/master', 'k8s.io/role/control-plane'];
+const CONTROL_PLANE_ROLE_TAGS = ['k8s.io/role/master', 'k8s.io/role/control-plane'];
+const APISERVER_ROLE_TAGS = ['k8s.io/role/apiserver'];
+const ROLE_TAGS: Record<BackendRole, string[]> = {
+  'control-plane': CONTROL_PLANE_ROLE_TAGS,
+  apiserver: APISERVER_ROLE_TAGS,
+};
+/** The group-name infix kops uses per role (pkg/model/names.go). */
+export const NAME_INFIX: Record<BackendRole, string> = {
+  'control-plane': 'masters',
+  apiserver: 'apiservers',
+};
 const MAX_PAGES = 50;
 
 type Named = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'>;
@@ -43,47 +62,74 @@ export function taggedForCluster(tags: Map<string, string>, cluster: string): bo
   return tags.get('KubernetesCluster') === cluster || tags.has(`kubernetes.io/cluster/${cluster}`);
 }
 
-/** True when an instance's own tags (propagated from its group) say it is a control-plane instance of the cluster. */
-export function isControlPlaneInstance(tags: Map<string, string>, cluster: string): boolean {
-  return (
-    taggedForCluster(tags, cluster) &&
-    ROLE_TAGS.some((k) => tags.has(k) && tags.get(k) !== '0' && tags.get(k) !== 'false')
-  );
+function hasRole(tags: Map<string, string>, role: BackendRole): boolean {
+  return ROLE_TAGS[role].some((k) => tags.has(k) && tags.get(k) !== '0' && tags.get(k) !== 'false');
 }
 
-/** Classifies a group: a control-plane group has the cluster tag, a role tag, and the `.masters.<cluster>` name. */
+/**
+ * True when an instance's own tags (propagated from its group) say it runs an API server of the
+ * cluster: a control-plane instance, or an instance of an API-server node group.
+ */
+export function isControlPlaneInstance(tags: Map<string, string>, cluster: string): boolean {
+  return taggedForCluster(tags, cluster) && (hasRole(tags, 'control-plane') || hasRole(tags, 'apiserver'));
+}
+
+/** The role a group's name gives it for one of the clusters, if any. */
+function roleByName(
+  name: string,
+  clusters: readonly ClusterConfig[],
+): { cluster: ClusterConfig; role: BackendRole } | undefined {
+  for (const role of ['control-plane', 'apiserver'] as const) {
+    const cluster = clusters.find((c) => name.endsWith(`.${NAME_INFIX[role]}.${c.name}`));
+    if (cluster) return { cluster, role };
+  }
+  return undefined;
+}
+
+/**
+ * Classifies a group: an API-backend group has a cluster tag, its role tag, and its kops name:
+ * `.masters.<cluster>` with `k8s.io/role/master` or `k8s.io/role/control-plane`, or
+ * `.apiservers.<cluster>` with `k8s.io/role/apiserver`.
+ */
 export function classifyGroup(group: Named, clusters: readonly ClusterConfig[]): Classification {
   const name = group.AutoScalingGroupName ?? '';
   const tags = tagMap(group);
-  const byName = clusters.find((c) => name.endsWith(`.masters.${c.name}`));
+  const byName = roleByName(name, clusters);
   const byTag = clusters.find((c) => taggedForCluster(tags, c.name));
-  const hasRole = ROLE_TAGS.some((k) => tags.has(k) && tags.get(k) !== '0' && tags.get(k) !== 'false');
-  if (byName && byTag === byName && hasRole) return { kind: 'control-plane', cluster: byName };
   if (byName) {
+    const { cluster, role } = byName;
+    const roleOk = hasRole(tags, role);
+    if (byTag === cluster && roleOk) return { kind: 'control-plane', cluster, role };
     const missing = [
-      byTag === byName
+      byTag === cluster
         ? undefined
-        : `KubernetesCluster=${byName.name} or kubernetes.io/cluster/${byName.name}`,
-      hasRole ? undefined : 'k8s.io/role/master or k8s.io/role/control-plane',
+        : `KubernetesCluster=${cluster.name} or kubernetes.io/cluster/${cluster.name}`,
+      roleOk ? undefined : ROLE_TAGS[role].join(' or '),
     ].filter(Boolean);
+    const kind = role === 'apiserver' ? 'an API-server group' : 'a control-plane group';
     return {
       kind: 'suspicious',
-      cluster: byName,
-      reason: `named like a control-plane group but lacks tag(s) ${missing.join(' and ')}`,
+      cluster,
+      reason: `named like ${kind} but lacks tag(s) ${missing.join(' and ')}`,
     };
   }
-  if (byTag && hasRole)
+  if (byTag && (hasRole(tags, 'control-plane') || hasRole(tags, 'apiserver')))
     return {
       kind: 'ignored',
-      reason: `tagged control-plane of ${byTag.name} but not named *.masters.${byTag.name}`,
+      reason: `tagged as an API backend of ${byTag.name} but not named *.masters.${byTag.name} or *.apiservers.${byTag.name}`,
     };
-  return { kind: 'ignored', reason: 'not a control-plane group of a configured cluster' };
+  return { kind: 'ignored', reason: 'not a control-plane or API-server group of a configured cluster' };
 }
 
-export function toControlPlaneGroup(group: AutoScalingGroup, cluster: string): ControlPlaneGroup {
+export function toControlPlaneGroup(
+  group: AutoScalingGroup,
+  cluster: string,
+  role: BackendRole = 'control-plane',
+): ControlPlaneGroup {
   return {
     name: group.AutoScalingGroupName ?? '',
     cluster,
+    role,
     instances: (group.Instances ?? []).map((i) => ({
       instanceId: i.InstanceId ?? '',
       lifecycleState: i.LifecycleState ?? 'Unknown',
@@ -112,6 +158,18 @@ async function describeAll(
   throw new Error(`DescribeAutoScalingGroups returned more than ${MAX_PAGES} pages; refusing to continue`);
 }
 
+/** Reads groups by name (those that exist), up to 50 names per call. */
+export async function describeGroups(
+  clients: AwsClients,
+  names: readonly string[],
+): Promise<AutoScalingGroup[]> {
+  const out: AutoScalingGroup[] = [];
+  for (let i = 0; i < names.length; i += 50) {
+    out.push(...(await describeAll(clients, { AutoScalingGroupNames: names.slice(i, i + 50) })));
+  }
+  return out;
+}
+
 /** Reads one group by name; undefined when it does not exist (any more). */
 export async function describeGroup(
   clients: AwsClients,
@@ -127,7 +185,7 @@ export interface Discovery {
 }
 
 /**
- * Finds the control-plane groups of the given clusters with one paginated call for all of them
+ * Finds the API-backend groups (control plane and API-server node groups) of the given clusters with one paginated call for all of them
  * (filtered on the cluster tag keys), so API calls grow with clusters' pages, not with instances.
  */
 export async function discoverControlPlaneGroups(
@@ -141,7 +199,7 @@ export async function discoverControlPlaneGroups(
   for (const g of found) {
     const verdict = classifyGroup(g, clusters);
     if (verdict.kind === 'control-plane')
-      groups.get(verdict.cluster.name)?.push(toControlPlaneGroup(g, verdict.cluster.name));
+      groups.get(verdict.cluster.name)?.push(toControlPlaneGroup(g, verdict.cluster.name, verdict.role));
     if (verdict.kind === 'suspicious') {
       suspicious.push({
         group: g.AutoScalingGroupName ?? '',

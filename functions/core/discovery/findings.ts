@@ -27,7 +27,7 @@ export function discoveryFindings(
       ? finding('NO_CONTROL_PLANE_GROUPS', {
           cluster: cluster.name,
           resource: 'discovery',
-          expected: `groups named *.masters.${cluster.name} tagged for the cluster`,
+          expected: `groups named *.masters.${cluster.name} (or *.apiservers.${cluster.name}) tagged for the cluster`,
           actual: 'none found',
           message: `no control-plane Auto Scaling group of ${cluster.name} was found in this account and region`,
         })
@@ -36,7 +36,7 @@ export function discoveryFindings(
           resource: 'discovery',
           expected: 'at least one group',
           actual: groups.map((g) => g.name).join(', '),
-          message: `${groups.length} control-plane group(s) found`,
+          message: `${groups.length} control-plane or API-server group(s) found`,
         }),
   );
   return out;

@@ -1,8 +1,10 @@
-import { MalformedEventError } from './registrar-event.ts';
+import { MalformedEventError } from './errors.ts';
+import { checked, checkOrigin, quote, type StackOrigin } from './limits.ts';
 
 /**
  * The verifier's input: the schedule or an operator (`{"action":"verify"}`), a CloudTrail record
- * of a load-balancer change, or a batch of follow-up messages from SQS.
+ * of a load-balancer change (from the stack's own account and region only), or a batch of
+ * follow-up messages from SQS. Whatever it says, the verifier verifies from what AWS answers.
  */
 export type VerifierEvent =
   | { kind: 'verify'; cluster?: string; reason: string }
@@ -11,7 +13,10 @@ export type VerifierEvent =
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function parseVerifierEvent(input: unknown): VerifierEvent {
+const CALL_NAME = /^[A-Za-z]{1,64}$/;
+const CLOUDTRAIL_SOURCES = new Set(['aws.elasticloadbalancing', 'aws.autoscaling']);
+
+export function parseVerifierEvent(input: unknown, origin: StackOrigin): VerifierEvent {
   if (!isObj(input)) throw new MalformedEventError('event', 'must be a JSON object');
   if (Array.isArray(input.Records)) {
     const records = input.Records.map((r, i) => {
@@ -28,16 +33,20 @@ export function parseVerifierEvent(input: unknown): VerifierEvent {
     return { kind: 'follow-up', records };
   }
   if (input.action === 'verify') {
-    if (input.cluster !== undefined && typeof input.cluster !== 'string') {
-      throw new MalformedEventError('cluster', 'must be a string when present');
-    }
-    return typeof input.cluster === 'string'
-      ? { kind: 'verify', cluster: input.cluster, reason: 'requested' }
-      : { kind: 'verify', reason: 'scheduled or requested' };
+    return input.cluster === undefined
+      ? { kind: 'verify', reason: 'scheduled or requested' }
+      : { kind: 'verify', cluster: checked('cluster', input.cluster, 'cluster'), reason: 'requested' };
   }
   if (input['detail-type'] === 'AWS API Call via CloudTrail' && isObj(input.detail)) {
-    const name =
-      typeof input.detail.eventName === 'string' ? input.detail.eventName : 'a load balancer change';
+    if (typeof input.source !== 'string' || !CLOUDTRAIL_SOURCES.has(input.source))
+      throw new MalformedEventError(
+        'event.source',
+        `is not a load balancer or Auto Scaling source: ${quote(input.source)}`,
+      );
+    checkOrigin(input, origin);
+    const name = input.detail.eventName;
+    if (typeof name !== 'string' || !CALL_NAME.test(name))
+      throw new MalformedEventError('detail.eventName', `must be an API call name, found ${quote(name)}`);
     return { kind: 'verify', reason: `${name} called` };
   }
   throw new MalformedEventError(

@@ -40,9 +40,19 @@ export const CODES = {
     severity: 'critical',
     title: 'Load balancer not attached to the group',
   },
+  LB_SHARED_WITH_OTHER_GROUP: {
+    check: 'attachment',
+    severity: 'warning',
+    title: 'Load balancer also attached to a group that is no API backend; its instances are left alone',
+  },
   // registration
   INSTANCE_REGISTERED: { check: 'registration', severity: 'ok', title: 'Instance registered' },
   INSTANCE_NOT_REGISTERED: { check: 'registration', severity: 'critical', title: 'Instance not registered' },
+  TARGET_WRONG_PORT: {
+    check: 'registration',
+    severity: 'critical',
+    title: 'Instance registered on another port than the apiserver port',
+  },
   INSTANCE_NOT_RUNNING: {
     check: 'registration',
     severity: 'info',

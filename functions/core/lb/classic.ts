@@ -6,9 +6,8 @@ import {
   RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from '../aws/clients.ts';
-import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import { deregisterEach, errorName } from './errors.ts';
-import { type LoadBalancerPort, labelOf } from './port.ts';
+import { type Attachments, type LoadBalancerPort, labelOf } from './port.ts';
 
 export class ClassicElbPort implements LoadBalancerPort {
   readonly ref: { kind: 'classic'; name: string };
@@ -22,7 +21,7 @@ export class ClassicElbPort implements LoadBalancerPort {
     this.label = labelOf(this.ref);
   }
 
-  isAttached(group: ControlPlaneGroup): boolean {
+  isAttached(group: Attachments): boolean {
     return group.loadBalancerNames.includes(this.name);
   }
 

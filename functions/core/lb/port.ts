@@ -9,8 +9,30 @@ export interface RegistrationState {
   ref: LoadBalancerRef;
   label: string;
   exists: boolean;
+  /** Instances registered on any port. */
   instanceIds: Set<string>;
+  /**
+   * Target groups only: the ports each instance is registered on (DescribeTargetHealth's
+   * `Target.Port`). A registration counts only on the cluster's `api.instancePort`; a classic ELB
+   * has no per-instance port (its listener's InstancePort is the listener check's).
+   */
+  ports?: Map<string, number[]>;
 }
+
+/** True when the instance is registered on the port the apiserver listens on. */
+export function registeredOnPort(reg: RegistrationState, id: string, instancePort: number): boolean {
+  if (!reg.instanceIds.has(id)) return false;
+  const ports = reg.ports?.get(id);
+  return !ports?.length || ports.includes(instancePort);
+}
+
+/** The other ports an instance is registered on (target groups only). */
+export function wrongPorts(reg: RegistrationState, id: string, instancePort: number): number[] {
+  return (reg.ports?.get(id) ?? []).filter((p) => p !== instancePort);
+}
+
+/** What a port needs to know of a group to tell whether it is attached to it. */
+export type Attachments = Pick<ControlPlaneGroup, 'loadBalancerNames' | 'targetGroupArns'>;
 
 /**
  * The load-balancer port: one interface, a classic-ELB adapter and a target-group adapter
@@ -19,11 +41,16 @@ export interface RegistrationState {
 export interface LoadBalancerPort {
   readonly ref: LoadBalancerRef;
   readonly label: string;
-  isAttached(group: ControlPlaneGroup): boolean;
+  isAttached(group: Attachments): boolean;
   attach(groupName: string): Promise<void>;
+  /** Registers on the cluster's instance port. */
   register(instanceIds: string[]): Promise<void>;
-  /** Deregistering what is already gone is success. */
+  /** Deregisters every registration of the instances, on whatever port. Already gone is success. */
   deregister(instanceIds: string[]): Promise<void>;
+  /** Target groups: deregisters only the given ports' registrations of one instance. */
+  deregisterPorts?(instanceId: string, ports: number[]): Promise<void>;
+  /** Target groups: the ports an instance is registered on now, read again. */
+  portsNow?(instanceId: string): Promise<number[]>;
 }
 
 export function refsOf(cluster: ClusterConfig): LoadBalancerRef[] {

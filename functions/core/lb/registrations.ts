@@ -7,7 +7,9 @@ import { TargetGroupPort } from './target-group.ts';
 
 export function portsOf(cluster: ClusterConfig, clients: AwsClients): LoadBalancerPort[] {
   return refsOf(cluster).map((ref) =>
-    ref.kind === 'classic' ? new ClassicElbPort(clients, ref.name) : new TargetGroupPort(clients, ref.arn),
+    ref.kind === 'classic'
+      ? new ClassicElbPort(clients, ref.name)
+      : new TargetGroupPort(clients, ref.arn, cluster.api.instancePort),
   );
 }
 
@@ -40,18 +42,28 @@ export async function readRegistrations(
   }
   groups.forEach((p, i) => {
     const d = tgDesc[i];
+    // A draining target is on its way out: it no longer counts as registered.
+    const live = (d ?? []).filter((t) => t.TargetHealth?.State !== 'draining');
     out.set(p.label, {
       ref: p.ref,
       label: p.label,
       exists: d !== undefined,
-      // A draining target is on its way out: it no longer counts as registered.
-      instanceIds: new Set(
-        (d ?? [])
-          .filter((t) => t.TargetHealth?.State !== 'draining')
-          .map((t) => t.Target?.Id ?? '')
-          .filter(Boolean),
-      ),
+      ...targetRegistrations(live.map((t) => ({ id: t.Target?.Id ?? '', port: t.Target?.Port }))),
     });
   });
   return out;
+}
+
+/** Registered targets by instance, with the ports each is registered on. */
+export function targetRegistrations(
+  targets: readonly { id: string; port?: number | undefined }[],
+): Pick<RegistrationState, 'instanceIds' | 'ports'> {
+  const ports = new Map<string, number[]>();
+  for (const { id, port } of targets) {
+    if (!id) continue;
+    const list = ports.get(id) ?? [];
+    if (port !== undefined && !list.includes(port)) list.push(port);
+    ports.set(id, list);
+  }
+  return { instanceIds: new Set(ports.keys()), ports };
 }

@@ -6,25 +6,26 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.ts';
-import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import { deregisterEach, errorName } from './errors.ts';
-import { type LoadBalancerPort, labelOf } from './port.ts';
+import { type Attachments, type LoadBalancerPort, labelOf } from './port.ts';
 
 export class TargetGroupPort implements LoadBalancerPort {
   readonly ref: { kind: 'target-group'; arn: string };
   readonly label: string;
-  /** Ports seen on registered targets, so deregistration names the same port. */
-  private readonly ports = new Map<string, number>();
+  /** Ports seen on registered targets, so deregistration names the same ports. */
+  private readonly ports = new Map<string, number[]>();
 
   constructor(
     private readonly clients: AwsClients,
     readonly arn: string,
+    /** The port the apiserver listens on (`api.instancePort`): registrations are made on it. */
+    readonly instancePort: number,
   ) {
     this.ref = { kind: 'target-group', arn };
     this.label = labelOf(this.ref);
   }
 
-  isAttached(group: ControlPlaneGroup): boolean {
+  isAttached(group: Attachments): boolean {
     return group.targetGroupArns.includes(this.arn);
   }
 
@@ -44,7 +45,11 @@ export class TargetGroupPort implements LoadBalancerPort {
         new DescribeTargetHealthCommand({ TargetGroupArn: this.arn }),
       );
       const list = res.TargetHealthDescriptions ?? [];
-      for (const t of list) if (t.Target?.Id && t.Target.Port) this.ports.set(t.Target.Id, t.Target.Port);
+      this.ports.clear();
+      for (const t of list) {
+        const { Id, Port } = t.Target ?? {};
+        if (Id && Port) this.ports.set(Id, [...(this.ports.get(Id) ?? []), Port]);
+      }
       return list;
     } catch (err) {
       if (errorName(err) === 'TargetGroupNotFound') return undefined;
@@ -55,7 +60,10 @@ export class TargetGroupPort implements LoadBalancerPort {
   async register(instanceIds: string[]): Promise<void> {
     if (instanceIds.length === 0) return;
     await this.clients.elbv2.send(
-      new RegisterTargetsCommand({ TargetGroupArn: this.arn, Targets: instanceIds.map((Id) => ({ Id })) }),
+      new RegisterTargetsCommand({
+        TargetGroupArn: this.arn,
+        Targets: instanceIds.map((Id) => ({ Id, Port: this.instancePort })),
+      }),
     );
   }
 
@@ -67,13 +75,31 @@ export class TargetGroupPort implements LoadBalancerPort {
         this.clients.elbv2.send(
           new DeregisterTargetsCommand({
             TargetGroupArn: this.arn,
-            Targets: ids.map((Id) => {
-              const Port = this.ports.get(Id);
-              return Port ? { Id, Port } : { Id };
+            Targets: ids.flatMap((Id) => {
+              const ports = this.ports.get(Id);
+              return ports?.length ? ports.map((Port) => ({ Id, Port })) : [{ Id }];
             }),
           }),
         ),
       ['InvalidTarget'],
     );
+  }
+
+  async deregisterPorts(instanceId: string, ports: number[]): Promise<void> {
+    if (ports.length === 0) return;
+    await this.clients.elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: this.arn,
+        Targets: ports.map((Port) => ({ Id: instanceId, Port })),
+      }),
+    );
+  }
+
+  /** The ports an instance is registered on now (non-draining), read again from the target group. */
+  async portsNow(instanceId: string): Promise<number[]> {
+    const list = (await this.describe()) ?? [];
+    return list
+      .filter((t) => t.Target?.Id === instanceId && t.TargetHealth?.State !== 'draining')
+      .flatMap((t) => (t.Target?.Port !== undefined ? [t.Target.Port] : []));
   }
 }

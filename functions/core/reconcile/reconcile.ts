@@ -4,8 +4,9 @@ import { awsCallFailed } from '../findings/aws-calls.ts';
 import { type Finding, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { errorMessage } from '../lb/errors.ts';
-import type { LoadBalancerPort, RegistrationState } from '../lb/port.ts';
+import { type LoadBalancerPort, type RegistrationState, registeredOnPort, wrongPorts } from '../lb/port.ts';
 import { portsOf, readRegistrations } from '../lb/registrations.ts';
+import { type OtherGroup, otherGroupsHolding } from './holders.ts';
 import { describeInstances, registrable } from './instances.ts';
 import type { ReconcileScope } from './scope.ts';
 
@@ -88,6 +89,15 @@ async function ensureAttached(ctx: Ctx, ports: LoadBalancerPort[], exists: Map<s
   return attachedNow;
 }
 
+/** A desired instance registered on another port than the apiserver's: one finding, both halves repaired. */
+interface WrongPort {
+  port: LoadBalancerPort;
+  id: string;
+  wrong: number[];
+  /** Whether the right-port registration exists (or this run made it). */
+  right: 'present' | 'missing';
+}
+
 async function ensureRegistered(
   ctx: Ctx,
   clients: AwsClients,
@@ -96,12 +106,19 @@ async function ensureRegistered(
 ) {
   const { scope } = ctx;
   const cluster = scope.cluster.name;
+  const instancePort = scope.cluster.api.instancePort;
   const missing = new Map<string, string[]>();
+  const wrongPort: WrongPort[] = [];
   for (const port of ports) {
     const reg = state.get(port.label);
     if (!reg?.exists) continue;
     for (const id of scope.desired.keys()) {
-      if (reg.instanceIds.has(id)) {
+      const wrong = wrongPorts(reg, id, instancePort);
+      const right = registeredOnPort(reg, id, instancePort);
+      if (wrong.length > 0) wrongPort.push({ port, id, wrong, right: right ? 'present' : 'missing' });
+      if (!right) {
+        missing.set(port.label, [...(missing.get(port.label) ?? []), id]);
+      } else if (wrong.length === 0) {
         ctx.findings.push(
           finding('INSTANCE_REGISTERED', {
             cluster,
@@ -111,67 +128,113 @@ async function ensureRegistered(
             message: `${id} is registered on ${port.label}`,
           }),
         );
-      } else {
-        missing.set(port.label, [...(missing.get(port.label) ?? []), id]);
       }
     }
   }
-  if (missing.size === 0) return;
-  // Describe before registering: only running instances of this cluster are ever registered.
-  const facts = await describeInstances(clients, [...new Set([...missing.values()].flat())]);
-  for (const port of ports) {
-    const ids = missing.get(port.label) ?? [];
-    const ok: string[] = [];
-    for (const id of ids) {
-      const check = registrable(facts.get(id), cluster);
-      if (check.ok) {
-        ok.push(id);
-        continue;
+  const registeredNow = new Set<string>();
+  if (missing.size > 0) {
+    // Describe before registering: only running instances of this cluster are ever registered.
+    const facts = await describeInstances(clients, [...new Set([...missing.values()].flat())]);
+    for (const port of ports) {
+      const ids = missing.get(port.label) ?? [];
+      const ok: string[] = [];
+      for (const id of ids) {
+        const check = registrable(facts.get(id), cluster);
+        if (check.ok) {
+          ok.push(id);
+          continue;
+        }
+        ctx.findings.push(
+          finding(check.foreign ? 'INSTANCE_OF_OTHER_CLUSTER' : 'INSTANCE_NOT_RUNNING', {
+            cluster,
+            resource: `${port.label}:${id}`,
+            expected: check.foreign ? `an instance of ${cluster}` : 'running',
+            actual: check.actual,
+            action: 'skipped',
+            message: `${id} was not registered on ${port.label}: ${check.actual}`,
+          }),
+        );
       }
-      ctx.findings.push(
-        finding(check.foreign ? 'INSTANCE_OF_OTHER_CLUSTER' : 'INSTANCE_NOT_RUNNING', {
-          cluster,
-          resource: `${port.label}:${id}`,
-          expected: check.foreign ? `an instance of ${cluster}` : 'running',
-          actual: check.actual,
-          action: 'skipped',
-          message: `${id} was not registered on ${port.label}: ${check.actual}`,
-        }),
-      );
-    }
-    if (ok.length === 0) continue;
-    const { action, error } = await act(ctx, () => port.register(ok));
-    for (const id of ok) {
-      if (action === 'repaired') ctx.result.registered.push({ instanceId: id, loadBalancer: port.label });
-      ctx.findings.push(
-        finding('INSTANCE_NOT_REGISTERED', {
-          cluster,
-          resource: `${port.label}:${id}`,
-          expected: 'registered',
-          actual: 'not registered',
-          action,
-          message: `${id} (${scope.desired.get(id)}) was not registered on ${port.label}: ${actionText(action, 'Registered it', error)}`,
-        }),
-      );
+      if (ok.length === 0) continue;
+      const { action, error } = await act(ctx, () => port.register(ok));
+      const onWrongPort = new Set(wrongPort.filter((w) => w.port === port).map((w) => w.id));
+      for (const id of ok) {
+        if (action === 'repaired') {
+          ctx.result.registered.push({ instanceId: id, loadBalancer: port.label });
+          registeredNow.add(`${port.label}:${id}`);
+        }
+        // an instance on the wrong port gets one TARGET_WRONG_PORT finding below instead
+        if (onWrongPort.has(id)) continue;
+        ctx.findings.push(
+          finding('INSTANCE_NOT_REGISTERED', {
+            cluster,
+            resource: `${port.label}:${id}`,
+            expected: 'registered',
+            actual: 'not registered',
+            action,
+            message: `${id} (${scope.desired.get(id)}) was not registered on ${port.label}: ${actionText(action, 'Registered it', error)}`,
+          }),
+        );
+      }
     }
   }
+  for (const w of wrongPort) await fixWrongPort(ctx, w, registeredNow.has(`${w.port.label}:${w.id}`));
 }
 
 /**
- * Registered instances the sweep found in no control-plane group: a stopped or foreign instance
- * is stale, but a running instance tagged as a control-plane instance of this cluster is left
- * registered and reported (its group may have lost its tags or name; deregistering it could take
- * away the load balancer's last backend).
+ * A target registered on another port than `api.instancePort` reaches no apiserver: drift. The
+ * right-port registration is made first (above); the wrong-port one is removed only once the
+ * right one exists, so the instance is never left without a registration.
+ */
+async function fixWrongPort(ctx: Ctx, w: WrongPort, registeredNow: boolean) {
+  const cluster = ctx.scope.cluster.name;
+  const instancePort = ctx.scope.cluster.api.instancePort;
+  const resource = `${w.port.label}:${w.id}`;
+  const ports = w.wrong.join(', ');
+  const rightThere = w.right === 'present' || registeredNow;
+  const expected = `registered on port ${instancePort} (api.instancePort)`;
+  const actual = `registered on port(s) ${ports}${w.right === 'present' ? ` as well as ${instancePort}` : ` only`}`;
+  const remove = w.port.deregisterPorts?.bind(w.port);
+  const portsNow = w.port.portsNow?.bind(w.port);
+  let outcome: { action: Finding['action']; error?: string };
+  if (rightThere && remove)
+    outcome = await act(ctx, async () => {
+      // read again after registering: only a wrong-port registration still there is removed
+      const still =
+        registeredNow && portsNow ? (await portsNow(w.id)).filter((p) => w.wrong.includes(p)) : w.wrong;
+      await remove(w.id, still);
+    });
+  // report-only/check, or the registration on the right port failed or was skipped
+  else
+    outcome = {
+      action: ctx.mode === 'repair' ? 'repair-failed' : ctx.mode === 'check' ? 'none' : 'would-repair',
+      error: 'no registration on the right port could be made',
+    };
+  const { action, error } = outcome;
+  ctx.findings.push(
+    finding('TARGET_WRONG_PORT', {
+      cluster,
+      resource,
+      expected,
+      actual,
+      action,
+      message: `${w.id} was ${actual} on ${w.port.label}: ${actionText(action, `Registered it on port ${instancePort} and removed port(s) ${ports}`, error)}`,
+    }),
+  );
+}
+
+/**
+ * Registered instances the sweep found in no group in scope: a stopped or foreign instance is
+ * stale, but a running instance tagged as an API backend of this cluster is left registered and
+ * reported (its group may have lost its tags or name; deregistering it could take away the load
+ * balancer's last backend).
  */
 async function protectedUnknowns(
   clients: AwsClients,
   scope: ReconcileScope,
-  registered: Set<string>,
+  unknown: string[],
 ): Promise<Set<string>> {
-  const unknown = [...registered].filter(
-    (id) => !scope.desired.has(id) && !scope.known.has(id) && !scope.leaving.has(id),
-  );
-  if (!scope.pruneUnknown || unknown.length === 0) return new Set();
+  if (unknown.length === 0) return new Set();
   const facts = await describeInstances(clients, unknown);
   return new Set(
     unknown.filter((id) => {
@@ -179,6 +242,47 @@ async function protectedUnknowns(
       return f?.state === 'running' && isControlPlaneInstance(f.tags, scope.cluster.name);
     }),
   );
+}
+
+/** Registered ids in no group of the scope (instance targets only: an IP target is not ours to judge). */
+function unknownIds(scope: ReconcileScope, state: Map<string, RegistrationState>): string[] {
+  const all = new Set([...state.values()].flatMap((r) => (r.exists ? [...r.instanceIds] : [])));
+  return [...all].filter(
+    (id) => INSTANCE_ID.test(id) && !scope.desired.has(id) && !scope.known.has(id) && !scope.leaving.has(id),
+  );
+}
+
+/**
+ * Another group's instances that Auto Scaling keeps on a configured load balancer through that
+ * group's attachment (a node group sharing the load balancer): never pruned (Auto Scaling would
+ * put them back at the next launch), reported once per load balancer and group.
+ */
+function reportShared(
+  ctx: Ctx,
+  port: LoadBalancerPort,
+  shared: Map<string, OtherGroup>,
+  reg: RegistrationState,
+) {
+  const byGroup = new Map<string, string[]>();
+  for (const id of reg.instanceIds) {
+    const g = shared.get(id);
+    if (g && port.isAttached(g)) byGroup.set(g.name, [...(byGroup.get(g.name) ?? []), id]);
+  }
+  const cluster = ctx.scope.cluster.name;
+  for (const [group, ids] of byGroup) {
+    ctx.findings.push(
+      finding('LB_SHARED_WITH_OTHER_GROUP', {
+        cluster,
+        resource: `${port.label}:${group}`,
+        expected: `attached only to API-backend groups of ${cluster}`,
+        actual: `also attached to ${group}, which keeps ${ids.length} instance(s) registered`,
+        action: 'skipped',
+        message: `${port.label} is also attached to ${group} (not a control-plane or API-server group of ${cluster}); its ${ids.length} instance(s) (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}) are left registered`,
+        details: { group, instanceIds: ids.slice(0, 50) },
+      }),
+    );
+  }
+  return new Set([...byGroup.values()].flat());
 }
 
 async function removeStale(
@@ -189,11 +293,19 @@ async function removeStale(
 ) {
   const { scope } = ctx;
   const cluster = scope.cluster.name;
-  const allRegistered = new Set([...state.values()].flatMap((r) => (r.exists ? [...r.instanceIds] : [])));
-  const keep = await protectedUnknowns(clients, scope, allRegistered);
+  const unknown = scope.pruneUnknown ? unknownIds(scope, state) : [];
+  const isUnknown = new Set(unknown);
+  // a running API backend of the cluster by its own tags is kept and reported first (its group may
+  // have lost its tags); of the rest, only those another attached group keeps are left alone
+  const keep = await protectedUnknowns(clients, scope, unknown);
+  const shared = await otherGroupsHolding(
+    clients,
+    unknown.filter((id) => !keep.has(id)),
+  );
   for (const port of ports) {
     const reg = state.get(port.label);
     if (!reg?.exists) continue;
+    const sharedHere = reportShared(ctx, port, shared, reg);
     for (const id of scope.leaving) {
       if (reg.instanceIds.has(id)) continue;
       ctx.findings.push(
@@ -207,26 +319,20 @@ async function removeStale(
       );
     }
     for (const id of keep) {
-      if (!reg.instanceIds.has(id)) continue;
+      if (!reg.instanceIds.has(id) || sharedHere.has(id)) continue;
       ctx.findings.push(
         finding('INSTANCE_NOT_IN_GROUP', {
           cluster,
           resource: `${port.label}:${id}`,
-          expected: `a member of a control-plane group named *.masters.${cluster} and tagged for the cluster`,
-          actual: 'a running control-plane instance of the cluster in no such group',
+          expected: `a member of a group named *.masters.${cluster} or *.apiservers.${cluster} and tagged for the cluster`,
+          actual: 'a running API backend of the cluster in no such group',
           action: 'skipped',
-          message: `${id} is registered on ${port.label} and tagged as a control-plane instance of ${cluster}, but no discovered control-plane group holds it; left registered`,
+          message: `${id} is registered on ${port.label} and tagged as a control-plane or API-server instance of ${cluster}, but no discovered group holds it; left registered`,
         }),
       );
     }
     const stale = [...reg.instanceIds].filter(
-      (id) =>
-        scope.leaving.has(id) ||
-        (scope.pruneUnknown &&
-          INSTANCE_ID.test(id) && // an IP target is not ours to judge: never pruned
-          !scope.desired.has(id) &&
-          !scope.known.has(id) &&
-          !keep.has(id)),
+      (id) => scope.leaving.has(id) || (isUnknown.has(id) && !keep.has(id) && !sharedHere.has(id)),
     );
     if (stale.length === 0) continue;
     const { action, error } = await act(ctx, () => port.deregister(stale));
@@ -234,7 +340,7 @@ async function removeStale(
       if (action === 'repaired') ctx.result.deregistered.push({ instanceId: id, loadBalancer: port.label });
       const why = scope.leaving.has(id)
         ? 'leaving its group'
-        : 'not a live control-plane instance of the cluster';
+        : 'not a live control-plane or API-server instance of the cluster';
       ctx.findings.push(
         finding('STALE_REGISTRATION', {
           cluster,

@@ -36,7 +36,11 @@ function collect(groups: ControlPlaneGroup[]) {
 
 export type GroupEvent = { kind: 'launch' | 'terminate'; instanceId: string } | undefined;
 
-/** Scope of an Auto Scaling event: its group; a terminated instance is leaving whatever the group says. */
+/**
+ * Scope of an Auto Scaling event: its group. A `terminate` here is one AWS has confirmed (the
+ * registrar checks Auto Scaling and EC2 first): its instance is leaving even when the group no
+ * longer lists it.
+ */
 export function scopeForGroup(
   cluster: ClusterConfig,
   group: ControlPlaneGroup,

@@ -13,8 +13,9 @@ import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { labelOf, refsOf } from '../lb/port.ts';
 import type { Log } from '../log.ts';
+import { confirmLeaving } from '../reconcile/holders.ts';
 import { type Mode, reconcile } from '../reconcile/reconcile.ts';
-import { scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
+import { type GroupEvent, scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
 import { completeOwnHook, type HookReadiness, hookReadiness } from './lifecycle.ts';
 
 export interface RegistrarDeps {
@@ -129,7 +130,7 @@ export async function handleRegistrarEvent(
     });
     return { verdicts: [verdictOf(cluster.name, [f])], registered: [], newInstances: [] };
   }
-  const group = toControlPlaneGroup(described, cluster.name);
+  const group = toControlPlaneGroup(described, cluster.name, cls.role);
   if (event.kind === 'launch-failed') {
     const f = finding('LAUNCH_FAILED', {
       cluster: cluster.name,
@@ -140,8 +141,20 @@ export async function handleRegistrarEvent(
     });
     return { verdicts: [verdictOf(cluster.name, [f])], registered: [], newInstances: [] };
   }
-  const groupEvent =
-    event.kind === 'group-changed' ? undefined : { kind: event.kind, instanceId: event.instanceId };
+  // An event says where to look; AWS says what is true. A terminate is acted on (the instance
+  // deregistered) only when Auto Scaling or EC2 confirms that the instance is leaving.
+  let groupEvent: GroupEvent;
+  if (event.kind === 'launch') groupEvent = { kind: 'launch', instanceId: event.instanceId };
+  if (event.kind === 'terminate') {
+    const leaving = await confirmLeaving(clients, group, event.instanceId);
+    if (leaving.confirmed) groupEvent = { kind: 'terminate', instanceId: event.instanceId };
+    else
+      log.warn('terminate event not confirmed by AWS; the instance is left registered', {
+        group: event.group,
+        instanceId: event.instanceId,
+        why: leaving.why,
+      });
+  }
   const scope = scopeForGroup(cluster, group, groupEvent);
   const r = await reconcile(scope, clients, modeOf(cluster, deps));
   const findings = [...r.verdict.findings];

@@ -12,6 +12,7 @@ import type { ClusterConfig } from '../config/schema.ts';
 import { describeClassic } from '../lb/classic.ts';
 import { errorName } from '../lb/errors.ts';
 import { labelOf, type RegistrationState, refsOf } from '../lb/port.ts';
+import { targetRegistrations } from '../lb/registrations.ts';
 import {
   type HealthCheckJudgment,
   judgeClassicHealthCheck,
@@ -23,6 +24,8 @@ import {
 
 export interface InstanceHealth {
   instanceId: string;
+  /** Target groups: the port the target is registered on. */
+  port?: number;
   healthy: boolean;
   state: string;
   reason: string;
@@ -128,6 +131,7 @@ async function targetGroupFacts(
           .filter((t) => t.TargetHealth?.State !== 'draining')
           .map((t) => ({
             instanceId: t.Target?.Id ?? '',
+            ...(t.Target?.Port !== undefined ? { port: t.Target.Port } : {}),
             healthy: t.TargetHealth?.State === 'healthy',
             state: t.TargetHealth?.State ?? 'unknown',
             reason: [t.TargetHealth?.Reason, t.TargetHealth?.Description].filter(Boolean).join(': '),
@@ -157,11 +161,14 @@ export function registrationsOf(
   const out = new Map<string, RegistrationState>();
   for (const ref of refsOf(cluster)) {
     const f = facts.find((x) => x.label === labelOf(ref));
+    const instances = f?.instances ?? [];
     out.set(labelOf(ref), {
       ref,
       label: labelOf(ref),
       exists: f?.exists ?? false,
-      instanceIds: new Set((f?.instances ?? []).map((i) => i.instanceId)),
+      ...(ref.kind === 'target-group'
+        ? targetRegistrations(instances.map((i) => ({ id: i.instanceId, port: i.port })))
+        : { instanceIds: new Set(instances.map((i) => i.instanceId)) }),
     });
   }
   return out;

@@ -1,7 +1,9 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../functions/core/config/load.ts';
-import { classifyGroup } from '../../../functions/core/discovery/control-plane.ts';
+import { classifyGroup, isControlPlaneInstance } from '../../../functions/core/discovery/control-plane.ts';
+import { registeredOnPort, wrongPorts } from '../../../functions/core/lb/port.ts';
+import { targetRegistrations } from '../../../functions/core/lb/registrations.ts';
 
 const base = {
   account: '123456789012',
@@ -76,5 +78,87 @@ describe('classifying Auto Scaling groups', () => {
   it('a group named like ours without a role tag is suspicious', () => {
     const g = group('master-eu-west-1a.masters.k8s.example.com', { KubernetesCluster: 'k8s.example.com' });
     expect(classifyGroup(g, clusters).kind).toBe('suspicious');
+  });
+
+  it('kops API-server node groups are API backends of their cluster', () => {
+    const g = group('apiserver-eu-west-1a.apiservers.k8s.example.com', {
+      KubernetesCluster: 'k8s.example.com',
+      'kubernetes.io/cluster/k8s.example.com': 'owned',
+      'k8s.io/role/apiserver': '1',
+    });
+    expect(classifyGroup(g, clusters)).toMatchObject({
+      kind: 'control-plane',
+      role: 'apiserver',
+      cluster: { name: 'k8s.example.com' },
+    });
+  });
+
+  it('an .apiservers. group without the apiserver role tag, or with only a control-plane one, is suspicious', () => {
+    const cluster = { KubernetesCluster: 'k8s.example.com' };
+    expect(classifyGroup(group('a.apiservers.k8s.example.com', cluster), clusters)).toMatchObject({
+      kind: 'suspicious',
+      reason: expect.stringContaining('k8s.io/role/apiserver'),
+    });
+    expect(
+      classifyGroup(
+        group('a.apiservers.k8s.example.com', { ...cluster, 'k8s.io/role/master': '1' }),
+        clusters,
+      ).kind,
+    ).toBe('suspicious');
+    // and an apiserver role tag does not make a .masters. group a control-plane group
+    expect(
+      classifyGroup(
+        group('a.masters.k8s.example.com', { ...cluster, 'k8s.io/role/apiserver': '1' }),
+        clusters,
+      ).kind,
+    ).toBe('suspicious');
+  });
+
+  it('a node group tagged for the cluster is not an API backend', () => {
+    const g = group('nodes-eu-west-1a.k8s.example.com', {
+      KubernetesCluster: 'k8s.example.com',
+      'k8s.io/role/node': '1',
+    });
+    expect(classifyGroup(g, clusters).kind).toBe('ignored');
+  });
+});
+
+describe('instances as API backends', () => {
+  it('control-plane and API-server instances of the cluster are; nodes and other clusters are not', () => {
+    const tags = (t: Record<string, string>) => new Map(Object.entries(t));
+    const c = 'k8s.example.com';
+    expect(isControlPlaneInstance(tags({ KubernetesCluster: c, 'k8s.io/role/apiserver': '1' }), c)).toBe(
+      true,
+    );
+    expect(isControlPlaneInstance(tags({ KubernetesCluster: c, 'k8s.io/role/master': '1' }), c)).toBe(true);
+    expect(isControlPlaneInstance(tags({ KubernetesCluster: c, 'k8s.io/role/node': '1' }), c)).toBe(false);
+    expect(
+      isControlPlaneInstance(tags({ KubernetesCluster: 'x.example.com', 'k8s.io/role/apiserver': '1' }), c),
+    ).toBe(false);
+  });
+});
+
+describe('registrations on a port', () => {
+  it('a target counts as registered only on the apiserver port', () => {
+    const reg = {
+      ref: { kind: 'target-group' as const, arn: 'arn' },
+      label: 'tg',
+      exists: true,
+      ...targetRegistrations([
+        { id: 'i-00000001', port: 443 },
+        { id: 'i-00000002', port: 8443 },
+        { id: 'i-00000003', port: 443 },
+        { id: 'i-00000003', port: 6443 },
+      ]),
+    };
+    expect(registeredOnPort(reg, 'i-00000001', 443)).toBe(true);
+    expect(registeredOnPort(reg, 'i-00000002', 443)).toBe(false);
+    expect(wrongPorts(reg, 'i-00000002', 443)).toEqual([8443]);
+    expect(registeredOnPort(reg, 'i-00000003', 443)).toBe(true);
+    expect(wrongPorts(reg, 'i-00000003', 443)).toEqual([6443]);
+    expect(registeredOnPort(reg, 'i-00000004', 443)).toBe(false);
+    // a classic ELB has no per-instance port
+    const classic = { ...reg, ports: undefined, instanceIds: new Set(['i-00000002']) };
+    expect(registeredOnPort(classic, 'i-00000002', 443)).toBe(true);
   });
 });
