@@ -45,11 +45,32 @@ export class CallCounter {
   }
 }
 
+/**
+ * The retry budget and timeouts of every AWS call. `standard` retry mode, not `adaptive`: adaptive
+ * adds a client-side token bucket that, once throttling lowered its rate, keeps delaying calls
+ * (clean ones too) until it has measured its way back up, which a warm Lambda carries from one
+ * invocation to the next. Standard mode backs off per call with jitter (at most a few seconds
+ * over three attempts) and stops retrying when its retry quota is spent, so a bad minute cannot
+ * slow the next clean run. Every attempt has a connect and a request (socket idle) timeout, so a
+ * blackholed endpoint fails in seconds: the worst call takes about
+ * maxAttempts × (connect or request timeout) + backoff, well inside the functions' timeouts.
+ */
+export const AWS_CALL_BUDGET = {
+  retryMode: 'standard',
+  maxAttempts: 3,
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 8_000,
+} as const;
+
 export interface ClientOptions {
   region?: string;
   counter?: CallCounter;
-  /** SDK retry attempts (default 5, adaptive mode, so throttling backs off). */
+  /** SDK attempts per call, the first included (default AWS_CALL_BUDGET.maxAttempts). */
   maxAttempts?: number;
+  /** Time to establish a connection, per attempt (default AWS_CALL_BUDGET.connectionTimeoutMs). */
+  connectionTimeoutMs?: number;
+  /** Time the socket may stay silent while waiting for an answer, per attempt (default AWS_CALL_BUDGET.requestTimeoutMs). */
+  requestTimeoutMs?: number;
 }
 
 interface MiddlewareHost {
@@ -85,8 +106,13 @@ function usesCustomEndpoint(service: string): boolean {
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   const base = {
     ...(options.region ? { region: options.region } : {}),
-    maxAttempts: options.maxAttempts ?? 5,
-    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? AWS_CALL_BUDGET.maxAttempts,
+    retryMode: AWS_CALL_BUDGET.retryMode,
+    // NodeHttpHandler options: the SDK builds its own handler from them (no direct dependency)
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? AWS_CALL_BUDGET.connectionTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? AWS_CALL_BUDGET.requestTimeoutMs,
+    },
   };
   const cache = new Map<string, unknown>();
   const lazy = <T>(service: string, make: () => T): T => {
