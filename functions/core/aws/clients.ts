@@ -51,7 +51,7 @@ export class CallCounter {
  * (clean ones too) until it has measured its way back up, which a warm Lambda carries from one
  * invocation to the next. Standard mode backs off per call with jitter (at most a few seconds
  * over three attempts) and stops retrying when its retry quota is spent, so a bad minute cannot
- * slow the next clean run. Every attempt has a connect and a request (socket idle) timeout, so a
+ * slow the next clean run. Every attempt has a connect and a request (whole answer) timeout, so a
  * blackholed endpoint fails in seconds: the worst call takes about
  * maxAttempts × (connect or request timeout) + backoff, well inside the functions' timeouts.
  */
@@ -64,12 +64,14 @@ export const AWS_CALL_BUDGET = {
 
 export interface ClientOptions {
   region?: string;
+  /** One endpoint for every service, instead of the SDK's configuration (tests put a proxy in front of moto). */
+  endpoint?: string;
   counter?: CallCounter;
   /** SDK attempts per call, the first included (default AWS_CALL_BUDGET.maxAttempts). */
   maxAttempts?: number;
   /** Time to establish a connection, per attempt (default AWS_CALL_BUDGET.connectionTimeoutMs). */
   connectionTimeoutMs?: number;
-  /** Time the socket may stay silent while waiting for an answer, per attempt (default AWS_CALL_BUDGET.requestTimeoutMs). */
+  /** Time from sending a request to its whole answer, per attempt (default AWS_CALL_BUDGET.requestTimeoutMs). */
   requestTimeoutMs?: number;
 }
 
@@ -106,12 +108,15 @@ function usesCustomEndpoint(service: string): boolean {
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   const base = {
     ...(options.region ? { region: options.region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: options.maxAttempts ?? AWS_CALL_BUDGET.maxAttempts,
     retryMode: AWS_CALL_BUDGET.retryMode,
     // NodeHttpHandler options: the SDK builds its own handler from them (no direct dependency)
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? AWS_CALL_BUDGET.connectionTimeoutMs,
       requestTimeout: options.requestTimeoutMs ?? AWS_CALL_BUDGET.requestTimeoutMs,
+      // without it, the handler only logs a warning when requestTimeout passes and keeps waiting
+      throwOnRequestTimeout: true,
     },
   };
   const cache = new Map<string, unknown>();
@@ -139,7 +144,11 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
       return lazy('SSM', () => new SSMClient(base));
     },
     get s3() {
-      return lazy('S3', () => new S3Client({ ...base, forcePathStyle: usesCustomEndpoint('S3') }));
+      return lazy(
+        'S3',
+        () =>
+          new S3Client({ ...base, forcePathStyle: Boolean(options.endpoint) || usesCustomEndpoint('S3') }),
+      );
     },
     get dynamodb() {
       return lazy('DynamoDB', () => new DynamoDBClient(base));
