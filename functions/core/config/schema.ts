@@ -5,6 +5,10 @@ const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 
+/** Strings that end up in IAM policy ARNs: `*` and `?` there would widen the grant. */
+const NO_IAM_WILDCARDS = /^[^*?]*$/;
+const NO_IAM_WILDCARDS_MESSAGE = 'no * or ? (the value becomes part of an IAM policy ARN)';
+
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const ClassicHealthCheckSchema = z
@@ -32,7 +36,12 @@ export const TargetGroupHealthCheckSchema = z
   .strict();
 
 export const CaSourceSchema = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('ssm'), parameterName: z.string().startsWith('/') }).strict(),
+  z
+    .object({
+      source: z.literal('ssm'),
+      parameterName: z.string().startsWith('/').regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
+    })
+    .strict(),
   z
     .object({
       source: z.literal('inline'),
@@ -48,7 +57,8 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
       source: z.literal('state-store'),
       stateStore: z
         .string()
-        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL'),
+        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL')
+        .regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
     })
     .strict(),
 ]);
@@ -112,7 +122,12 @@ export const ClusterSchema = z
   .strict();
 
 export const SlackSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('webhook'), secretName: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('webhook'),
+      secretName: z.string().min(1).regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('chatbot'),
@@ -141,6 +156,8 @@ export const VerifierSchema = z
     scheduleMinutes: z.number().int().min(1).max(720).default(5),
     newInstanceDeadlineMinutes: z.number().int().min(1).max(120).default(15),
     followUpDelaySeconds: z.number().int().min(0).max(900).default(60),
+    /** Run the verifier in its own security group (egress to the API ports and HTTPS only) instead of the node groups. */
+    dedicatedSecurityGroup: z.boolean().default(false),
   })
   .strict();
 
