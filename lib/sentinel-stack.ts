@@ -141,6 +141,7 @@ export class SentinelStack extends Stack {
       clusterNames: config.clusters.map((c) => c.name),
       classicNames: config.clusters.flatMap((c) => c.loadBalancers.classic),
       targetGroupArns: config.clusters.flatMap((c) => c.loadBalancers.targetGroupArns),
+      networkLoadBalancerArns: config.clusters.flatMap((c) => c.loadBalancers.networkLoadBalancerArns ?? []),
       registrar: this.registrar.function,
       verifier: this.verifier.function,
       deadLetterQueue: this.deadLetterQueue,

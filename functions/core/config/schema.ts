@@ -4,6 +4,8 @@ const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-
 const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+const NETWORK_LOAD_BALANCER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 
 /** Strings that end up in IAM policy ARNs: `*` and `?` there would widen the grant. */
 const NO_IAM_WILDCARDS = /^[^*?]*$/;
@@ -79,6 +81,10 @@ export const ClusterSchema = z
           .array(z.string().regex(CLASSIC_ELB_NAME, 'a classic ELB name (1-32 letters, digits, hyphens)'))
           .default([]),
         targetGroupArns: z.array(z.string().regex(TARGET_GROUP_ARN, 'a target group ARN')).default([]),
+        /** The network load balancers of those target groups: only their listener changes wake the verifier. */
+        networkLoadBalancerArns: z
+          .array(z.string().regex(NETWORK_LOAD_BALANCER_ARN, 'a network load balancer ARN'))
+          .optional(),
       })
       .strict()
       .refine((lb) => lb.classic.length + lb.targetGroupArns.length > 0, {
