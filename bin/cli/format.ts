@@ -81,17 +81,17 @@ export function hintFor(verdicts: readonly Verdict[]): string | undefined {
   return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
 }
 
+/** Whether a described error (`Name: message`) names an AWS fault: credentials, permissions, the network. */
+export function describesAwsFault(described: string): boolean {
+  return (
+    CREDENTIAL_ERRORS.test(described) || PERMISSION_ERRORS.test(described) || NETWORK_ERRORS.test(described)
+  );
+}
+
 /** Whether a thrown error is an AWS fault (credentials, permissions, the network, the service), not a bug. */
 export function isAwsFault(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const described = errorMessage(err);
-  return (
-    CREDENTIAL_ERRORS.test(described) ||
-    PERMISSION_ERRORS.test(described) ||
-    NETWORK_ERRORS.test(described) ||
-    '$metadata' in err ||
-    '$fault' in err
-  );
+  return describesAwsFault(errorMessage(err)) || '$metadata' in err || '$fault' in err;
 }
 
 /** Writes a run's verdicts (table or JSON) and, when something could not be evaluated, the hint; returns the exit code. */

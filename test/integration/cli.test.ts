@@ -93,8 +93,10 @@ describe('the CLI', () => {
 
   describe('exit codes tell faults from drift', () => {
     let file: string;
+    let ca: Awaited<ReturnType<typeof createCa>>;
     const clients = createAwsClients();
     beforeAll(async () => {
+      ca = await createCa('kubernetes-ca');
       await moto.reset();
       const world = await buildWorld(clients, {
         controlPlaneGroups: 1,
@@ -173,6 +175,25 @@ describe('the CLI', () => {
         const hints = res.stderr.split('\n').filter((l) => l.startsWith('hint:'));
         expect(hints).toEqual([expect.stringContaining('no usable AWS credentials')]);
       }
+      const keyset = join(dir, 'exit-codes-keyset.yaml');
+      writeFileSync(keyset, keysetYaml({ keys: [{ id: '1', ca: ca }] }));
+      const res = spawnSync(
+        'node',
+        [
+          'bin/kops-api-sentinel.mjs',
+          'ca',
+          'import',
+          '--config',
+          file,
+          '--cluster',
+          CLUSTER,
+          '--keyset',
+          keyset,
+        ],
+        { encoding: 'utf8', env, timeout: 60_000 },
+      );
+      expect(res.status, `ca import: ${res.stderr}`).toBe(3);
+      expect(res.stderr).toMatch(/^hint: no usable AWS credentials/m);
     });
   });
 });
