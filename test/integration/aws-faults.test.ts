@@ -8,7 +8,7 @@ import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-ale
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { group, targets } from '../support/aws-state.ts';
-import { type FaultProxy, startBlackhole, startFaultProxy } from '../support/fault-proxy.ts';
+import { type FaultProxy, startBlackhole, startFaultProxy } from '../../sandbox/fault-proxy.ts';
 
 /** The registrar's timeout in the stack (lib/sentinel-stack.ts). */
 const REGISTRAR_TIMEOUT_MS = 120_000;

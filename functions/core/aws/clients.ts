@@ -62,6 +62,16 @@ export const AWS_CALL_BUDGET = {
   requestTimeoutMs: 8_000,
 } as const;
 
+/**
+ * The request timeout in milliseconds from SENTINEL_AWS_REQUEST_TIMEOUT_MS, if set to a positive
+ * number: local stand-ins on a busy machine (moto) answer slower than AWS, and sandbox/moto.ts
+ * raises it for them. Deployed functions never set it.
+ */
+function requestTimeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.SENTINEL_AWS_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 export interface ClientOptions {
   region?: string;
   /** One endpoint for every service, instead of the SDK's configuration (tests put a proxy in front of moto). */
@@ -114,7 +124,7 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
     // NodeHttpHandler options: the SDK builds its own handler from them (no direct dependency)
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? AWS_CALL_BUDGET.connectionTimeoutMs,
-      requestTimeout: options.requestTimeoutMs ?? AWS_CALL_BUDGET.requestTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? requestTimeoutFromEnv() ?? AWS_CALL_BUDGET.requestTimeoutMs,
       // without it, the handler only logs a warning when requestTimeout passes and keeps waiting
       throwOnRequestTimeout: true,
     },
