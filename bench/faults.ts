@@ -66,10 +66,16 @@ export async function faultRows(lab: Lab): Promise<Row[]> {
     const before: Sample[] = [];
     for (let i = 0; i < CLEAN_EVENTS; i++) before.push(await sample());
     const faulty: Sample[] = [];
+    const registered = async () =>
+      (
+        await lab.setup.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))
+      ).TargetHealthDescriptions?.some((t) => t.Target?.Id === instanceId);
     for (let i = 0; i < FAULTY_EVENTS; i++) {
-      await lab.setup.elbv2.send(
-        new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: instanceId }] }),
-      );
+      // the previous event may have stopped before repairing (AWS_CALL_FAILED)
+      if (await registered())
+        await lab.setup.elbv2.send(
+          new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: instanceId }] }),
+        );
       proxy.faults = { throttle: 0.3, error: 0.1 };
       faulty.push(await sample());
       proxy.faults = { throttle: 0, error: 0 };
