@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_CALL_BUDGET, type AwsClients, createAwsClients } from '../../functions/core/aws/clients.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
+import { type FaultProxy, startBlackhole, startFaultProxy } from '../../sandbox/fault-proxy.ts';
 import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-alerting.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { group, targets } from '../support/aws-state.ts';
-import { type FaultProxy, startBlackhole, startFaultProxy } from '../../sandbox/fault-proxy.ts';
 
 /** The registrar's timeout in the stack (lib/sentinel-stack.ts). */
 const REGISTRAR_TIMEOUT_MS = 120_000;
