@@ -16,6 +16,7 @@ const { fileURLToPath } = await import('node:url');
 const { alertRows } = await import('./alerts.ts');
 const { bundleRows } = await import('./bundles.ts');
 const { eventPathRows } = await import('./event-path.ts');
+const { faultRows } = await import('./faults.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
 const { machine, machineLine } = await import('./machine.ts');
 const { registrarRows } = await import('./registrar.ts');
@@ -41,7 +42,16 @@ async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
 
 /** Prints the table and writes the JSON; returns the exit code. */
 function report(extra: Row[] = []): number {
-  const order = ['bundle', 'registrar', 'event-path', 'scaling', 'handshake', 'verify-phase', 'alerts'];
+  const order = [
+    'bundle',
+    'registrar',
+    'event-path',
+    'scaling',
+    'handshake',
+    'verify-phase',
+    'alerts',
+    'faults',
+  ];
   const rows = [...order.flatMap((k) => sections.get(k) ?? []), ...extra];
   const ok = allMet(rows);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -76,6 +86,7 @@ try {
     await section('scaling', () => scalingRows(lab));
     await section('verify-phase', () => verifyPhaseRows(lab));
     await section('alerts', () => alertRows(lab));
+    await section('faults', () => faultRows(lab));
   });
 } catch (err) {
   sections.set('registrar', [errorRow('local AWS (moto)', err)]);

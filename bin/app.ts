@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFile } from '../functions/core/config/load.ts';
 import type { SentinelConfig } from '../functions/core/config/schema.ts';
 import { SentinelStack } from '../lib/sentinel-stack.ts';
@@ -43,4 +44,7 @@ try {
   }
   throw err;
 }
+// cdk-nag's AwsSolutions pack checks every synth; each finding kept on purpose is acknowledged
+// with its reason next to the construct (lib/nag.ts), and test/infra/nag.test.ts keeps it at zero.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -1,7 +1,8 @@
 import { ConfigError } from '../functions/core/config/load.ts';
+import { errorMessage } from '../functions/core/lb/errors.ts';
 import { caImportCommand } from './cli/ca-import.ts';
 import { type CliIo, type Command, UsageError } from './cli/common.ts';
-import { EXIT } from './cli/format.ts';
+import { EXIT, isAwsFault, remedyForAwsError } from './cli/format.ts';
 import { reconcileCommand } from './cli/reconcile.ts';
 import { rehearseCommand } from './cli/rehearse.ts';
 import { verifyCommand } from './cli/verify.ts';
@@ -18,7 +19,8 @@ commands:
   rehearse [--report-only] [--groups <n>]
       play a kops upgrade against a local AWS (moto) and local TLS servers
 
-exit codes: 0 in sync, 1 drift remains, 2 bad input
+exit codes: 0 in sync, 1 drift remains, 2 bad input,
+  3 could not evaluate (no credentials, an AWS call failed, the cluster CA unavailable; a hint on stderr)
 AWS access: the standard credential chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured.`;
 
 const COMMANDS: Record<string, Command> = {
@@ -37,7 +39,10 @@ function isParseArgsError(err: unknown): err is Error {
   return err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
 }
 
-/** Runs one CLI invocation and returns its exit code; bad input is exit 2 with a message, never a stack. */
+/**
+ * Runs one CLI invocation and returns its exit code; bad input is exit 2 with a message, an AWS
+ * fault (credentials, permissions, network) exit 3 with a one-line hint, never a stack.
+ */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [first, second] = argv;
   const name = first === 'ca' && second ? `ca ${second}` : first;
@@ -61,6 +66,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (err instanceof ConfigError || err instanceof UsageError || isParseArgsError(err)) {
       io.stderr.write(`error: ${err.message}\n`);
       return EXIT.badInput;
+    }
+    if (isAwsFault(err)) {
+      const described = errorMessage(err);
+      io.stderr.write(
+        `error: ${described.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(described)}\n`,
+      );
+      return EXIT.couldNotEvaluate;
     }
     throw err;
   }

@@ -16,6 +16,7 @@ import {
 import { encryptedQueue } from './constructs/queues.ts';
 import { assertLocalEsbuild, SentinelFunction } from './constructs/sentinel-function.ts';
 import { VerifierPlacement } from './constructs/verifier-placement.ts';
+import { acknowledge, acknowledgeWildcardResources } from './nag.ts';
 
 export interface SentinelStackProps extends StackProps {
   /** The validated deployment configuration (`loadConfigFile` / `parseConfig`). */
@@ -60,6 +61,11 @@ export class SentinelStack extends Stack {
 
     // Events EventBridge could not deliver, and asynchronous invocations that failed every retry.
     this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue');
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'it is the dead-letter queue: of the EventBridge targets and of Lambda on-failure destinations, which no redrive policy names',
+    );
 
     // Re-checks of newly registered instances: the registrar sends a delayed message, the verifier
     // checks and sends another until the instance passes or its deadline passes.
@@ -141,9 +147,15 @@ export class SentinelStack extends Stack {
         },
       }),
     );
-    for (const statement of registrarMutationStatements(config.clusters)) {
+    const mutations = registrarMutationStatements(config.clusters);
+    for (const statement of mutations) {
       this.registrar.function.addToRolePolicy(statement);
     }
+    acknowledgeWildcardResources(
+      this.registrar.role,
+      mutations,
+      'kops control-plane group ARNs carry a generated group id and an instance-group name prefix; the name suffix, the cluster tag condition and the named load balancers bound them',
+    );
     for (const statement of caReadStatements(config.clusters)) {
       this.verifier.function.addToRolePolicy(statement);
     }
@@ -152,6 +164,7 @@ export class SentinelStack extends Stack {
       clusterNames: config.clusters.map((c) => c.name),
       classicNames: config.clusters.flatMap((c) => c.loadBalancers.classic),
       targetGroupArns: config.clusters.flatMap((c) => c.loadBalancers.targetGroupArns),
+      networkLoadBalancerArns: config.clusters.flatMap((c) => c.loadBalancers.networkLoadBalancerArns ?? []),
       registrar: this.registrar.function,
       verifier: this.verifier.function,
       deadLetterQueue: this.deadLetterQueue,
@@ -177,6 +190,11 @@ export class SentinelStack extends Stack {
     }
     this.alerting.alarmOnMissingVerifications(this.verifier.logGroup, config.verifier.scheduleMinutes);
 
+    if (placement.dedicatedSecurityGroup) {
+      new CfnOutput(this, 'VerifierSecurityGroupId', {
+        value: placement.dedicatedSecurityGroup.securityGroupId,
+      });
+    }
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
     new CfnOutput(this, 'AlertTableName', { value: this.alerting.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });

@@ -105,6 +105,9 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
   process.env.AWS_SESSION_TOKEN = 'testing';
   process.env.AWS_REGION = options.region ?? 'eu-west-1';
   process.env.AWS_DEFAULT_REGION = process.env.AWS_REGION;
+  // moto on a loaded machine (tests in parallel) can take longer than AWS to answer; keep the
+  // per-attempt timeout for a hung endpoint, not for a slow local one
+  process.env.SENTINEL_AWS_REQUEST_TIMEOUT_MS ??= '30000';
   return {
     endpoint,
     async reset() {

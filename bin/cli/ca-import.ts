@@ -5,7 +5,7 @@ import { CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
 import { loadConfigFile, selectClusters } from '../../functions/core/config/load.ts';
 import { type Command, requireOption, UsageError } from './common.ts';
-import { EXIT } from './format.ts';
+import { describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
 
 /**
  * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store read
@@ -61,7 +61,17 @@ export const caImportCommand: Command = async (args, io) => {
     }
     return EXIT.inSync;
   } catch (err) {
-    if (err instanceof CaSourceError) throw new UsageError(err.message);
+    if (err instanceof CaSourceError) {
+      // an AWS call that failed (`… failed: Name: message`) could not be made: 3, not bad input
+      const cause = /failed: (.*)$/s.exec(err.message)?.[1];
+      if (cause && describesAwsFault(cause)) {
+        io.stderr.write(
+          `error: ${err.message.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(cause)}\n`,
+        );
+        return EXIT.couldNotEvaluate;
+      }
+      throw new UsageError(err.message);
+    }
     throw err;
   }
 };

@@ -1,7 +1,23 @@
-import { isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
+import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
+import { errorMessage } from '../../functions/core/lb/errors.ts';
+import type { CliIo } from './common.ts';
 
-/** Exit codes shared by every command: 0 in sync, 1 drift remains, 2 bad input. */
-export const EXIT = { inSync: 0, drift: 1, badInput: 2 } as const;
+/**
+ * Exit codes shared by every command: 0 in sync, 1 drift remains, 2 bad input, 3 could not
+ * evaluate (no credentials, an AWS call failed, the cluster CA unavailable). 3 wins over 1: a
+ * picture with a hole in it is not a verdict, even when it shows drift elsewhere.
+ */
+export const EXIT = { inSync: 0, drift: 1, badInput: 2, couldNotEvaluate: 3 } as const;
+
+/** Findings that say a check could not be made, not that something drifted. */
+const NOT_EVALUATED = new Set(['AWS_CALL_FAILED', 'CA_UNAVAILABLE']);
+
+/** Error names (the SDK's, `Exception` suffix or not) that mean the caller's credentials are the problem. */
+const CREDENTIAL_ERRORS =
+  /^(CredentialsProviderError|ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|TokenRefreshRequired|InvalidSignatureException|AuthFailure)\b/;
+const PERMISSION_ERRORS = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation)\b/;
+const NETWORK_ERRORS =
+  /^(TimeoutError|RequestTimeout|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Error: (connect|getaddrinfo|read|write) )/;
 
 const MARK: Record<string, string> = { ok: 'ok', info: 'info', warning: 'WARN', critical: 'CRIT' };
 
@@ -34,6 +50,62 @@ export function renderTable(verdicts: readonly Verdict[], opts: { all?: boolean 
   return lines.join('\n');
 }
 
+function notEvaluated(verdicts: readonly Verdict[]): Finding[] {
+  return verdicts.flatMap((v) => v.findings.filter((f) => NOT_EVALUATED.has(f.code)));
+}
+
 export function exitCodeOf(verdicts: readonly Verdict[]): number {
+  if (notEvaluated(verdicts).length > 0) return EXIT.couldNotEvaluate;
   return verdicts.every((v) => v.inSync) ? EXIT.inSync : EXIT.drift;
+}
+
+/** What to do when an AWS error (`Name: message`) stopped an evaluation, as one short clause. */
+export function remedyForAwsError(described: string): string {
+  if (CREDENTIAL_ERRORS.test(described))
+    return 'no usable AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or renew the session) and run again';
+  if (PERMISSION_ERRORS.test(described))
+    return 'the AWS credentials lack a permission: compare them with the IAM policy in the README and run again';
+  if (NETWORK_ERRORS.test(described))
+    return 'an AWS endpoint did not answer in time: check the network, the region and AWS_ENDPOINT_URL and run again';
+  return 'an AWS call failed: check the error in the output and AWS service health and run again';
+}
+
+/** The one-line stderr hint for a run that could not evaluate everything, or undefined when it could. */
+export function hintFor(verdicts: readonly Verdict[]): string | undefined {
+  const [first] = notEvaluated(verdicts);
+  if (!first) return undefined;
+  const remedy =
+    first.code === 'CA_UNAVAILABLE' && !CREDENTIAL_ERRORS.test(first.actual)
+      ? 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again'
+      : remedyForAwsError(first.actual);
+  return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
+}
+
+/** Whether a described error (`Name: message`) names an AWS fault: credentials, permissions, the network. */
+export function describesAwsFault(described: string): boolean {
+  return (
+    CREDENTIAL_ERRORS.test(described) || PERMISSION_ERRORS.test(described) || NETWORK_ERRORS.test(described)
+  );
+}
+
+/** Whether a thrown error is an AWS fault (credentials, permissions, the network, the service), not a bug. */
+export function isAwsFault(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return describesAwsFault(errorMessage(err)) || '$metadata' in err || '$fault' in err;
+}
+
+/** Writes a run's verdicts (table or JSON) and, when something could not be evaluated, the hint; returns the exit code. */
+export function reportVerdicts(
+  verdicts: readonly Verdict[],
+  io: CliIo,
+  opts: { json?: boolean; all?: boolean },
+): number {
+  io.stdout.write(
+    opts.json
+      ? `${JSON.stringify({ verdicts }, null, 2)}\n`
+      : `${renderTable(verdicts, { all: opts.all ?? false })}\n`,
+  );
+  const hint = hintFor(verdicts);
+  if (hint) io.stderr.write(`${hint}\n`);
+  return exitCodeOf(verdicts);
 }

@@ -3,7 +3,7 @@ import { createAwsClients } from '../../functions/core/aws/clients.ts';
 import { loadConfigFile, selectClusters } from '../../functions/core/config/load.ts';
 import { reconcileClusters } from '../../functions/core/registrar/registrar.ts';
 import { type Command, commonOptions, requireOption } from './common.ts';
-import { exitCodeOf, renderTable } from './format.ts';
+import { reportVerdicts } from './format.ts';
 import { stderrLog } from './log.ts';
 
 /** `reconcile`: the registrar's sweep, from a laptop, through the same core. */
@@ -20,10 +20,5 @@ export const reconcileCommand: Command = async (args, io) => {
     log: stderrLog(values.json),
     ...(values['dry-run'] ? { modeOverride: 'report-only' as const } : {}),
   });
-  io.stdout.write(
-    values.json
-      ? `${JSON.stringify({ verdicts: outcome.verdicts }, null, 2)}\n`
-      : `${renderTable(outcome.verdicts, { all: values.all })}\n`,
-  );
-  return exitCodeOf(outcome.verdicts);
+  return reportVerdicts(outcome.verdicts, io, values);
 };

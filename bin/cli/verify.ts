@@ -4,7 +4,7 @@ import { loadConfigFile, selectClusters } from '../../functions/core/config/load
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { type Command, commonOptions, requireOption, UsageError } from './common.ts';
-import { exitCodeOf, renderTable } from './format.ts';
+import { reportVerdicts } from './format.ts';
 import { stderrLog } from './log.ts';
 
 function connectRules(specs: string[] | undefined): ConnectTo[] {
@@ -30,10 +30,5 @@ export const verifyCommand: Command = async (args, io) => {
     connectTo,
     newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
   });
-  io.stdout.write(
-    values.json
-      ? `${JSON.stringify({ verdicts: outcome.verdicts }, null, 2)}\n`
-      : `${renderTable(outcome.verdicts, { all: values.all })}\n`,
-  );
-  return exitCodeOf(outcome.verdicts);
+  return reportVerdicts(outcome.verdicts, io, values);
 };

@@ -40,13 +40,13 @@ export const LOAD_BALANCER_CHANGE_CALLS = [
   'DeleteTargetGroup',
 ];
 
-/** Network load balancer calls whose requests name a listener or load balancer, not a target group. */
-const CALLS_NAMING_NO_TARGET_GROUP = [
-  'ModifyListener',
-  'DeleteListener',
-  'CreateListener',
-  'DeleteLoadBalancer',
-];
+/** Network load balancer calls that name a listener or a load balancer and may name a target group. */
+const LISTENER_CALLS_NAMING_TARGET_GROUPS = ['CreateListener', 'ModifyListener'];
+
+/** `…:loadbalancer/net/<name>/<id>` → the prefix of its listeners' ARNs, `…:listener/net/<name>/<id>/`. */
+export function listenerArnPrefix(networkLoadBalancerArn: string): string {
+  return `${networkLoadBalancerArn.replace(':loadbalancer/net/', ':listener/net/')}/`;
+}
 
 /** The group-name suffixes of a cluster's API backends: control-plane and API-server groups. */
 export function apiBackendGroupSuffixes(cluster: string): string[] {
@@ -61,6 +61,8 @@ export interface AutoScalingRulesProps {
   /** The configured internal load balancers: only their changes wake the verifier. */
   readonly classicNames: string[];
   readonly targetGroupArns: string[];
+  /** Their network load balancers, when configured: listener and load balancer calls are matched by these. */
+  readonly networkLoadBalancerArns: string[];
   readonly registrar: lambda.IFunction;
   readonly verifier: lambda.IFunction;
   /** Where events go that EventBridge could not deliver. */
@@ -142,16 +144,43 @@ export class AutoScalingRules extends Construct {
         detail: {
           eventSource: ['elasticloadbalancing.amazonaws.com'],
           eventName: LOAD_BALANCER_CHANGE_CALLS,
-          // only the configured load balancers; listener calls name a listener ARN, not the
-          // target group, so those pass for any network load balancer
+          // only the configured load balancers: by classic name, by target group (also in a
+          // listener's forward actions), and by the configured network load balancers' ARNs
           $or: [
             ...(props.classicNames.length
               ? [{ requestParameters: { loadBalancerName: props.classicNames } }]
               : []),
             ...(props.targetGroupArns.length
-              ? [{ requestParameters: { targetGroupArn: props.targetGroupArns } }]
+              ? [
+                  { requestParameters: { targetGroupArn: props.targetGroupArns } },
+                  {
+                    eventName: LISTENER_CALLS_NAMING_TARGET_GROUPS,
+                    requestParameters: { defaultActions: { targetGroupArn: props.targetGroupArns } },
+                  },
+                  {
+                    eventName: LISTENER_CALLS_NAMING_TARGET_GROUPS,
+                    requestParameters: {
+                      defaultActions: {
+                        forwardConfig: { targetGroups: { targetGroupArn: props.targetGroupArns } },
+                      },
+                    },
+                  },
+                ]
               : []),
-            { eventName: CALLS_NAMING_NO_TARGET_GROUP },
+            ...(props.networkLoadBalancerArns.length
+              ? [
+                  { requestParameters: { loadBalancerArn: props.networkLoadBalancerArns } },
+                  {
+                    requestParameters: {
+                      listenerArn: events.Match.anyOf(
+                        ...props.networkLoadBalancerArns.map((arn) =>
+                          events.Match.prefix(listenerArnPrefix(arn)),
+                        ),
+                      ),
+                    },
+                  },
+                ]
+              : []),
           ],
         },
       },

@@ -1,6 +1,7 @@
 import { type Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { EVENT_SOURCE } from '../../functions/core/alerts/events.ts';
 import { nodeGroupConfigPrefix } from '../../functions/core/ca/nodeup.ts';
 import { parseStateStoreUrl } from '../../functions/core/ca/s3-text.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
@@ -97,7 +98,7 @@ export function registrarMutationStatements(clusters: ClusterConfig[]): iam.Poli
             resources: group,
             conditions: {
               ...tag,
-              'ForAllValues:StringEquals': { 'autoscaling:TargetGroupARNs': targetGroupArns },
+              'ForAllValues:ArnEquals': { 'autoscaling:TargetGroupARNs': targetGroupArns },
               Null: { 'autoscaling:TargetGroupARNs': 'false' },
             },
           }),
@@ -203,12 +204,13 @@ export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement
   return statements;
 }
 
-/** events:PutEvents on the default bus only (the sentinel's own events). */
+/** events:PutEvents on the default bus only, and only with the sentinel's own `source`. */
 export function putDefaultBusEventsStatement(stack: Stack): iam.PolicyStatement {
   const partition = Token.isUnresolved(stack.region) ? stack.partition : partitionOf(stack.region);
   return new iam.PolicyStatement({
     sid: 'PutSentinelEvents',
     actions: ['events:PutEvents'],
     resources: [`arn:${partition}:events:${stack.region}:${stack.account}:event-bus/default`],
+    conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
   });
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -10,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { acknowledge } from '../nag.ts';
 
 /** The project root (where package.json and package-lock.json live). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -105,6 +107,7 @@ export function configDefine(config: SentinelConfig): string {
 export class SentinelFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: SentinelFunctionProps) {
     super(scope, id);
@@ -112,6 +115,41 @@ export class SentinelFunction extends Construct {
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Its own role instead of the AWS managed execution policies: logs go to this function's log
+    // group only (AWSLambdaBasicExecutionRole allows every log group of the account).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `kops-api-sentinel: execution role of ${id}`,
+    });
+    const execution = new iam.Policy(this, 'ExecutionPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogGroup',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        // what AWSLambdaVPCAccessExecutionRole grants: Lambda manages the function's network
+        // interfaces with the role; these EC2 actions take no resource-level conditions Lambda meets
+        ...(props.vpc
+          ? [
+              new iam.PolicyStatement({
+                sid: 'ManageFunctionNetworkInterfaces',
+                actions: [
+                  'ec2:CreateNetworkInterface',
+                  'ec2:DescribeNetworkInterfaces',
+                  'ec2:DescribeSubnets',
+                  'ec2:DeleteNetworkInterface',
+                  'ec2:AssignPrivateIpAddresses',
+                  'ec2:UnassignPrivateIpAddresses',
+                ],
+                resources: ['*'],
+              }),
+            ]
+          : []),
+      ],
     });
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -125,6 +163,7 @@ export class SentinelFunction extends Construct {
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
+      role: this.role,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
@@ -154,6 +193,19 @@ export class SentinelFunction extends Construct {
         },
       },
     });
+    // Lambda checks the network-interface permissions when it creates the function
+    this.function.node.addDependency(execution);
+
+    acknowledge(
+      this,
+      'AwsSolutions-IAM5[Resource::*]',
+      'only actions without resource-level permissions use `*`: X-Ray trace writes (active tracing), the network-interface calls Lambda makes for a VPC function, and the Describe* reads of Auto Scaling, ELB and EC2',
+    );
+    acknowledge(
+      this,
+      'AwsSolutions-L1',
+      'Node.js 22 on purpose: the bundle targets node22 and every test runs the functions on it; a runtime move is its own change',
+    );
   }
 }
 

@@ -6,7 +6,8 @@ import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 
 /**
  * Where the verifier runs: the node subnets with the node security group, so its TLS handshakes
- * start where kubelet's do. Everything comes from ids in the config; nothing is looked up, so the
+ * start where kubelet's do (or, with `verifier.dedicatedSecurityGroup`, a group of its own that
+ * may only reach the API ports and HTTPS). Everything comes from ids in the config; nothing is looked up, so the
  * stack synthesizes with no credentials. The subnets need a NAT gateway or VPC endpoints
  * (autoscaling, elasticloadbalancing, ec2, sns, dynamodb, events, sqs, ssm/s3) to reach the AWS APIs.
  *
@@ -17,6 +18,8 @@ export class VerifierPlacement extends Construct {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.ISubnet[];
   readonly securityGroups: ec2.ISecurityGroup[];
+  /** The verifier's own group, when `verifier.dedicatedSecurityGroup` asks for it. */
+  readonly dedicatedSecurityGroup?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, config: SentinelConfig) {
     super(scope, id);
@@ -46,6 +49,25 @@ export class VerifierPlacement extends Construct {
       return subnet;
     });
 
+    if (config.verifier.dedicatedSecurityGroup) {
+      // no ingress; egress to the API ports only, and HTTPS (443) for the AWS APIs
+      const group = new ec2.SecurityGroup(this, 'VerifierSecurityGroup', {
+        vpc: this.vpc,
+        description: 'kops-api-sentinel verifier: egress to the Kubernetes API ports and HTTPS only',
+        allowAllOutbound: false,
+      });
+      const ports = unique([443, ...config.clusters.flatMap((c) => [c.api.port, c.api.instancePort])]);
+      for (const port of ports.sort((a, b) => a - b)) {
+        group.addEgressRule(
+          ec2.Peer.anyIpv4(),
+          ec2.Port.tcp(port),
+          port === 443 ? 'the API on 443 and the AWS APIs over HTTPS' : 'the Kubernetes API',
+        );
+      }
+      this.dedicatedSecurityGroup = group;
+      this.securityGroups = [group];
+      return;
+    }
     this.securityGroups = groupIds.map((groupId) =>
       ec2.SecurityGroup.fromSecurityGroupId(this, `NodeSecurityGroup-${groupId}`, groupId, {
         mutable: false,

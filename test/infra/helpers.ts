@@ -13,6 +13,7 @@ export const LEGACY = 'legacy.k8s.example.com';
 
 export const PROD_TG = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/prod-api-tcp/0123456789abcdef`;
 export const LEGACY_TG = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/legacy-api-tcp/fedcba9876543210`;
+export const PROD_NLB = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/prod-api-nlb/0123456789abcdef`;
 export const SLACK_SECRET = 'kops-api-sentinel/slack-webhook';
 
 /**
@@ -29,7 +30,11 @@ export function twoClusterInput(): SentinelConfigInput {
         vpcId: VPC_ID,
         nodeSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
         nodeSecurityGroupId: 'sg-0aaaaaaaaaaaaaaa1',
-        loadBalancers: { classic: ['prod-api-internal'], targetGroupArns: [PROD_TG] },
+        loadBalancers: {
+          classic: ['prod-api-internal'],
+          targetGroupArns: [PROD_TG],
+          networkLoadBalancerArns: [PROD_NLB],
+        },
         ca: { source: 'ssm', parameterName: `/kops-api-sentinel/${PROD}/ca-bundle` },
       },
       {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_SOURCE } from '../../functions/core/alerts/events.ts';
 import {
   ACCOUNT,
   chatbotInput,
@@ -29,6 +30,8 @@ function isReadOnly(action: string): boolean {
   return /^(Describe|Get|List)/.test(name) || service === 'xray' || service === 'logs';
 }
 
+const NETWORK_INTERFACES = 'ManageFunctionNetworkInterfaces';
+
 const LB_MUTATIONS = [
   'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
   'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
@@ -49,9 +52,54 @@ describe('least privilege, across every identity policy', () => {
       const statements = identityStatements(s.template);
       expect(statements.length).toBeGreaterThan(5);
       const offenders = statements
-        .filter((st) => st.Effect === 'Allow' && st.resources.includes('*'))
+        // Lambda manages a VPC function's network interfaces with its role (what the AWS managed
+        // AWSLambdaVPCAccessExecutionRole grants); only the verifier, in the VPC, has them
+        .filter((st) => st.Effect === 'Allow' && st.resources.includes('*') && st.Sid !== NETWORK_INTERFACES)
         .flatMap((st) => st.actions.filter((a) => !isReadOnly(a)).map((a) => `${st.policy}: ${a}`));
       expect(offenders).toEqual([]);
+      const eni = statements.filter((st) => st.Sid === NETWORK_INTERFACES);
+      expect(eni.map((st) => st.policy)).toEqual([expect.stringMatching(/^VerifierExecutionPolicy/)]);
+    }
+  });
+
+  it("uses no managed policy, and writes logs only to each function's own log group", () => {
+    for (const s of [webhook, chatbot]) {
+      const roles = s.template.findResources('AWS::IAM::Role');
+      for (const [id, role] of Object.entries(roles)) {
+        if (!/(Registrar|Verifier|Notifier)Role/.test(id)) continue;
+        expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+      }
+      const fns = Object.keys(s.template.findResources('AWS::Lambda::Function')).filter((id) =>
+        /^(Registrar|Verifier|AlertingNotifier)Function/.test(id),
+      );
+      expect(fns.length).toBeGreaterThanOrEqual(2);
+      for (const fn of fns) {
+        const prefix = fn.replace(/Function[0-9A-F]{8}$/, '');
+        const logs = functionStatements(s.template, fn).filter((st) =>
+          st.actions.some((a) => a.startsWith('logs:')),
+        );
+        expect(logs.flatMap((st) => st.actions).sort(), fn).toEqual([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+        ]);
+        expect(logs.flatMap((st) => st.resources)).toEqual([
+          expect.stringMatching(new RegExp(`^\\$\\{${prefix}LogGroup[0-9A-F]{8}\\.Arn\\}$`)),
+        ]);
+      }
+    }
+  });
+
+  it('reads and writes alert state with exactly the calls the code makes, on the alert table', () => {
+    for (const fn of ['RegistrarFunction', 'VerifierFunction']) {
+      const dynamo = functionStatements(webhook.template, fn).filter((st) =>
+        st.actions.some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo.flatMap((st) => st.actions).sort()).toEqual(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      );
+      expect(dynamo.flatMap((st) => st.resources)).toEqual([
+        expect.stringMatching(/^\$\{AlertingAlertState[0-9A-F]{8}\.Arn\}$/),
+      ]);
     }
   });
 
@@ -138,7 +186,7 @@ describe('registrar', () => {
       expect(attachTg).toHaveLength(2);
       for (const st of attachTg) {
         expect(st.Condition).toMatchObject({
-          'ForAllValues:StringEquals': { 'autoscaling:TargetGroupARNs': targetGroups },
+          'ForAllValues:ArnEquals': { 'autoscaling:TargetGroupARNs': targetGroups },
           Null: { 'autoscaling:TargetGroupARNs': 'false' },
         });
       }
@@ -192,6 +240,7 @@ describe('registrar', () => {
     expect(put.flatMap((st) => st.resources)).toEqual([
       `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`,
     ]);
+    expect(put.map((st) => st.Condition)).toEqual([{ StringEquals: { 'events:source': EVENT_SOURCE } }]);
     const send = statements.filter((st) => st.actions.includes('sqs:SendMessage'));
     const resources = send.flatMap((st) => st.resources);
     expect(resources.every((r) => /^\$\{(FollowUpQueue|DeadLetterQueue)[0-9A-F]{8}\.Arn\}$/.test(r))).toBe(
@@ -293,6 +342,8 @@ describe('notifier', () => {
     );
     expect(actions.sort()).toEqual(
       [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'sqs:GetQueueAttributes',

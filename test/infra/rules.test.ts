@@ -7,6 +7,7 @@ import {
   LEGACY_TG,
   logicalId,
   PROD,
+  PROD_NLB,
   PROD_TG,
   REGION,
   SYNTH_TIMEOUT_MS,
@@ -129,11 +130,31 @@ describe('CloudTrail API-call rules', () => {
         'DeleteLoadBalancer',
         'DeleteTargetGroup',
       ],
-      // only the configured load balancers (and listener calls, which name no target group)
+      // only the configured load balancers: no listener or load balancer call of any other one
       $or: [
         { requestParameters: { loadBalancerName: ['prod-api-internal'] } },
         { requestParameters: { targetGroupArn: [PROD_TG, LEGACY_TG] } },
-        { eventName: ['ModifyListener', 'DeleteListener', 'CreateListener', 'DeleteLoadBalancer'] },
+        {
+          eventName: ['CreateListener', 'ModifyListener'],
+          requestParameters: { defaultActions: { targetGroupArn: [PROD_TG, LEGACY_TG] } },
+        },
+        {
+          eventName: ['CreateListener', 'ModifyListener'],
+          requestParameters: {
+            defaultActions: { forwardConfig: { targetGroups: { targetGroupArn: [PROD_TG, LEGACY_TG] } } },
+          },
+        },
+        { requestParameters: { loadBalancerArn: [PROD_NLB] } },
+        {
+          requestParameters: {
+            listenerArn: [
+              {
+                prefix:
+                  'arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/net/prod-api-nlb/0123456789abcdef/',
+              },
+            ],
+          },
+        },
       ],
     });
     expect(rule.Properties.Targets.map(targetFunction)).toEqual([

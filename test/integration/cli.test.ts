@@ -2,13 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
+import { freePort, type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER } from '../../sandbox/world.ts';
+import { targets } from '../support/aws-state.ts';
 
 let moto: Moto;
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
@@ -88,5 +90,111 @@ describe('the CLI', () => {
     const help = spawnSync('npx', ['kops-api-sentinel', '--help'], { encoding: 'utf8', timeout: 60_000 });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('reconcile --config <file>');
+  });
+
+  describe('exit codes tell faults from drift', () => {
+    let file: string;
+    let ca: Awaited<ReturnType<typeof createCa>>;
+    const clients = createAwsClients();
+    beforeAll(async () => {
+      ca = await createCa('kubernetes-ca');
+      await moto.reset();
+      const world = await buildWorld(clients, {
+        controlPlaneGroups: 1,
+        clusterConfig: {
+          ca: { source: 'ssm', parameterName: `/kops-api-sentinel/${CLUSTER}/missing-ca` },
+          tls: { timeoutSeconds: 0.5 },
+          api: { probeHostname: false },
+        },
+      });
+      file = join(dir, 'exit-codes.json');
+      writeFileSync(file, JSON.stringify({ clusters: world.config.clusters }));
+      const [instance] = await targets(clients, world.lbs.targetGroupArn);
+      await clients.elbv2.send(
+        new DeregisterTargetsCommand({
+          TargetGroupArn: world.lbs.targetGroupArn,
+          Targets: [{ Id: instance }],
+        }),
+      );
+    });
+
+    it('1 for drift, 0 once repaired', async () => {
+      const dry = capture();
+      expect(await main(['reconcile', '--config', file, '--dry-run'], dry.io)).toBe(1);
+      expect(dry.out.stdout).toContain('INSTANCE_NOT_REGISTERED');
+      expect(dry.out.stderr).not.toContain('hint:');
+      const fix = capture();
+      expect(await main(['reconcile', '--config', file], fix.io)).toBe(0);
+      expect(fix.out.stderr).not.toContain('hint:');
+    });
+
+    it('3 with a one-line hint when the cluster CA is unavailable', async () => {
+      const run = capture();
+      expect(await main(['verify', '--config', file], run.io)).toBe(3);
+      expect(run.out.stdout).toContain('CA_UNAVAILABLE');
+      const hints = run.out.stderr.split('\n').filter((l) => l.startsWith('hint:'));
+      expect(hints).toEqual([expect.stringMatching(/CA_UNAVAILABLE.*ca import/)]);
+    });
+
+    it('3 when the AWS endpoint refuses connections (AWS_CALL_FAILED), not drift', async () => {
+      const saved = process.env.AWS_ENDPOINT_URL;
+      process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${await freePort()}`;
+      try {
+        const run = capture();
+        expect(await main(['reconcile', '--config', file, '--dry-run'], run.io)).toBe(3);
+        expect(run.out.stdout).toContain('AWS_CALL_FAILED');
+        expect(run.out.stderr).toMatch(/^hint: could not evaluate .*AWS_CALL_FAILED/m);
+      } finally {
+        process.env.AWS_ENDPOINT_URL = saved;
+      }
+    });
+
+    it('3 with a credentials hint, through the real binary, when there are no AWS credentials', () => {
+      const empty = join(dir, 'empty');
+      writeFileSync(empty, '');
+      const env: NodeJS.ProcessEnv = {};
+      for (const [k, v] of Object.entries(process.env)) {
+        if (
+          !/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|CONTAINER_|WEB_IDENTITY|ROLE_)/.test(
+            k,
+          )
+        )
+          env[k] = v;
+      }
+      Object.assign(env, {
+        AWS_CONFIG_FILE: empty,
+        AWS_SHARED_CREDENTIALS_FILE: empty,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      for (const command of ['reconcile', 'verify']) {
+        const res = spawnSync('node', ['bin/kops-api-sentinel.mjs', command, '--config', file], {
+          encoding: 'utf8',
+          env,
+          timeout: 60_000,
+        });
+        expect(res.status, `${command}: ${res.stderr}`).toBe(3);
+        const hints = res.stderr.split('\n').filter((l) => l.startsWith('hint:'));
+        expect(hints).toEqual([expect.stringContaining('no usable AWS credentials')]);
+      }
+      const keyset = join(dir, 'exit-codes-keyset.yaml');
+      writeFileSync(keyset, keysetYaml({ keys: [{ id: '1', ca: ca }] }));
+      const res = spawnSync(
+        'node',
+        [
+          'bin/kops-api-sentinel.mjs',
+          'ca',
+          'import',
+          '--config',
+          file,
+          '--cluster',
+          CLUSTER,
+          '--keyset',
+          keyset,
+        ],
+        { encoding: 'utf8', env, timeout: 60_000 },
+      );
+      expect(res.status, `ca import: ${res.stderr}`).toBe(3);
+      expect(res.stderr).toMatch(/^hint: no usable AWS credentials/m);
+    });
   });
 });

@@ -5,6 +5,12 @@ const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-
 const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 const TARGET_GROUP_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+const NETWORK_LOAD_BALANCER_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
+
+/** Strings that end up in IAM policy ARNs: `*` and `?` there would widen the grant. */
+const NO_IAM_WILDCARDS = /^[^*?]*$/;
+const NO_IAM_WILDCARDS_MESSAGE = 'no * or ? (the value becomes part of an IAM policy ARN)';
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 
@@ -38,8 +44,7 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
   z
     .object({
       source: z.literal('ssm'),
-      // flows into the verifier's IAM ARN: no wildcards
-      parameterName: z.string().regex(/^\/[^*?]*$/, 'an SSM parameter name starting with /, without * or ?'),
+      parameterName: z.string().startsWith('/').regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
     })
     .strict(),
   z
@@ -58,10 +63,8 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
       // flows into IAM ARNs and an s3:prefix condition: no wildcards
       stateStore: z
         .string()
-        .regex(
-          /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^*?]*)?$/,
-          'an s3://bucket[/prefix] URL without * or ?',
-        ),
+        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL')
+        .regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
       /** The customer-managed KMS key of the state store's objects, when SSE-KMS is on: granted kms:Decrypt via S3 only. */
       kmsKeyArn: z
         .string()
@@ -87,6 +90,10 @@ export const ClusterSchema = z
           .array(z.string().regex(CLASSIC_ELB_NAME, 'a classic ELB name (1-32 letters, digits, hyphens)'))
           .default([]),
         targetGroupArns: z.array(z.string().regex(TARGET_GROUP_ARN, 'a target group ARN')).default([]),
+        /** The network load balancers of those target groups: only their listener changes wake the verifier. */
+        networkLoadBalancerArns: z
+          .array(z.string().regex(NETWORK_LOAD_BALANCER_ARN, 'a network load balancer ARN'))
+          .optional(),
       })
       .strict()
       .refine((lb) => lb.classic.length + lb.targetGroupArns.length > 0, {
@@ -134,7 +141,12 @@ export const ClusterSchema = z
   .strict();
 
 export const SlackSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('webhook'), secretName: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('webhook'),
+      secretName: z.string().min(1).regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('chatbot'),
@@ -163,6 +175,8 @@ export const VerifierSchema = z
     scheduleMinutes: z.number().int().min(1).max(720).default(5),
     newInstanceDeadlineMinutes: z.number().int().min(1).max(120).default(15),
     followUpDelaySeconds: z.number().int().min(0).max(900).default(60),
+    /** Run the verifier in its own security group (egress to the API ports and HTTPS only) instead of the node groups. */
+    dedicatedSecurityGroup: z.boolean().default(false),
   })
   .strict();
 

@@ -158,4 +158,28 @@ describe('config', () => {
   it('the shipped example config is valid', () => {
     expect(loadConfigFile('config/example.yaml').clusters[0]?.name).toBe('k8s.example.com');
   });
+
+  it('rejects * and ? in the strings that become IAM policy ARNs, naming the field', () => {
+    const withCluster = (extra: Record<string, unknown>) => ({
+      clusters: [{ ...valid().clusters[0], ...extra }],
+    });
+    const cases: [unknown, string][] = [
+      [withCluster({ ca: { source: 'ssm', parameterName: '/kops/*' } }), 'clusters[0].ca.parameterName'],
+      [
+        withCluster({ ca: { source: 'state-store', stateStore: 's3://kops-state/?x' } }),
+        'clusters[0].ca.stateStore',
+      ],
+      [
+        { ...valid(), alerts: { slack: { kind: 'webhook', secretName: 'slack-*' } } },
+        'alerts.slack.secretName',
+      ],
+    ];
+    for (const [input, field] of cases) {
+      const found = problems(input);
+      expect(found).toEqual([expect.stringContaining(field)]);
+      expect(found[0]).toContain('no * or ?');
+    }
+    const ok = parseConfig(withCluster({ ca: { source: 'ssm', parameterName: '/kops/ca-bundle' } }), 'test');
+    expect(ok.clusters[0]?.ca).toEqual({ source: 'ssm', parameterName: '/kops/ca-bundle' });
+  });
 });

@@ -1,0 +1,64 @@
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { chatbotInput, SYNTH_TIMEOUT_MS, synth, twoClusterInput } from './helpers.ts';
+
+/** cdk-nag's AwsSolutions pack over the synthesized stack: nothing left that is not acknowledged with a reason. */
+function nag(input: ReturnType<typeof twoClusterInput>) {
+  const { stack } = synth(input, { bundle: false });
+  const report = new AwsSolutionsChecks().validateScope(stack.node.root);
+  const findings = report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.ruleName} at ${r.resourceLogicalId ?? '?'}`),
+  );
+  const acknowledgements = stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.entries(m.data as Record<string, string>)),
+    );
+  return { report, findings, acknowledgements };
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  const configs = {
+    'two clusters, Slack by webhook, e-mail': twoClusterInput(),
+    'Slack by Chatbot': chatbotInput(),
+    'a dedicated verifier security group': {
+      ...twoClusterInput(),
+      verifier: { scheduleMinutes: 10, dedicatedSecurityGroup: true },
+    },
+  };
+  for (const [name, input] of Object.entries(configs)) {
+    it(
+      `finds nothing unacknowledged: ${name}`,
+      () => {
+        const { report, findings, acknowledgements } = nag(input);
+        expect(findings).toEqual([]);
+        expect(report.success).toBe(true);
+        // the acknowledgements are there (so the pack did look), each with its reason
+        expect(acknowledgements.length).toBeGreaterThan(3);
+        for (const [id, reason] of acknowledgements) {
+          expect(id).toMatch(/^(Annotation::)?AwsSolutions-/);
+          expect(reason.length, id).toBeGreaterThan(30);
+        }
+      },
+      SYNTH_TIMEOUT_MS,
+    );
+  }
+
+  it(
+    'would report an unacknowledged finding (the check can fail)',
+    () => {
+      const { stack } = synth(twoClusterInput(), { bundle: false });
+      // a managed policy nobody acknowledged
+      stack.registrar.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess'));
+      const report = new AwsSolutionsChecks().validateScope(stack.node.root);
+      expect(report.violations.map((v) => v.ruleName)).toContain(
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+      );
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
