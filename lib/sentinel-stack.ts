@@ -156,9 +156,15 @@ export class SentinelStack extends Stack {
       mutations,
       'kops control-plane group ARNs carry a generated group id and an instance-group name prefix; the name suffix, the cluster tag condition and the named load balancers bound them',
     );
-    for (const statement of caReadStatements(config.clusters)) {
+    const caReads = caReadStatements(config.clusters);
+    for (const statement of caReads) {
       this.verifier.function.addToRolePolicy(statement);
     }
+    acknowledgeWildcardResources(
+      this.verifier.role,
+      caReads,
+      'kops writes one nodeup config per node instance group under igconfig/node/<group>/; the grant is exactly that object name in every group of the cluster, never pki/',
+    );
 
     new AutoScalingRules(this, 'Rules', {
       clusterNames: config.clusters.map((c) => c.name),
