@@ -54,19 +54,30 @@ async function captured<T>(run: () => Promise<T>): Promise<{ result: T; lines: s
 }
 
 let before: Record<string, unknown>;
+/**
+ * Every test leaves the account as it found it (the invariant below), so one world serves them
+ * all; it is built again only after a test changed something (by design, or by failing).
+ */
+let fresh = false;
 beforeEach(async () => {
-  await moto().reset();
-  clients = createAwsClients({ counter });
-  world = await buildWorld(clients, { otherCluster: true });
-  // settle moto's classic ELB (see registrar.test.ts), then take the picture every test compares with
-  expect(await invoke({ action: 'reconcile' })).toMatchObject({ status: 'done', inSync: true });
+  if (!fresh) {
+    await moto().reset();
+    clients = createAwsClients({ counter });
+    world = await buildWorld(clients, { otherCluster: true });
+    // settle moto's classic ELB (see registrar.test.ts), then take the picture every test compares with
+    expect(await invoke({ action: 'reconcile' })).toMatchObject({ status: 'done', inSync: true });
+    fresh = true;
+  }
   before = await picture();
   counter.reset();
 });
 afterEach(async () => {
   // the invariant of this whole suite
-  expect(await picture()).toEqual(before);
-  expect(mutations()).toEqual([]);
+  const after = await picture();
+  const changed = mutations();
+  if (changed.length > 0 || JSON.stringify(after) !== JSON.stringify(before)) fresh = false;
+  expect(after).toEqual(before);
+  expect(changed).toEqual([]);
 });
 
 describe('forged events change nothing', () => {
@@ -195,6 +206,7 @@ describe('replayed events change nothing', () => {
   });
 
   it('an old terminate event replayed after the replacement launched takes nothing away', async () => {
+    fresh = false; // this test terminates an instance before it replays
     const g = world.groups[0] ?? '';
     const old = await liveIn(g);
     const terminate = autoScalingEvent('EC2 Instance Terminate Successful', g, old);
