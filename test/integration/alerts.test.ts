@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -18,6 +18,7 @@ import { type Finding, verdictOf } from '../../functions/core/findings/finding.t
 import { finding } from '../../functions/core/findings/make.ts';
 import { createAlertTable } from '../../sandbox/local-alerting.ts';
 import { type Moto, startMoto } from '../../sandbox/moto.ts';
+import { losingFirstResponse } from '../support/lossy-dynamodb.ts';
 
 const CLUSTER = 'k8s.example.com';
 const OTHER = 'other.example.com';
@@ -454,25 +455,6 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
   });
 
   describe('alert-state writes survive a lost response', () => {
-    /**
-     * A DynamoDB client whose first write of `command` reaches moto and is applied, and whose
-     * response is then lost as a reset connection: the SDK retries the same request.
-     */
-    function losingFirstResponse(command: string): { client: DynamoDBClient; sent: () => number } {
-      const client = new DynamoDBClient({ region: 'eu-west-1', maxAttempts: 3 });
-      let sent = 0;
-      client.middlewareStack.add(
-        (next, ctx) => async (args) => {
-          if (ctx.commandName !== command) return next(args);
-          sent += 1;
-          const out = await next(args);
-          if (sent === 1) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-          return out;
-        },
-        { step: 'deserialize', name: 'loseFirstResponse' },
-      );
-      return { client, sent: () => sent };
-    }
     const withDynamo = (dynamodb: DynamoDBClient, fireAfterFailures: number): PublishDeps => ({
       ...deps,
       clients: { ...clients, dynamodb },

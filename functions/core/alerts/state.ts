@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -9,6 +8,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionalFailure, itemOf, ownWrite, WRITE_TOKEN } from '../aws/conditional-writes.ts';
 import type { CheckKind, Finding, Severity } from '../findings/finding.ts';
 import type { AlertRecord, AlertState, NotificationKind } from './policy.ts';
 
@@ -156,27 +156,6 @@ export function fromItem(item: Item): AlertRecord {
   if (ttl !== undefined) record.ttl = ttl;
   return record;
 }
-
-function isConditionalFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err instanceof Error && err.name === 'ConditionalCheckFailedException')
-  );
-}
-
-/** The item a failed condition returned (ReturnValuesOnConditionCheckFailure: ALL_OLD), if any. */
-function itemOf(err: unknown): Item | undefined {
-  const item = (err as { Item?: Item }).Item;
-  return item && typeof item === 'object' && Object.keys(item).length > 0 ? item : undefined;
-}
-
-/** Whether a failed condition found this very write already applied (its response was lost). */
-function ownWrite(err: unknown, token: string): boolean {
-  const item = itemOf(err);
-  return item !== undefined && str(item, WRITE_TOKEN) === token;
-}
-
-const WRITE_TOKEN = 'writeToken';
 
 /** The DynamoDB adapter for alert records. */
 /** The table key of an alert record. */

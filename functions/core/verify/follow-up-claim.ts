@@ -1,7 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -12,6 +11,7 @@ import {
   ALERT_TABLE_TTL_ATTRIBUTE,
 } from '../alerts/state.ts';
 import type { AwsClients } from '../aws/clients.ts';
+import { isConditionalFailure, ownWrite, WRITE_TOKEN } from '../aws/conditional-writes.ts';
 
 /**
  * One follow-up chain per instance launch. The chain's claim is an item in the alert table,
@@ -21,7 +21,8 @@ import type { AwsClients } from '../aws/clients.ts';
  * chain's current one and moves it on with a conditional update, so a replayed, duplicated or
  * forged message finds no chain (or a chain that has moved on) and is dropped. The partition key
  * (`follow-up#<cluster>`) keeps claims out of the cluster's alert records; `ttl` expires them a
- * day after the chain's deadline.
+ * day after the chain's deadline. Every write stamps its own token (see conditional-writes.ts), so
+ * an SDK retry of a write whose answer was lost is recognised as done, not as someone else's.
  */
 export interface FollowUpClaimKey {
   cluster: string;
@@ -32,6 +33,8 @@ export interface FollowUpClaimKey {
 
 /** `attempt` of a chain that has ended (passed, failed or the instance is gone). */
 export const CHAIN_ENDED = 0;
+/** `attempt` of a claim given back because its first message could not be queued: claimable again. */
+export const CHAIN_RELEASED = -1;
 
 const CLAIM_TTL_SECONDS = 24 * 3600;
 
@@ -42,10 +45,6 @@ function key(k: FollowUpClaimKey): Record<string, AttributeValue> {
   };
 }
 
-const conditionFailed = (err: unknown): boolean =>
-  err instanceof ConditionalCheckFailedException ||
-  (err as { name?: string })?.name === 'ConditionalCheckFailedException';
-
 /** Claims the chain of a launch; false when it was claimed before (a duplicate event or a retry). */
 export async function claimFollowUp(
   clients: Pick<AwsClients, 'dynamodb'>,
@@ -53,6 +52,7 @@ export async function claimFollowUp(
   k: FollowUpClaimKey,
   deadline: Date,
 ): Promise<boolean> {
+  const token = randomUUID();
   try {
     await clients.dynamodb.send(
       new PutItemCommand({
@@ -61,36 +61,34 @@ export async function claimFollowUp(
           ...key(k),
           attempt: { N: '1' },
           deadline: { S: deadline.toISOString() },
+          [WRITE_TOKEN]: { S: token },
           [ALERT_TABLE_TTL_ATTRIBUTE]: {
             N: String(Math.floor(deadline.getTime() / 1000) + CLAIM_TTL_SECONDS),
           },
         },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': ALERT_TABLE_PARTITION_KEY },
+        ConditionExpression: 'attribute_not_exists(#pk) OR #a = :released',
+        ExpressionAttributeNames: { '#pk': ALERT_TABLE_PARTITION_KEY, '#a': 'attempt' },
+        ExpressionAttributeValues: { ':released': { N: String(CHAIN_RELEASED) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return true;
   } catch (err) {
-    if (conditionFailed(err)) return false;
+    if (isConditionalFailure(err)) return ownWrite(err, token);
     throw err;
   }
 }
 
-/** Gives a claim back (its message could not be queued), so the retried run claims it again. */
+/**
+ * Gives a claim back (its message could not be queued), so the retried run claims it again. An
+ * update, not a delete: the functions are granted only the DynamoDB actions the alert state uses.
+ */
 export async function releaseFollowUp(
   clients: Pick<AwsClients, 'dynamodb'>,
   tableName: string,
   k: FollowUpClaimKey,
 ): Promise<void> {
-  await clients.dynamodb.send(
-    new DeleteItemCommand({
-      TableName: tableName,
-      Key: key(k),
-      ConditionExpression: '#a = :one',
-      ExpressionAttributeNames: { '#a': 'attempt' },
-      ExpressionAttributeValues: { ':one': { N: '1' } },
-    }),
-  );
+  await advanceFollowUp(clients, tableName, k, 1, CHAIN_RELEASED);
 }
 
 /** The attempt the chain is at; undefined when no chain was claimed for this launch. */
@@ -117,20 +115,26 @@ export async function advanceFollowUp(
   from: number,
   to: number,
 ): Promise<boolean> {
+  const token = randomUUID();
   try {
     await clients.dynamodb.send(
       new UpdateItemCommand({
         TableName: tableName,
         Key: key(k),
-        UpdateExpression: 'SET #a = :to',
+        UpdateExpression: 'SET #a = :to, #t = :token',
         ConditionExpression: '#a = :from',
-        ExpressionAttributeNames: { '#a': 'attempt' },
-        ExpressionAttributeValues: { ':to': { N: String(to) }, ':from': { N: String(from) } },
+        ExpressionAttributeNames: { '#a': 'attempt', '#t': WRITE_TOKEN },
+        ExpressionAttributeValues: {
+          ':to': { N: String(to) },
+          ':from': { N: String(from) },
+          ':token': { S: token },
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
     return true;
   } catch (err) {
-    if (conditionFailed(err)) return false;
+    if (isConditionalFailure(err)) return ownWrite(err, token);
     throw err;
   }
 }
