@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AlertsSchema, VerifierSchema } from '../../../functions/core/config/schema.ts';
 
-/** The README's time-to-alert table, derived from the defaults the code ships with. */
+/** The time-to-alert table of docs/design.md, derived from the defaults the code ships with. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const design = readFileSync(join(ROOT, 'docs', 'design.md'), 'utf8');
 
 const alerts = AlertsSchema.parse({});
 const verifier = VerifierSchema.parse({});
@@ -21,14 +21,14 @@ const scheduled = `${(F - 1) * P}–${F * P} min`;
 const afterEvent = `${(F - 1) * P} min`;
 
 function row(label: string): string {
-  const line = readme.split('\n').find((l) => l.startsWith(`| ${label} |`));
-  if (!line) throw new Error(`README has no time-to-alert row "${label}"`);
+  const line = design.split('\n').find((l) => l.startsWith(`| ${label} |`));
+  if (!line) throw new Error(`docs/design.md has no time-to-alert row "${label}"`);
   return line;
 }
 
-describe('README: time from drift to alert', () => {
+describe('docs/design.md: time from drift to alert', () => {
   it('states the defaults it is derived from', () => {
-    expect(readme).toContain(
+    expect(design).toContain(
       `schedule every ${P} min for the sweep and the\nverification, \`fireAfterFailures\` ${F}, follow-ups every ${verifier.followUpDelaySeconds} s until a ${DEADLINE}-minute deadline`,
     );
   });

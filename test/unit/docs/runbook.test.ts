@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runbookLink } from '../../../functions/core/alerts/fixes.ts';
 import { CODES, type CodeInfo } from '../../../functions/core/findings/codes.ts';
+import { anchorOf, headingsOf } from './markdown.ts';
 
 /**
  * docs/runbook.md has one `## CODE` section per finding code, because alerts link to
@@ -16,35 +17,14 @@ const RUNBOOK_PATH = join(ROOT, 'docs', 'runbook.md');
 
 /** A heading whose text is an upper-case identifier is a code heading (and must name a code). */
 const CODE_HEADING = /^## ([A-Z][A-Z0-9_]*)\s*$/;
+/** An index row: | [`CODE`](#code) | severity | check | title | */
+const INDEX_ROW = /^\| \[`([A-Z][A-Z0-9_]*)`\]\(#([a-z0-9_]+)\) \| ([a-z]+) \| ([a-z-]+) \| (.+?) \|$/gm;
 const SUMMARY_LINE = /^Severity: \*\*([a-z]+)\*\* · Check: \*\*([a-z-]+)\*\*/m;
-
-interface Heading {
-  level: number;
-  text: string;
-  line: number;
-}
 
 interface Section {
   code: string;
   line: number;
   body: string;
-}
-
-/** Headings outside fenced code blocks (a `## ` inside a shell example is not a heading). */
-function headingsOf(markdown: string): Heading[] {
-  const out: Heading[] = [];
-  let fenced = false;
-  markdown.split('\n').forEach((raw, i) => {
-    const line = raw.trimEnd();
-    if (/^\s*(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      return;
-    }
-    if (fenced) return;
-    const m = /^(#{1,6}) (.+)$/.exec(line);
-    if (m?.[1] && m[2]) out.push({ level: m[1].length, text: m[2].trim(), line: i + 1 });
-  });
-  return out;
 }
 
 /** The code sections, each with its text up to the next heading of level 1 or 2. */
@@ -60,14 +40,6 @@ function sectionsOf(markdown: string): Section[] {
     out.push({ code: m[1], line: h.line, body: lines.slice(h.line, end).join('\n') });
   });
   return out;
-}
-
-/** GitHub's heading anchor: lower case, punctuation other than `-` and `_` dropped, spaces to `-`. */
-function anchorOf(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
 }
 
 const runbook = readFileSync(RUNBOOK_PATH, 'utf8');
@@ -130,5 +102,29 @@ describe('docs/runbook.md', () => {
     // A repeated anchor gets a `-1` suffix on GitHub, so the link would land on the first one.
     const duplicates = anchors.filter((a, i) => anchors.indexOf(a) !== i);
     expect(duplicates).toEqual([]);
+  });
+
+  it('opens with an index that lists exactly the catalogue, in the order of the entries', () => {
+    const index = runbook.split('\n## Index of codes\n')[1]?.split('\n## ')[0];
+    expect(index, 'no "## Index of codes" section').toBeDefined();
+    const indexLine = runbook.split('\n').indexOf('## Index of codes') + 1;
+    const firstEntry = sections[0]?.line ?? 0;
+    expect(indexLine).toBeGreaterThan(0);
+    expect(indexLine).toBeLessThan(firstEntry);
+    const rows = [...(index ?? '').matchAll(INDEX_ROW)];
+    const wrong: string[] = [];
+    for (const [, code = '', anchor, severity, check, title] of rows) {
+      const info = catalogue[code];
+      if (!info) wrong.push(`${code}: not a finding code`);
+      else if (severity !== info.severity || check !== info.check || title !== info.title)
+        wrong.push(
+          `${code}: "${severity} | ${check} | ${title}", catalogue says "${info.severity} | ${info.check} | ${info.title}"`,
+        );
+      if (anchor !== code.toLowerCase()) wrong.push(`${code}: links #${anchor}`);
+    }
+    expect(wrong).toEqual([]);
+    const listed = rows.map((r) => r[1]);
+    expect(listed, 'index rows, in the order of the `## CODE` entries').toEqual(sections.map((s) => s.code));
+    expect([...listed].sort()).toEqual([...codes].sort());
   });
 });
