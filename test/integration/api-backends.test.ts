@@ -5,8 +5,11 @@ import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { handleRegistrarEvent } from '../../functions/core/registrar/registrar.ts';
+import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
+import { startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
+import { createCa } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { classicInstances, group, targets } from '../support/aws-state.ts';
 import { attach, createApiServerGroup, targetPorts } from '../support/backends.ts';
@@ -68,6 +71,47 @@ describe('other groups on a configured load balancer', () => {
     expect(mutations()).toEqual([]);
     expect(await targets(clients, world.lbs.targetGroupArn)).toEqual(expect.arrayContaining(nodes));
     expect(await classicInstances(clients, world.lbs.classicName)).toEqual(expect.arrayContaining(nodes));
+  });
+
+  it('the verifier judges neither health nor TLS of the other group: one configuration finding, no per-node alerts', async () => {
+    await attach(clients, world.nodeGroup, {
+      classic: [world.lbs.classicName],
+      targetGroupArns: [world.lbs.targetGroupArn],
+    });
+    await sweep();
+    const nodes = (await group(clients, world.nodeGroup)).liveInstanceIds;
+    const ca = await createCa('kops-ca');
+    const guard = await startLoopbackGuard();
+    try {
+      const config = {
+        ...world.config,
+        clusters: world.config.clusters.map((c) => ({
+          ...c,
+          ca: { source: 'inline' as const, pem: ca.certPem },
+          tls: { ...c.tls, timeoutSeconds: 1 },
+        })),
+      };
+      const out = await verifyClusters(config.clusters, {
+        clients,
+        log: silentLog,
+        connectTo: [guard.rule],
+        newInstanceDeadlineMinutes: 0,
+      });
+      const findings = out.verdicts[0]?.findings ?? [];
+      expect(codes(findings, 'LB_SHARED_WITH_OTHER_GROUP')).toHaveLength(2);
+      const aboutNodes = findings.filter(
+        (f) => f.code !== 'LB_SHARED_WITH_OTHER_GROUP' && nodes.some((id) => f.resource.includes(id)),
+      );
+      expect(aboutNodes.map((f) => `${f.code} ${f.resource}`)).toEqual([]);
+      // the control plane is still judged: health and TLS findings on its instances
+      const controlPlane = (await group(clients, world.groups[0] ?? '')).liveInstanceIds[0] ?? '';
+      expect(findings.some((f) => f.check === 'tls' && f.resource === controlPlane)).toBe(true);
+      expect(findings.some((f) => f.check === 'instance-health' && f.resource.endsWith(controlPlane))).toBe(
+        true,
+      );
+    } finally {
+      await guard.close();
+    }
   });
 
   it('still prunes another group instance registered by hand, without that group being attached', async () => {

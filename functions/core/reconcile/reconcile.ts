@@ -21,6 +21,11 @@ export interface ReconcileResult {
   /** Instances this run registered, per load balancer label (the verifier follows them up). */
   registered: { instanceId: string; loadBalancer: string }[];
   deregistered: { instanceId: string; loadBalancer: string }[];
+  /**
+   * Instances another group keeps on a configured load balancer (LB_SHARED_WITH_OTHER_GROUP): not
+   * API backends of the cluster, so the verifier judges neither their health nor their TLS.
+   */
+  shared: Set<string>;
 }
 
 interface Ctx {
@@ -306,6 +311,7 @@ async function removeStale(
     const reg = state.get(port.label);
     if (!reg?.exists) continue;
     const sharedHere = reportShared(ctx, port, shared, reg);
+    for (const id of sharedHere) ctx.result.shared.add(id);
     for (const id of scope.leaving) {
       if (reg.instanceIds.has(id)) continue;
       ctx.findings.push(
@@ -367,7 +373,12 @@ export async function reconcile(
   prefetched?: Map<string, RegistrationState>,
 ): Promise<ReconcileResult> {
   const cluster = scope.cluster.name;
-  const result: ReconcileResult = { verdict: verdictOf(cluster, []), registered: [], deregistered: [] };
+  const result: ReconcileResult = {
+    verdict: verdictOf(cluster, []),
+    registered: [],
+    deregistered: [],
+    shared: new Set(),
+  };
   const ctx: Ctx = { scope, mode, findings: [], result };
   const ports = portsOf(scope.cluster, clients);
   try {

@@ -221,8 +221,15 @@ export async function verifyCluster(
         )
       : undefined;
     if (registration) findings.push(...registration.verdict.findings);
-    findings.push(...lbFindings(cluster, facts), ca.finding);
-    const registered = [...new Set(facts.flatMap((f) => f.instances.map((i) => i.instanceId)))];
+    // another group's instances on the load balancer are one configuration finding (above), not
+    // health and TLS drift of their own: they are not API backends of the cluster
+    const shared = registration?.shared ?? new Set<string>();
+    const backends = facts.map((f) => ({
+      ...f,
+      instances: f.instances.filter((i) => !shared.has(i.instanceId)),
+    }));
+    findings.push(...lbFindings(cluster, backends), ca.finding);
+    const registered = [...new Set(backends.flatMap((f) => f.instances.map((i) => i.instanceId)))];
     const instances = await describeInstances(deps.clients, registered);
     const covers: CheckKind[] = [
       'discovery',
