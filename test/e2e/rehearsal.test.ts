@@ -29,6 +29,15 @@ describe('kops upgrade rehearsal', () => {
   it('report-only mode: the detachment is only reported, alerted, and resolved once an operator fixes it', async () => {
     const result = await rehearse({ reportOnly: true, groups: 2 });
     expect(result.timeline.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(result.alerts.filter((a) => a.kind === 'fire').map((a) => a.code)).toContain('LB_NOT_ATTACHED');
+    const fired = result.alerts.filter((a) => a.kind === 'fire');
+    // one alert per cause: the detachments (the registrations they imply listed under them) and the listener
+    expect(fired.map((a) => a.code).sort()).toEqual([
+      'LB_NOT_ATTACHED',
+      'LB_NOT_ATTACHED',
+      'LISTENER_TERMINATES_TLS',
+    ]);
+    expect(
+      fired.flatMap((a) => (a.code === 'LB_NOT_ATTACHED' ? (a.consequences ?? []) : [])).map((c) => c.code),
+    ).toContain('INSTANCE_NOT_REGISTERED');
   });
 });
