@@ -16,18 +16,19 @@ export interface ServingCert {
 
 /**
  * Local TLS servers standing in for the control-plane instances (one per live instance, serving
- * a certificate from the test kops CA), and a TCP stand-in for the load balancers' data plane:
- * it passes connections through to an instance (TCP listener) or, once the story swaps the
- * listener, to a server presenting the ACM-like certificate. moto emulates the AWS APIs, not
- * their data plane; these stand-ins are reached through --connect-to rules.
+ * a certificate from the test kops CA), and a TCP stand-in for each load balancer's data plane:
+ * it passes connections through to an instance (TCP listener) or, once the story swaps the classic
+ * load balancer's listener, hands that load balancer's connections to a server presenting the
+ * ACM-like certificate (the network load balancer keeps passing through, as in AWS). The API name
+ * resolves to the classic load balancer. moto emulates the AWS APIs, not their data plane; these
+ * stand-ins are reached through --connect-to rules.
  */
 export class StandIns {
   private readonly instances = new Map<string, { ip: string; server: TlsEndpoint }>();
   private readonly sockets = new Set<Socket>();
-  private lb?: Server;
-  private lbPort = 0;
+  /** The data-plane stand-ins: the classic load balancer's (which the story swaps) and the NLB's. */
+  private lbs: { dnsName: string; server: Server; port: number; swappable: boolean }[] = [];
   private acm?: TlsEndpoint;
-  private lbNames: string[] = [];
   private next = 0;
   private guard?: LoopbackGuard;
   mode: 'pass-through' | 'terminate-with-acm' = 'pass-through';
@@ -41,23 +42,27 @@ export class StandIns {
   async start(classicName: string, nlbArn: string): Promise<void> {
     this.guard = await startLoopbackGuard();
     this.acm = await startTlsServer({ cert: this.acmLike.certPem, key: this.acmLike.keyPem });
-    this.lb = createServer((client) => this.passThrough(client));
-    await new Promise<void>((resolve) => this.lb?.listen(0, '127.0.0.1', resolve));
-    this.lbPort = (this.lb.address() as AddressInfo).port;
     const classic = await this.clients.elb.send(
       new DescribeLoadBalancersCommand({ LoadBalancerNames: [classicName] }),
     );
     const nlb = await this.clients.elbv2.send(new DescribeNlbsCommand({ LoadBalancerArns: [nlbArn] }));
-    this.lbNames = [
-      classic.LoadBalancerDescriptions?.[0]?.DNSName ?? '',
-      nlb.LoadBalancers?.[0]?.DNSName ?? '',
-    ].filter(Boolean);
+    const names = [
+      { dnsName: classic.LoadBalancerDescriptions?.[0]?.DNSName ?? '', swappable: true },
+      { dnsName: nlb.LoadBalancers?.[0]?.DNSName ?? '', swappable: false },
+    ];
+    for (const { dnsName, swappable } of names) {
+      const server = createServer((client) => this.passThrough(client, swappable));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      this.lbs.push({ dnsName, server, port: (server.address() as AddressInfo).port, swappable });
+    }
   }
 
-  private passThrough(client: Socket): void {
+  private passThrough(client: Socket, swappable: boolean): void {
     const servers = [...this.instances.values()].map((i) => i.server);
     const target =
-      this.mode === 'terminate-with-acm' ? this.acm : servers[this.next++ % Math.max(1, servers.length)];
+      swappable && this.mode === 'terminate-with-acm'
+        ? this.acm
+        : servers[this.next++ % Math.max(1, servers.length)];
     if (!target) {
       client.destroy();
       return;
@@ -98,10 +103,16 @@ export class StandIns {
     }
   }
 
-  /** curl-style rules: each instance address to its server, each load balancer name to the data-plane stand-in. */
+  /**
+   * curl-style rules: each instance address to its server, each load balancer name to its
+   * data-plane stand-in, the API name to the classic load balancer's.
+   */
   rules(port: number, apiHostname: string): ConnectTo[] {
+    const named = this.lbs.filter((lb) => lb.dnsName);
+    const api = this.lbs.find((lb) => lb.swappable);
     return [
-      ...[apiHostname, ...this.lbNames].map((n) => parseConnectTo(`${n}:${port}:127.0.0.1:${this.lbPort}`)),
+      ...(api ? [parseConnectTo(`${apiHostname}:${port}:127.0.0.1:${api.port}`)] : []),
+      ...named.map((lb) => parseConnectTo(`${lb.dnsName}:${port}:127.0.0.1:${lb.port}`)),
       ...[...this.instances.values()].map((i) =>
         parseConnectTo(`${i.ip}:${port}:127.0.0.1:${i.server.port}`),
       ),
@@ -115,7 +126,7 @@ export class StandIns {
     this.instances.clear();
     await this.acm?.close();
     await this.guard?.close();
-    const lb = this.lb;
-    if (lb) await new Promise<void>((resolve) => lb.close(() => resolve()));
+    for (const lb of this.lbs) await new Promise<void>((resolve) => lb.server.close(() => resolve()));
+    this.lbs = [];
   }
 }

@@ -260,6 +260,62 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
     expect(stored.find((r) => r.code === 'TLS_UNTRUSTED_ISSUER')?.state).toBe('firing');
   });
 
+  describe('one alert per cause', () => {
+    const ELB = 'elb/api-internal';
+    const NAME = 'dns/api.internal.k8s.example.com';
+    const listener = (code: 'LISTENER_TERMINATES_TLS' | 'LISTENER_OK'): Finding =>
+      finding(code, {
+        cluster: CLUSTER,
+        resource: ELB,
+        expected: 'TCP:443 passed straight through',
+        actual: code === 'LISTENER_OK' ? 'TCP:443' : 'SSL:443 with an ACM certificate',
+        message: `${ELB}: ${code}`,
+      });
+    const through = (resource: string): Finding => ({ ...untrusted(), resource });
+    const trusted = (resource: string): Finding =>
+      finding('TLS_OK', {
+        cluster: CLUSTER,
+        resource,
+        expected: 'signed by the kops CA',
+        actual: 'signed by the kops CA',
+        message: 'ok',
+      });
+
+    it('a listener swap is one alert listing its handshakes: one fire, one resolve', async () => {
+      const swapped = [listener('LISTENER_TERMINATES_TLS'), through(ELB), through(NAME)];
+      for (let i = 0; i < 3; i++) await run(swapped, at(i * 5 * MIN), 'verifier');
+      const fired = await alerts();
+      expect(fired.map((a) => `${a.kind} ${a.code} ${a.resource}`)).toEqual([
+        `fire LISTENER_TERMINATES_TLS ${ELB}`,
+      ]);
+      expect(fired[0]?.consequences?.map((c) => `${c.code} ${c.resource}`)).toEqual([
+        `TLS_UNTRUSTED_ISSUER ${ELB}`,
+        `TLS_UNTRUSTED_ISSUER ${NAME}`,
+      ]);
+      const restored = [listener('LISTENER_OK'), trusted(ELB), trusted(NAME)];
+      for (let i = 3; i < 6; i++) await run(restored, at(i * 5 * MIN), 'verifier');
+      const resolved = await alerts();
+      expect(resolved.map((a) => `${a.kind} ${a.code}`)).toEqual(['resolve LISTENER_TERMINATES_TLS']);
+      expect(resolved[0]?.consequences).toHaveLength(2);
+      // no record was ever opened for a consequence
+      const stored = await new AlertStore(clients.dynamodb, deps.tableName).loadCluster(CLUSTER);
+      expect(stored.map((r) => r.code)).toEqual(['LISTENER_TERMINATES_TLS']);
+    });
+
+    it('a consequence still drifting after its root passed becomes its own alert (never silent)', async () => {
+      await run([listener('LISTENER_TERMINATES_TLS'), through(ELB), through(NAME)], at(0), 'verifier');
+      expect((await alerts()).map((a) => a.code)).toEqual(['LISTENER_TERMINATES_TLS']);
+      // the listener is fixed, but the API name still shows the foreign certificate
+      await run([listener('LISTENER_OK'), trusted(ELB), through(NAME)], at(5 * MIN), 'verifier');
+      await run([listener('LISTENER_OK'), trusted(ELB), through(NAME)], at(10 * MIN), 'verifier');
+      const msgs = await alerts();
+      expect(msgs.map((a) => `${a.kind} ${a.code} ${a.resource}`)).toEqual([
+        `fire TLS_UNTRUSTED_ISSUER ${NAME}`,
+        `resolve LISTENER_TERMINATES_TLS ${ELB}`,
+      ]);
+    });
+  });
+
   it('damps flapping: drift, pass, drift, pass ... sends one fire and one resolve', async () => {
     const seq = [notAttached(), attached(), notAttached(), attached(), notAttached(), attached(), attached()];
     for (const [i, f] of seq.entries()) await run([f], at(i * 5 * MIN));

@@ -1,6 +1,7 @@
 import type { MessageAttributeValue, PublishCommandInput } from '@aws-sdk/client-sns';
 import { codeInfo } from '../findings/codes.ts';
 import type { CheckKind, Finding, Severity } from '../findings/finding.ts';
+import { type Consequence, consequenceLines, consequencesOf } from './causes.ts';
 import { fixFor, runbookLink } from './fixes.ts';
 import type { AlertRecord, AlertState, NotificationKind } from './policy.ts';
 
@@ -39,6 +40,12 @@ export interface MachineAlert {
   /** For a resolve: the passing finding of the run that resolved it, when there was one. */
   resolution?: Finding;
   certificate?: PresentedCertificate;
+  /**
+   * Findings of the same runs that follow from this one (causes.ts) and open no alert of their own;
+   * also in `finding.details.consequences`. `consequenceCount` is how many there were in all.
+   */
+  consequences?: Consequence[];
+  consequenceCount?: number;
   firstSeen: string;
   lastSeen: string;
   firedAt?: string;
@@ -129,6 +136,11 @@ export function buildAlert(record: AlertRecord, kind: NotificationKind, ctx: Ale
   if (ctx.resolution) alert.resolution = ctx.resolution;
   const cert = certificateOf(record.finding);
   if (cert) alert.certificate = cert;
+  const consequences = consequencesOf(record.finding);
+  if (consequences.list.length > 0) {
+    alert.consequences = consequences.list;
+    alert.consequenceCount = consequences.total;
+  }
   if (record.firedAt) alert.firedAt = record.firedAt;
   if (record.resolvedAt) alert.resolvedAt = record.resolvedAt;
   return alert;
@@ -163,6 +175,17 @@ function duration(fromIso: string, toIso: string): string {
   if (min < 60) return `${min} min`;
   const h = Math.floor(min / 60);
   return `${h} h ${min % 60} min`;
+}
+
+/** The consequence lines of an alert (first few, then "and N more"), unescaped. */
+export function alertConsequenceLines(
+  alert: Pick<MachineAlert, 'consequences' | 'consequenceCount'>,
+): string[] {
+  if (!alert.consequences?.length) return [];
+  return consequenceLines({
+    list: alert.consequences,
+    total: alert.consequenceCount ?? alert.consequences.length,
+  });
 }
 
 /** The readable body (`default` and `email`). */
@@ -204,6 +227,15 @@ export function renderText(alert: MachineAlert): string {
     lines.push(
       `First seen:   ${alert.firstSeen} (${duration(alert.firstSeen, alert.notifiedAt)} ago, ${alert.failures} failing run(s) in a row)`,
     );
+  }
+  const also = alertConsequenceLines(alert);
+  if (also.length > 0) {
+    lines.push(
+      alert.kind === 'resolve'
+        ? 'It also caused (no alerts of their own):'
+        : 'Also caused by this (no alerts of their own):',
+    );
+    for (const l of also) lines.push(`  - ${l}`);
   }
   lines.push('');
   lines.push(`Fix:     ${alert.fix}`);
@@ -283,6 +315,11 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
     if (alert.certificate?.fingerprint256)
       lines.push(`*Certificate SHA-256:* ${code(alert.certificate.fingerprint256)}`);
     lines.push(`*First seen:* ${alert.firstSeen}`);
+  }
+  const also = alertConsequenceLines(alert);
+  if (also.length > 0) {
+    lines.push(alert.kind === 'resolve' ? '*It also caused:*' : '*Also caused by this:*');
+    for (const l of also) lines.push(`• ${esc(l)}`);
   }
   const related = [alert.resource];
   if (f.resource !== alert.resource) related.push(f.resource);

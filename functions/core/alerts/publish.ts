@@ -3,6 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients.ts';
 import { codeInfo } from '../findings/codes.ts';
 import { type Finding, isDrift, type Severity, type Verdict } from '../findings/finding.ts';
+import { groupByCause } from './causes.ts';
 import {
   DETAIL_TYPES,
   EventPublishError,
@@ -112,7 +113,11 @@ function byCluster(verdicts: Verdict[]): Map<string, { findings: Finding[]; comp
   return out;
 }
 
-/** What this run says about the cluster's alerts: drifting findings, and the stored alerts that passed. */
+/**
+ * What this run says about the cluster's alerts: drifting findings, and the stored alerts that passed.
+ * Findings that follow from another drifting finding of the run are first folded into that root
+ * (causes.ts): they open no alert of their own; an alert of theirs that already fires carries on.
+ */
 export function planCluster(
   findings: Finding[],
   stored: AlertRecord[],
@@ -121,8 +126,10 @@ export function planCluster(
   const evaluated = new Set<string>();
   const drifting = new Map<string, Finding>();
   const passing = new Map<string, Finding>();
-  for (const f of findings) {
-    evaluated.add(scopeOf(f));
+  const grouped = groupByCause(findings);
+  const absorbed = new Map(grouped.consequences.map((c) => [alertSortKey(c.finding), c.finding]));
+  for (const f of findings) evaluated.add(scopeOf(f));
+  for (const f of grouped.findings) {
     if (isDrift(f)) {
       const sk = alertSortKey(f);
       const seen = drifting.get(sk);
@@ -139,6 +146,13 @@ export function planCluster(
   for (const r of stored) {
     const sk = alertSortKey(r);
     if (drifting.has(sk) || !(evaluated.has(scopeOf(r)) || complete.has(r.check))) continue;
+    const consequence = absorbed.get(sk);
+    if (consequence) {
+      // still drifting, under its root: an alert that already fires carries on, any other waits
+      if (r.state === 'firing')
+        items.push({ sortKey: sk, prev: r, observation: { drifting: true, finding: consequence } });
+      continue;
+    }
     if (r.state === 'resolved' && !r.outbox) continue; // nothing can change
     const item: WorkItem = { sortKey: sk, prev: r, observation: { drifting: false } };
     const resolution = passing.get(scopeOf(r));

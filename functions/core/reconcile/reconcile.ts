@@ -178,6 +178,8 @@ async function ensureRegistered(
             actual: 'not registered',
             action,
             message: `${id} (${scope.desired.get(id)}) was not registered on ${port.label}: ${actionText(action, 'Registered it', error)}`,
+            // the group lets alerts fold this under its load balancer's detachment (alerts/causes.ts)
+            details: { group: scope.desired.get(id) ?? null },
           }),
         );
       }

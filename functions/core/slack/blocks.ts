@@ -1,4 +1,4 @@
-import { escapeChatText, type MachineAlert } from '../alerts/messages.ts';
+import { alertConsequenceLines, escapeChatText, type MachineAlert } from '../alerts/messages.ts';
 
 /**
  * Slack Block Kit messages for the incoming webhook. Everything a finding says is shown as text
@@ -105,6 +105,16 @@ export function alertBlocks(alert: MachineAlert): SlackMessage {
     { type: 'section', text: md(escapeMrkdwn(resolved ? `Was: ${f.message}` : f.message)) },
     { type: 'section', fields: fields.slice(0, FIELDS_MAX) },
   ];
+  const also = alertConsequenceLines(alert);
+  if (also.length > 0) {
+    const title = resolved
+      ? '*It also caused (no alerts of their own):*'
+      : '*Also caused by this (no alerts of their own):*';
+    blocks.push({
+      type: 'section',
+      text: md([title, ...also.map((l) => `• ${escapeMrkdwn(l)}`)].join('\n')),
+    });
+  }
   if (!resolved) blocks.push({ type: 'section', text: md(`*Fix:* ${escapeMrkdwn(alert.fix)}`) });
   blocks.push({
     type: 'context',

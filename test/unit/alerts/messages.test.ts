@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { groupByCause } from '../../../functions/core/alerts/causes.ts';
 import { FIXES, fixFor, runbookLink } from '../../../functions/core/alerts/fixes.ts';
 import {
   ALERT_SCHEMA,
@@ -291,5 +292,78 @@ describe('alert messages', () => {
     expect(slack.text).toContain('&lt;!here&gt;');
     expect(chatbot.content.description).toContain('CN=&lt;!channel&gt;');
     expect(chatbot.metadata.summary).toContain('&lt;!here&gt;');
+  });
+});
+
+describe('grouped consequences in the messages', () => {
+  const listener = finding('LISTENER_TERMINATES_TLS', {
+    cluster: CLUSTER,
+    resource: 'elb/api-internal',
+    expected: 'TCP passed through',
+    actual: 'SSL:443 with arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+    message: 'api-internal terminates TLS',
+  });
+  const handshake = (resource: string): Finding => ({ ...tlsFinding, resource });
+  const root = (consequences: Finding[]): Finding =>
+    groupByCause([listener, ...consequences]).findings[0] as Finding;
+
+  it('every rendering lists the consequences, in the fire and in the resolve', () => {
+    const rootFinding = root([handshake('elb/api-internal'), handshake('dns/api.internal.k8s.example.com')]);
+    const record = firingRecord(rootFinding);
+    for (const kind of ['fire', 'resolve'] as const) {
+      const alert = buildAlert(record, kind, { source: 'verifier', now: NOW });
+      expect(alert.consequences?.map((c) => c.resource)).toEqual([
+        'elb/api-internal',
+        'dns/api.internal.k8s.example.com',
+      ]);
+      const slack = JSON.stringify(alertBlocks(alert));
+      const chatbot = renderChatbot(alert).content.description;
+      const text = protocolBodies(alert).default;
+      for (const out of [slack, chatbot, text]) {
+        expect(out).toContain('TLS_UNTRUSTED_ISSUER on elb/api-internal');
+        expect(out).toContain('TLS_UNTRUSTED_ISSUER on dns/api.internal.k8s.example.com');
+      }
+    }
+  });
+
+  it('shows the first ten and "and N more", and keeps them when large details are left out', () => {
+    // fourteen handshakes through the same load balancer (one per probe)
+    const many = Array.from({ length: 14 }, () => handshake('elb/api-internal'));
+    const alert = buildAlert(firingRecord(root(many)), 'fire', { source: 'verifier', now: NOW });
+    expect(alert.consequenceCount).toBe(14);
+    const blocks = alertBlocks(alert);
+    const section = JSON.stringify(blocks);
+    expect(section.match(/TLS_UNTRUSTED_ISSUER on elb\/api-internal/g)).toHaveLength(10);
+    expect(section).toContain('and 4 more');
+    expect(renderChatbot(alert).content.description).toContain('and 4 more');
+    const huge: MachineAlert = {
+      ...alert,
+      finding: { ...alert.finding, details: { ...alert.finding.details, blob: 'x'.repeat(300_000) } },
+    };
+    const input = snsPublishInput(huge, 'arn:aws:sns:eu-west-1:123456789012:t');
+    const machine = JSON.parse(JSON.parse(input.Message as string).lambda) as MachineAlert;
+    expect(machine.finding.details).toEqual({ detailsOmitted: true });
+    expect(machine.consequences).toHaveLength(14);
+  });
+
+  it('escapes what a consequence says', () => {
+    const evil = { ...handshake('elb/api-internal'), code: 'TLS_UNTRUSTED_ISSUER' };
+    const alert = buildAlert(firingRecord(root([evil])), 'fire', { source: 'verifier', now: NOW });
+    const tampered: MachineAlert = {
+      ...alert,
+      consequences: [
+        {
+          code: 'TLS_UNTRUSTED_ISSUER',
+          resource: 'elb/<!channel> @here [x](https://e.example)',
+          message: '',
+        },
+      ],
+    };
+    for (const out of [JSON.stringify(alertBlocks(tampered)), renderChatbot(tampered).content.description]) {
+      expect(out).not.toContain('<!channel>');
+      expect(out).toContain('&lt;!channel&gt;');
+      expect(out).not.toMatch(/@here/);
+      expect(out).not.toContain('](');
+    }
   });
 });

@@ -53,3 +53,42 @@ describe('which stored alerts a run evaluates', () => {
     expect(items[0]?.observation).toEqual({ drifting: true, finding: unhealthy });
   });
 });
+
+describe('one alert per cause', () => {
+  const timeout = finding('TLS_TIMEOUT', {
+    cluster: 'k8s.example.com',
+    resource: 'i-0123456789abcdef0',
+    expected: 'a TLS handshake',
+    actual: 'timed out',
+    message: 'the instance does not answer',
+  });
+  const pending: AlertRecord = { ...firing, state: 'pending', notifications: 0, failures: 1, version: 1 };
+
+  it('a consequence opens no alert while its root drifts: only the root is decided, listing it', () => {
+    const items = planCluster([unhealthy, timeout], []);
+    expect(items).toHaveLength(1);
+    const observation = items[0]?.observation;
+    expect(observation?.drifting && observation.finding.code).toBe('TLS_TIMEOUT');
+    expect(observation?.drifting && observation.finding.details?.consequences).toEqual([
+      { code: 'INSTANCE_UNHEALTHY', resource: unhealthy.resource, message: unhealthy.message },
+    ]);
+  });
+
+  it('a pending alert of the consequence waits (it is neither advanced nor resolved)', () => {
+    const items = planCluster([unhealthy, timeout], [pending], new Set(['instance-health', 'tls']));
+    expect(items.map((i) => i.sortKey)).toEqual(['tls#i-0123456789abcdef0#TLS_TIMEOUT']);
+  });
+
+  it('an alert of the consequence that already fires carries on as drift (no resolve while it drifts)', () => {
+    const items = planCluster([unhealthy, timeout], [firing]);
+    const own = items.find((i) => i.prev === firing);
+    expect(own?.observation).toEqual({ drifting: true, finding: unhealthy });
+  });
+
+  it('once the root passes, the consequence that still drifts is its own alert', () => {
+    const reachable = { ...timeout, code: 'TLS_OK', severity: 'ok' as const, message: 'ok' };
+    const items = planCluster([unhealthy, reachable], []);
+    expect(items).toHaveLength(1);
+    expect(items[0]?.observation).toEqual({ drifting: true, finding: unhealthy });
+  });
+});
