@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
+import { clientConfig } from '../core/aws/client-config.ts';
 import {
   type NotifyDeps,
   type NotifyResult,
@@ -38,7 +39,7 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
         deps.webhookUrl ??
         secretsManagerWebhookUrl(
           // its own client: the notifier bundles only Secrets Manager, not every client of the core
-          deps.secrets ?? new SecretsManagerClient({}),
+          deps.secrets ?? new SecretsManagerClient(clientConfig()),
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
           deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );

@@ -26,6 +26,7 @@ export function controlPlaneReadStatement(): iam.PolicyStatement {
       'autoscaling:DescribeAutoScalingGroups',
       // which group holds a registered instance no API-backend group lists (shared load balancers)
       'autoscaling:DescribeAutoScalingInstances',
+      'autoscaling:DescribeLifecycleHooks',
       'elasticloadbalancing:DescribeLoadBalancers',
       'elasticloadbalancing:DescribeTargetHealth',
       'elasticloadbalancing:DescribeInstanceHealth',

@@ -224,6 +224,7 @@ describe('registrar', () => {
       [
         'autoscaling:DescribeAutoScalingGroups',
         'autoscaling:DescribeAutoScalingInstances',
+        'autoscaling:DescribeLifecycleHooks',
         'ec2:DescribeInstances',
         'elasticloadbalancing:DescribeInstanceHealth',
         'elasticloadbalancing:DescribeListeners',

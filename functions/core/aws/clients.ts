@@ -10,6 +10,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
+import { type BudgetOptions, clientConfig } from './client-config.ts';
+
+export { AWS_CALL_BUDGET } from './client-config.ts';
+
 /**
  * The AWS clients the core uses. They are passed in, so the same code runs against AWS, moto or
  * anything else that speaks the APIs. Endpoints come from the SDK's own configuration
@@ -45,44 +49,8 @@ export class CallCounter {
   }
 }
 
-/**
- * The retry budget and timeouts of every AWS call. `standard` retry mode, not `adaptive`: adaptive
- * adds a client-side token bucket that, once throttling lowered its rate, keeps delaying calls
- * (clean ones too) until it has measured its way back up, which a warm Lambda carries from one
- * invocation to the next. Standard mode backs off per call with jitter (at most a few seconds
- * over three attempts) and stops retrying when its retry quota is spent, so a bad minute cannot
- * slow the next clean run. Every attempt has a connect and a request (whole answer) timeout, so a
- * blackholed endpoint fails in seconds: the worst call takes about
- * maxAttempts × (connect or request timeout) + backoff, well inside the functions' timeouts.
- */
-export const AWS_CALL_BUDGET = {
-  retryMode: 'standard',
-  maxAttempts: 3,
-  connectionTimeoutMs: 3_000,
-  requestTimeoutMs: 8_000,
-} as const;
-
-/**
- * The request timeout in milliseconds from SENTINEL_AWS_REQUEST_TIMEOUT_MS, if set to a positive
- * number: local stand-ins on a busy machine (moto) answer slower than AWS, and sandbox/moto.ts
- * raises it for them. Deployed functions never set it.
- */
-function requestTimeoutFromEnv(): number | undefined {
-  const ms = Number(process.env.SENTINEL_AWS_REQUEST_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
-export interface ClientOptions {
-  region?: string;
-  /** One endpoint for every service, instead of the SDK's configuration (tests put a proxy in front of moto). */
-  endpoint?: string;
+export interface ClientOptions extends BudgetOptions {
   counter?: CallCounter;
-  /** SDK attempts per call, the first included (default AWS_CALL_BUDGET.maxAttempts). */
-  maxAttempts?: number;
-  /** Time to establish a connection, per attempt (default AWS_CALL_BUDGET.connectionTimeoutMs). */
-  connectionTimeoutMs?: number;
-  /** Time from sending a request to its whole answer, per attempt (default AWS_CALL_BUDGET.requestTimeoutMs). */
-  requestTimeoutMs?: number;
 }
 
 interface MiddlewareHost {
@@ -116,19 +84,7 @@ function usesCustomEndpoint(service: string): boolean {
 
 /** Creates clients lazily: a Lambda that never talks to S3 never builds an S3 client. */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
-  const base = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    maxAttempts: options.maxAttempts ?? AWS_CALL_BUDGET.maxAttempts,
-    retryMode: AWS_CALL_BUDGET.retryMode,
-    // NodeHttpHandler options: the SDK builds its own handler from them (no direct dependency)
-    requestHandler: {
-      connectionTimeout: options.connectionTimeoutMs ?? AWS_CALL_BUDGET.connectionTimeoutMs,
-      requestTimeout: options.requestTimeoutMs ?? requestTimeoutFromEnv() ?? AWS_CALL_BUDGET.requestTimeoutMs,
-      // without it, the handler only logs a warning when requestTimeout passes and keeps waiting
-      throwOnRequestTimeout: true,
-    },
-  };
+  const base = clientConfig(options);
   const cache = new Map<string, unknown>();
   const lazy = <T>(service: string, make: () => T): T => {
     if (!cache.has(service)) cache.set(service, counted(make(), service, options.counter));

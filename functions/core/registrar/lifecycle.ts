@@ -1,5 +1,6 @@
-import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
+import { CompleteLifecycleActionCommand, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws/clients.ts';
+import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import type { LifecycleHook } from '../events/registrar-event.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
@@ -50,7 +51,8 @@ export async function completeOwnHook(
     cluster: string;
     group: string;
     instanceId: string;
-    hook: LifecycleHook;
+    /** Without a token (the sweep), the action is named by the instance id alone. */
+    hook: Pick<LifecycleHook, 'name'> & { token?: string };
     prefix: string;
     readiness: HookReadiness;
   },
@@ -72,7 +74,7 @@ export async function completeOwnHook(
       new CompleteLifecycleActionCommand({
         AutoScalingGroupName: group,
         LifecycleHookName: hook.name,
-        LifecycleActionToken: hook.token,
+        ...(hook.token ? { LifecycleActionToken: hook.token } : {}),
         InstanceId: instanceId,
         LifecycleActionResult: 'CONTINUE',
       }),
@@ -95,4 +97,56 @@ export async function completeOwnHook(
     actual: 'completed',
     message: `lifecycle action ${hook.name} for ${instanceId} completed with CONTINUE`,
   });
+}
+
+/** The lifecycle state of an instance that a launch hook holds. */
+const WAITING = 'Pending:Wait';
+
+/**
+ * The sweep's part in lifecycle hooks: an instance a launch hook of the sentinel's still holds
+ * (its action was withheld because a registration failed, or its event was lost) is let into
+ * service once the sweep finds it registered everywhere, instead of waiting out the hook's
+ * timeout. Reads the groups' hooks only when an instance is waiting, so a steady sweep makes no
+ * extra call.
+ */
+export async function completeWaitingHooks(
+  clients: AwsClients,
+  args: {
+    cluster: string;
+    groups: readonly ControlPlaneGroup[];
+    findings: readonly Finding[];
+    prefix: string;
+    loadBalancerLabels: readonly string[];
+  },
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const group of args.groups) {
+    const ready = group.instances
+      .filter((i) => i.lifecycleState === WAITING)
+      .map((i) => i.instanceId)
+      .filter((id) => hookReadiness(args.findings, id, args.loadBalancerLabels).ready);
+    if (ready.length === 0) continue;
+    const res = await clients.autoscaling.send(
+      new DescribeLifecycleHooksCommand({ AutoScalingGroupName: group.name }),
+    );
+    const hooks = (res.LifecycleHooks ?? []).filter(
+      (h) =>
+        h.LifecycleHookName?.startsWith(args.prefix) &&
+        h.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING',
+    );
+    for (const instanceId of ready) {
+      for (const h of hooks) {
+        const f = await completeOwnHook(clients, {
+          cluster: args.cluster,
+          group: group.name,
+          instanceId,
+          hook: { name: h.LifecycleHookName ?? '' },
+          prefix: args.prefix,
+          readiness: { ready: true },
+        });
+        if (f) out.push(f);
+      }
+    }
+  }
+  return out;
 }

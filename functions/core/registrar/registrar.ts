@@ -8,7 +8,7 @@ import {
 } from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import type { RegistrarEvent } from '../events/registrar-event.ts';
-import { awsCallsOk } from '../findings/aws-calls.ts';
+import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
 import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { labelOf, refsOf } from '../lb/port.ts';
@@ -16,7 +16,7 @@ import type { Log } from '../log.ts';
 import { confirmLeaving } from '../reconcile/holders.ts';
 import { type Mode, reconcile } from '../reconcile/reconcile.ts';
 import { type GroupEvent, scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
-import { completeOwnHook, type HookReadiness, hookReadiness } from './lifecycle.ts';
+import { completeOwnHook, completeWaitingHooks, type HookReadiness, hookReadiness } from './lifecycle.ts';
 
 export interface RegistrarDeps {
   config: SentinelConfig;
@@ -64,13 +64,24 @@ export async function reconcileClusters(
       if (groups.length === 0)
         return { verdict: verdictOf(cluster.name, head, ['discovery']), registered: [] };
       const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
+      // the sweep lets waiting launches into service (never in a dry run: that changes nothing)
+      const hooks = deps.modeOverride
+        ? []
+        : await completeWaitingHooks(deps.clients, {
+            cluster: cluster.name,
+            groups,
+            findings: r.verdict.findings,
+            prefix: deps.config.lifecycleHookPrefix,
+            loadBalancerLabels: refsOf(cluster).map(labelOf),
+          }).catch((err: unknown) => [awsCallFailed(cluster.name, 'registrar', 'lifecycle hooks', err)]);
+      const findings = [...r.verdict.findings, ...hooks];
       return {
         verdict: verdictOf(
           cluster.name,
           [
             ...head,
-            ...r.verdict.findings,
-            ...(r.verdict.findings.some((f) => f.code === 'AWS_CALL_FAILED')
+            ...findings,
+            ...(findings.some((f) => f.code === 'AWS_CALL_FAILED')
               ? []
               : [awsCallsOk(cluster.name, 'registrar')]),
           ],

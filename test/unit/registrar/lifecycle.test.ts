@@ -1,10 +1,15 @@
 import type { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../../functions/core/aws/clients.ts';
+import type { ControlPlaneGroup } from '../../../functions/core/discovery/control-plane.ts';
 import type { FindingCode } from '../../../functions/core/findings/codes.ts';
 import type { Finding } from '../../../functions/core/findings/finding.ts';
 import { finding } from '../../../functions/core/findings/make.ts';
-import { completeOwnHook, hookReadiness } from '../../../functions/core/registrar/lifecycle.ts';
+import {
+  completeOwnHook,
+  completeWaitingHooks,
+  hookReadiness,
+} from '../../../functions/core/registrar/lifecycle.ts';
 
 /**
  * moto does not implement CompleteLifecycleAction, so this stands in for Auto Scaling: it records
@@ -155,5 +160,99 @@ describe('hook readiness', () => {
     expect(
       hookReadiness([reg('elb/api-internal', 'INSTANCE_REGISTERED'), failed], id, ['elb/api-internal']).ready,
     ).toBe(false);
+  });
+});
+
+describe('the sweep and waiting launches', () => {
+  const group = (states: [string, string][]): ControlPlaneGroup => ({
+    name: args.group,
+    cluster: args.cluster,
+    role: 'control-plane',
+    instances: states.map(([instanceId, lifecycleState]) => ({
+      instanceId,
+      lifecycleState,
+      healthStatus: 'Healthy',
+      availabilityZone: 'eu-west-1a',
+    })),
+    loadBalancerNames: ['api-internal'],
+    targetGroupArns: [],
+  });
+  const registered = (id: string) =>
+    finding('INSTANCE_REGISTERED', {
+      cluster: args.cluster,
+      resource: `elb/api-internal:${id}`,
+      expected: 'registered',
+      actual: 'registered',
+      message: `${id} is registered`,
+    });
+  /** Auto Scaling with two launch hooks (ours and another's) and one terminate hook of ours. */
+  function withHooks() {
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const clients = {
+      autoscaling: {
+        send: async (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => {
+          sent.push({ name: cmd.constructor.name, input: cmd.input });
+          if (cmd.constructor.name === 'DescribeLifecycleHooksCommand')
+            return {
+              LifecycleHooks: [
+                {
+                  LifecycleHookName: 'kops-api-sentinel-launch',
+                  LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+                },
+                { LifecycleHookName: 'warm-up', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING' },
+                {
+                  LifecycleHookName: 'kops-api-sentinel-drain',
+                  LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+                },
+              ],
+            };
+          return {};
+        },
+      },
+    } as unknown as AwsClients;
+    return { clients, sent };
+  }
+  const waiting = 'i-0aaaaaaaaaaaaaaa1';
+  const serving = 'i-0aaaaaaaaaaaaaaa2';
+
+  it('completes our launch hook, by instance id, for a waiting instance found registered everywhere', async () => {
+    const { clients, sent } = withHooks();
+    const out = await completeWaitingHooks(clients, {
+      cluster: args.cluster,
+      groups: [
+        group([
+          [waiting, 'Pending:Wait'],
+          [serving, 'InService'],
+        ]),
+      ],
+      findings: [registered(waiting), registered(serving)],
+      prefix: args.prefix,
+      loadBalancerLabels: ['elb/api-internal'],
+    });
+    expect(out.map((f) => f.code)).toEqual(['LIFECYCLE_ACTION_COMPLETED']);
+    expect(sent.map((s) => s.name)).toEqual([
+      'DescribeLifecycleHooksCommand',
+      'CompleteLifecycleActionCommand',
+    ]);
+    expect(sent[1]?.input).toEqual({
+      AutoScalingGroupName: args.group,
+      LifecycleHookName: 'kops-api-sentinel-launch',
+      InstanceId: waiting,
+      LifecycleActionResult: 'CONTINUE',
+    });
+  });
+
+  it('calls nothing when no instance waits, or the waiting one is not registered everywhere', async () => {
+    const { clients, sent } = withHooks();
+    expect(
+      await completeWaitingHooks(clients, {
+        cluster: args.cluster,
+        groups: [group([[serving, 'InService']]), group([[waiting, 'Pending:Wait']])],
+        findings: [registered(serving)],
+        prefix: args.prefix,
+        loadBalancerLabels: ['elb/api-internal'],
+      }),
+    ).toEqual([]);
+    expect(sent).toEqual([]);
   });
 });
