@@ -2,7 +2,7 @@ import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import type { Log } from '../core/log.ts';
 import type { RegistrarOutcome } from '../core/registrar/registrar.ts';
-import { planFollowUps, startFollowUps } from '../core/verify/follow-up.ts';
+import { planFollowUps, startFollowUps } from '../core/verify/follow-up-start.ts';
 import { type ReportTargets, reportRun } from '../shared/report.ts';
 
 /**

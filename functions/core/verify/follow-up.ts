@@ -1,4 +1,3 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
@@ -6,13 +5,8 @@ import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
 import { probeTls } from '../tls/probe.ts';
-import {
-  CHAIN_ENDED,
-  claimFollowUp,
-  currentAttempt,
-  type FollowUpClaimKey,
-  releaseFollowUp,
-} from './follow-up-claim.ts';
+import { CHAIN_ENDED, currentAttempt, type FollowUpClaimKey } from './follow-up-claim.ts';
+import type { FollowUpRequest } from './follow-up-start.ts';
 import { readLbFacts } from './lb-facts.ts';
 import { caFor, probeOptions, type VerifyDeps } from './verify.ts';
 
@@ -26,14 +20,16 @@ import { caFor, probeOptions, type VerifyDeps } from './verify.ts';
  * A message is only a hint: the verifier believes AWS. The instance must be a live member of a
  * control-plane group of the named configured cluster; its deadline is capped by its EC2
  * LaunchTime plus `newInstanceDeadlineMinutes`; its attempt must be the chain's current one.
+ * The registrar's half (planning and starting chains) is follow-up-start.ts, so the registrar
+ * bundles none of the probing.
  */
-export interface FollowUpRequest {
-  cluster: string;
-  instanceId: string;
-  /** ISO time after which a failing check becomes a NEW_INSTANCE_NOT_VERIFIED finding. */
-  deadline: string;
-  attempt: number;
-}
+export {
+  enqueueFollowUps,
+  type FollowUpRequest,
+  type PlannedFollowUp,
+  planFollowUps,
+  startFollowUps,
+} from './follow-up-start.ts';
 
 export class MalformedFollowUpError extends Error {}
 
@@ -109,109 +105,6 @@ export function parseFollowUp(body: string, limits: { maxAttempts: number }): Fo
     );
   }
   return { cluster: o.cluster as string, instanceId, deadline: o.deadline as string, attempt };
-}
-
-/** A follow-up the registrar is about to start: its first message and the launch its chain belongs to. */
-export interface PlannedFollowUp {
-  request: FollowUpRequest;
-  claim: FollowUpClaimKey;
-}
-
-/**
- * One follow-up per newly registered instance (an instance registered on two load balancers is
- * followed once). The deadline is the instance's EC2 LaunchTime plus `deadlineMinutes`; an
- * instance EC2 does not report as running with a launch time is not followed.
- */
-export async function planFollowUps(
-  clients: AwsClients,
-  registered: readonly { cluster: string; instanceId: string }[],
-  deadlineMinutes: number,
-): Promise<PlannedFollowUp[]> {
-  const seen = new Set<string>();
-  const unique = registered.filter((r) => {
-    const key = `${r.cluster}|${r.instanceId}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  if (unique.length === 0) return [];
-  const facts = await describeInstances(
-    clients,
-    unique.map((r) => r.instanceId),
-  );
-  const out: PlannedFollowUp[] = [];
-  for (const r of unique) {
-    const f = facts.get(r.instanceId);
-    if (!f?.launchTime || (f.state !== 'running' && f.state !== 'pending')) continue;
-    const deadline = new Date(f.launchTime.getTime() + deadlineMinutes * 60_000);
-    out.push({
-      request: { cluster: r.cluster, instanceId: r.instanceId, deadline: deadline.toISOString(), attempt: 1 },
-      claim: { cluster: r.cluster, instanceId: r.instanceId, launchTime: f.launchTime },
-    });
-  }
-  return out;
-}
-
-/**
- * Starts the chains of planned follow-ups: claims each launch, and queues the first message of
- * every chain it claimed. A launch claimed before (a duplicate event, a retried run) queues
- * nothing. When queueing fails the claims are given back and the error thrown, so the retried
- * run starts them.
- */
-export async function startFollowUps(
-  clients: Pick<AwsClients, 'sqs' | 'dynamodb'>,
-  targets: { queueUrl: string; tableName: string },
-  planned: readonly PlannedFollowUp[],
-  delaySeconds: number,
-): Promise<{ started: string[]; alreadyStarted: string[] }> {
-  const claimed: PlannedFollowUp[] = [];
-  const alreadyStarted: string[] = [];
-  for (const p of planned) {
-    if (await claimFollowUp(clients, targets.tableName, p.claim, new Date(p.request.deadline)))
-      claimed.push(p);
-    else alreadyStarted.push(p.request.instanceId);
-  }
-  try {
-    await enqueueFollowUps(
-      clients,
-      targets.queueUrl,
-      claimed.map((p) => p.request),
-      delaySeconds,
-    );
-  } catch (err) {
-    await Promise.all(
-      claimed.map((p) => releaseFollowUp(clients, targets.tableName, p.claim).catch(() => undefined)),
-    );
-    throw err;
-  }
-  return { started: claimed.map((p) => p.request.instanceId), alreadyStarted };
-}
-
-/** Sends follow-ups as delayed messages, ten per call; failed entries throw, so the caller's run is retried. */
-export async function enqueueFollowUps(
-  clients: Pick<AwsClients, 'sqs'>,
-  queueUrl: string,
-  requests: readonly FollowUpRequest[],
-  delaySeconds: number,
-): Promise<void> {
-  for (let i = 0; i < requests.length; i += 10) {
-    const batch = requests.slice(i, i + 10);
-    const res = await clients.sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((r, j) => ({
-          Id: String(j),
-          MessageBody: JSON.stringify(r),
-          DelaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))),
-        })),
-      }),
-    );
-    if (res.Failed && res.Failed.length > 0) {
-      throw new Error(
-        `could not queue ${res.Failed.length} follow-up(s): ${res.Failed.map((f) => f.Code).join(', ')}`,
-      );
-    }
-  }
 }
 
 /** Whether a follow-up message may be acted on, per AWS. */
