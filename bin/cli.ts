@@ -27,7 +27,7 @@ const LOADERS: Record<string, () => Promise<Command>> = {
       if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
       throw new CliError(
         'not available',
-        `rehearse needs the development sandbox, which this install does not have (${(err as Error).message.split('\n')[0]?.slice(0, 120)})`,
+        `rehearse needs the development sandbox, which this install does not have (missing: ${/Cannot find (?:package|module) '([^']{1,80})/.exec((err as Error).message)?.[1] ?? 'a dev dependency'})`,
         'run it from a clone of the project after `npm ci`',
       );
     }
