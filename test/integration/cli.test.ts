@@ -11,26 +11,10 @@ import { freePort, type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER } from '../../sandbox/world.ts';
 import { targets } from '../support/aws-state.ts';
+import { capture } from '../support/cli-io.ts';
 
 let moto: Moto;
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: {
-      write: (t: string) => {
-        out.stdout += t;
-      },
-    },
-    stderr: {
-      write: (t: string) => {
-        out.stderr += t;
-      },
-    },
-  };
-  return { out, io };
-}
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -68,8 +52,8 @@ describe('the CLI', () => {
     const other = { ...base, name: 'other.example.com', api: { ...base.api, hostname: undefined } };
     const file = join(dir, 'two.json');
     writeFileSync(file, JSON.stringify({ clusters: [base, other] }));
-    const tty = capture();
-    const ttyIo = { ...tty.io, stderr: { ...tty.io.stderr, isTTY: true } };
+    const tty = capture({ tty: true });
+    const ttyIo = tty.io;
     const code = await main(['verify', '--config', file, '--concurrency', '1'], ttyIo);
     expect(code).toBeGreaterThan(0);
     expect(tty.out.stderr).toMatch(/^verify: 2 cluster\(s\), 1 at a time/m);
@@ -86,8 +70,8 @@ describe('the CLI', () => {
     expect(await main(['verify', '--config', file, '--output', 'yaml'], plain.io)).toBe(code);
     expect(plain.out.stdout).toMatch(/^verdicts:\n {2}- cluster: /);
     expect(plain.out.stderr).not.toMatch(/^\[\d\/2\]/m);
-    const json = capture();
-    const jsonIo = { ...json.io, stderr: { ...json.io.stderr, isTTY: true } };
+    const json = capture({ tty: true });
+    const jsonIo = json.io;
     expect(await main(['verify', '--config', file, '--json', '--cluster', base.name], jsonIo)).toBe(
       await main(['verify', '--config', file, '--cluster', base.name], capture().io),
     );
