@@ -14,14 +14,13 @@ export const reconcileCommand: Command = async (values, io) => {
   const progress = progressFor(io, output);
   const dryRun = values['dry-run'] === true;
   progress(`reconcile${dryRun ? ' (dry run)' : ''}: ${clusters.length} cluster(s)...`);
+  let done = 0;
   const outcome = await reconcileClusters(clusters, {
     config,
     clients: createAwsClients({ region: clusters[0]?.region }),
     log: stderrLog(progress.quiet),
     ...(dryRun ? { modeOverride: 'report-only' as const } : {}),
-  });
-  outcome.verdicts.forEach((v, i) => {
-    progress(verdictLine(v, i + 1, outcome.verdicts.length));
+    onVerdict: (v) => progress(verdictLine(v, ++done, clusters.length)),
   });
   return reportVerdicts(outcome.verdicts, io, { output, all: values.all === true });
 };

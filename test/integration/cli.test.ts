@@ -164,9 +164,14 @@ describe('the CLI', () => {
     });
 
     it('1 for drift, 0 once repaired', async () => {
-      const dry = capture();
+      const dry = capture({ tty: true });
       expect(await main(['reconcile', '--config', file, '--dry-run'], dry.io)).toBe(1);
       expect(dry.out.stdout).toContain('INSTANCE_NOT_REGISTERED');
+      // on a terminal: a start line and one line per cluster, on stderr only
+      expect(dry.out.stderr).toMatch(
+        /^reconcile \(dry run\): 1 cluster\(s\)\.\.\.\n\[1\/1\] k8s\.example\.com: DRIFT/,
+      );
+      expect(dry.out.stdout).not.toContain('[1/1]');
       expect(dry.out.stderr).not.toContain('hint:');
       const fix = capture();
       expect(await main(['reconcile', '--config', file], fix.io)).toBe(0);
