@@ -137,6 +137,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (!name) {
     if (group && word === undefined) {
       const wantsHelp = args.includes('--help') || args.includes('-h');
+      const stray = args.find((a) => a !== '--help' && a !== '-h');
+      if (stray && !wantsHelp) {
+        io.stderr.write(
+          `error: unknown option "${stray.slice(0, 40)}" for ${group}\nhint: ${usageHint(group)}\n`,
+        );
+        return BAD_INPUT;
+      }
       io[wantsHelp ? 'stdout' : 'stderr'].write(`${groupHelp(group)}\n`);
       return wantsHelp ? 0 : BAD_INPUT;
     }

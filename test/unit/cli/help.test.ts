@@ -44,6 +44,9 @@ describe('CLI help', () => {
       const bare = await run(name);
       expect(bare.code).toBe(2);
       expect(bare.stderr).toBe(help.stdout);
+      const stray = await run(name, '--bogus');
+      expect(stray.code).toBe(2);
+      expect(stray.stderr).toContain(`kops-api-sentinel ${name} --help`);
     }
   });
 
