@@ -70,7 +70,12 @@ describe('the packed package, installed without dev dependencies', () => {
     const help = run(['--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^usage: kops-api-sentinel <command>/);
-    const v = run(['--version']);
+    // as an operator types it, from the folder it was installed into
+    const v = spawnSync('npx', ['--no-install', 'kops-api-sentinel', '--version'], {
+      encoding: 'utf8',
+      cwd: app,
+      timeout: 60_000,
+    });
     expect(v.status).toBe(0);
     expect(v.stdout.trim()).toBe(version);
     const ca = run(['ca', 'import', '--help']);
