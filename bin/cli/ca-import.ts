@@ -4,7 +4,7 @@ import { CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
 import { CliError, type Command, UsageError } from './common.ts';
 import { configFor } from './config.ts';
-import { describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
+import { awsFaultKind, describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
 import { outputOf } from './spec.ts';
 
 /**
@@ -65,7 +65,7 @@ export const caImportCommand: Command = async (values, io) => {
       const cause = /failed: (.*)$/s.exec(err.message)?.[1];
       if (cause && describesAwsFault(cause)) {
         io.stderr.write(
-          `error: ${err.message.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(cause)}\n`,
+          `error (${awsFaultKind(cause)}): ${err.message.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(cause)}\n`,
         );
         return EXIT.couldNotEvaluate;
       }

@@ -245,6 +245,7 @@ describe('the CLI', () => {
       );
       expect(res.status, `ca import: ${res.stderr}`).toBe(3);
       expect(res.stderr).toMatch(/^hint: no usable AWS credentials/m);
+      expect(res.stderr).toMatch(/^error \(AWS credentials\): /);
     });
   });
 });
