@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // the CLI runs from dist/: build it once so that tests running the binary see the current sources
+    globalSetup: ['test/support/build-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -15,6 +15,7 @@ const { performance } = await import('node:perf_hooks');
 const { fileURLToPath } = await import('node:url');
 const { alertRows } = await import('./alerts.ts');
 const { bundleRows } = await import('./bundles.ts');
+const { cliStartupRows } = await import('./cli-startup.ts');
 const { eventPathRows } = await import('./event-path.ts');
 const { faultRows } = await import('./faults.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
@@ -44,6 +45,7 @@ async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
 function report(extra: Row[] = []): number {
   const order = [
     'bundle',
+    'cli',
     'registrar',
     'event-path',
     'scaling',
@@ -79,6 +81,7 @@ process.once('SIGTERM', () => void abort('terminated', 143));
 // the timing section first, while nothing else runs
 await section('handshake', handshakeRows);
 await section('bundle', bundleRows);
+await section('cli', async () => cliStartupRows());
 try {
   await withLab(async (lab) => {
     await section('registrar', () => registrarRows(lab));

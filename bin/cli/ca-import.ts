@@ -1,51 +1,50 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
 import { CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
-import { loadConfigFile, selectClusters } from '../../functions/core/config/load.ts';
-import { type Command, requireOption, UsageError } from './common.ts';
-import { describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
+import { CliError, type Command, UsageError } from './common.ts';
+import { configFor } from './config.ts';
+import { awsFaultKind, describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
+import { outputOf } from './spec.ts';
 
 /**
  * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store read
  * with the operator's own credentials) into the configured SSM parameter. The keyset also holds
  * the CA private key: only public certificates are taken, and the output says so.
  */
-export const caImportCommand: Command = async (args, io) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' },
-      cluster: { type: 'string' },
-      keyset: { type: 'string' },
-      'state-store': { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const config = loadConfigFile(requireOption(values.config, '--config <file>'));
-  const [cluster] = selectClusters(config, requireOption(values.cluster, '--cluster <name>'));
-  if (!cluster) throw new UsageError('--cluster <name> is required');
-  if (Boolean(values.keyset) === Boolean(values['state-store'])) {
-    throw new UsageError('give exactly one of --keyset <file> or --state-store s3://bucket[/prefix]');
+export const caImportCommand: Command = async (values, io) => {
+  const output = outputOf(values, 'ca import');
+  const { clusters } = configFor(values, 'ca import', { clusterRequired: true });
+  const [cluster] = clusters;
+  if (!cluster) throw new UsageError('--cluster <name> is required', 'ca import');
+  const keyset = typeof values.keyset === 'string' ? values.keyset : undefined;
+  const stateStore = typeof values['state-store'] === 'string' ? values['state-store'] : undefined;
+  if (Boolean(keyset) === Boolean(stateStore)) {
+    throw new UsageError(
+      'give exactly one of --keyset <file> or --state-store s3://bucket[/prefix]',
+      'ca import',
+    );
   }
   let keysetText: string | undefined;
-  if (values.keyset) {
+  if (keyset) {
     try {
-      keysetText = readFileSync(values.keyset, 'utf8');
+      keysetText = readFileSync(keyset, 'utf8');
     } catch (err) {
-      throw new UsageError(`--keyset: cannot read ${values.keyset}: ${(err as Error).message}`);
+      throw new CliError('file not found', `--keyset: cannot read ${keyset}: ${(err as Error).message}`);
     }
   }
   try {
     const summary = await importCaBundle({
       cluster,
       clients: createAwsClients({ region: cluster.region }),
-      ...(keysetText !== undefined ? { keysetText, keysetSource: values.keyset } : {}),
-      ...(values['state-store'] ? { stateStore: values['state-store'] } : {}),
+      ...(keysetText !== undefined ? { keysetText, keysetSource: keyset } : {}),
+      ...(stateStore ? { stateStore: stateStore } : {}),
     });
-    if (values.json) {
+    if (output === 'json') {
       io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else if (output === 'yaml') {
+      const { stringify } = await import('yaml');
+      io.stdout.write(stringify(summary));
     } else {
       io.stdout.write(
         `${summary.changed ? 'wrote' : 'unchanged'} ${summary.parameterName}: ${summary.count} trusted CA certificate(s) from ${summary.source}\n` +
@@ -54,7 +53,7 @@ export const caImportCommand: Command = async (args, io) => {
             ? `  left out (distrusted): ${summary.distrustedIds.join(', ')}\n`
             : '') +
           `  ${summary.kept}\n` +
-          (values['state-store']
+          (stateStore
             ? '  (read with your own AWS credentials; the deployed functions cannot read pki/)\n'
             : ''),
       );
@@ -66,11 +65,11 @@ export const caImportCommand: Command = async (args, io) => {
       const cause = /failed: (.*)$/s.exec(err.message)?.[1];
       if (cause && describesAwsFault(cause)) {
         io.stderr.write(
-          `error: ${err.message.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(cause)}\n`,
+          `error (${awsFaultKind(cause)}): ${err.message.split('\n')[0]?.slice(0, 300)}\nhint: ${remedyForAwsError(cause)}\n`,
         );
         return EXIT.couldNotEvaluate;
       }
-      throw new UsageError(err.message);
+      throw new UsageError(err.message, 'ca import');
     }
     throw err;
   }

@@ -1,23 +1,43 @@
-/** What every CLI command shares: its output streams, its options, and the bad-input error. */
-export class UsageError extends Error {}
+/** What every CLI command shares: its output streams, its parsed options, and the kinds of error it reports. */
+import { UsageError } from './spec.ts';
+
+export { UsageError };
 
 type Out = { write(text: string): void };
 
 export interface CliIo {
   stdout: Out;
-  stderr: Out;
+  /** `isTTY`: progress lines are written only to a terminal. */
+  stderr: Out & { isTTY?: boolean };
 }
 
-export type Command = (args: string[], io: CliIo) => Promise<number>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
-export const commonOptions = {
-  config: { type: 'string' },
-  cluster: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  all: { type: 'boolean', default: false },
-} as const;
+export type Command = (values: Values, io: CliIo) => Promise<number>;
 
-export function requireOption(value: string | undefined, flag: string): string {
-  if (!value) throw new UsageError(`${flag} is required`);
+/** What kind of problem stopped a command; each kind has its exit code (2 bad input, 3 could not evaluate). */
+export type ErrorKind =
+  | 'file not found'
+  | 'invalid config'
+  | 'unknown cluster'
+  | 'AWS unreachable'
+  | 'AWS credentials'
+  | 'AWS permission'
+  | 'AWS call failed'
+  | 'not available';
+
+export class CliError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function requireOption(value: unknown, flag: string, command: string): string {
+  if (typeof value !== 'string' || !value) throw new UsageError(`${flag} is required`, command);
   return value;
 }

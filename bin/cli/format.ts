@@ -1,6 +1,7 @@
 import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
 import { errorMessage } from '../../functions/core/lb/errors.ts';
 import type { CliIo } from './common.ts';
+import type { Output } from './spec.ts';
 
 /**
  * Exit codes shared by every command: 0 in sync, 1 drift remains, 2 bad input, 3 could not
@@ -81,6 +82,16 @@ export function hintFor(verdicts: readonly Verdict[]): string | undefined {
   return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
 }
 
+/** The kind of AWS fault a described error (`Name: message`) is, as the CLI names it. */
+export function awsFaultKind(
+  described: string,
+): 'AWS unreachable' | 'AWS credentials' | 'AWS permission' | 'AWS call failed' {
+  if (CREDENTIAL_ERRORS.test(described)) return 'AWS credentials';
+  if (PERMISSION_ERRORS.test(described)) return 'AWS permission';
+  if (NETWORK_ERRORS.test(described)) return 'AWS unreachable';
+  return 'AWS call failed';
+}
+
 /** Whether a described error (`Name: message`) names an AWS fault: credentials, permissions, the network. */
 export function describesAwsFault(described: string): boolean {
   return (
@@ -94,17 +105,47 @@ export function isAwsFault(err: unknown): boolean {
   return describesAwsFault(errorMessage(err)) || '$metadata' in err || '$fault' in err;
 }
 
-/** Writes a run's verdicts (table or JSON) and, when something could not be evaluated, the hint; returns the exit code. */
-export function reportVerdicts(
+/** One line per cluster: its verdict and counts, for the end of a run over several clusters. */
+export function renderSummary(verdicts: readonly Verdict[]): string {
+  const rows = verdicts.map((v) => {
+    const holes = notEvaluated([v]).length;
+    const drift = v.findings.filter(isDrift).length;
+    return [
+      v.cluster,
+      holes > 0 ? 'NOT EVALUATED' : v.inSync ? 'IN SYNC' : 'DRIFT',
+      String(drift),
+      String(v.findings.filter((f) => f.severity === 'ok').length),
+      v.findings.filter(isDrift)[0]?.code ?? (holes > 0 ? (notEvaluated([v])[0]?.code ?? '') : ''),
+    ];
+  });
+  const head = ['cluster', 'verdict', 'drift', 'passing', 'first problem'];
+  const widths = head.map((h, i) =>
+    Math.min(50, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+  );
+  const line = (r: string[]) =>
+    `  ${r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ')}`.trimEnd();
+  const counts = ['IN SYNC', 'DRIFT', 'NOT EVALUATED'].map(
+    (k) => `${rows.filter((r) => r[1] === k).length} ${k.toLowerCase()}`,
+  );
+  return [`summary: ${verdicts.length} cluster(s): ${counts.join(', ')}`, line(head), ...rows.map(line)].join(
+    '\n',
+  );
+}
+
+/** Writes a run's verdicts (table, JSON or YAML) and, when something could not be evaluated, the hint; returns the exit code. */
+export async function reportVerdicts(
   verdicts: readonly Verdict[],
   io: CliIo,
-  opts: { json?: boolean; all?: boolean },
-): number {
-  io.stdout.write(
-    opts.json
-      ? `${JSON.stringify({ verdicts }, null, 2)}\n`
-      : `${renderTable(verdicts, { all: opts.all ?? false })}\n`,
-  );
+  opts: { output: Output; all?: boolean; summary?: boolean },
+): Promise<number> {
+  if (opts.output === 'json') io.stdout.write(`${JSON.stringify({ verdicts }, null, 2)}\n`);
+  else if (opts.output === 'yaml') {
+    const { stringify } = await import('yaml');
+    io.stdout.write(stringify({ verdicts }));
+  } else {
+    io.stdout.write(`${renderTable(verdicts, { all: opts.all ?? false })}\n`);
+    if (opts.summary) io.stdout.write(`\n${renderSummary(verdicts)}\n`);
+  }
   const hint = hintFor(verdicts);
   if (hint) io.stderr.write(`${hint}\n`);
   return exitCodeOf(verdicts);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { motoAvailable } from '../../sandbox/moto.ts';
 import { rehearse } from '../../sandbox/rehearsal/story.ts';
 import { type Command, UsageError } from './common.ts';
@@ -16,18 +15,13 @@ function slackLine(message: unknown): string {
 }
 
 /** `rehearse`: the whole job against a local AWS (moto) and local TLS servers. */
-export const rehearseCommand: Command = async (args, io) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'report-only': { type: 'boolean', default: false },
-      groups: { type: 'string', default: '3' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+export const rehearseCommand: Command = async (values, io) => {
   const groups = Number(values.groups);
   if (!Number.isInteger(groups) || groups < 1 || groups > 5) {
-    throw new UsageError(`--groups: found "${values.groups}"; expected a whole number from 1 to 5`);
+    throw new UsageError(
+      `--groups: found "${String(values.groups).slice(0, 20)}"; expected a whole number from 1 to 5`,
+      'rehearse',
+    );
   }
   if (!motoAvailable()) {
     io.stderr.write(`${MOTO_MISSING}\n`);
@@ -35,7 +29,7 @@ export const rehearseCommand: Command = async (args, io) => {
   }
   const mode = values['report-only'] ? 'report-only' : 'repair';
   io.stderr.write(`rehearsing a kops upgrade in ${mode} mode with ${groups} control-plane group(s)...\n`);
-  const result = await rehearse({ reportOnly: values['report-only'], groups });
+  const result = await rehearse({ reportOnly: values['report-only'] === true, groups });
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify({ ok: result.ok, timeline: result.timeline.rows, checks: result.timeline.checks, slack: result.slack }, null, 2)}\n`,

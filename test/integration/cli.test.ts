@@ -11,26 +11,10 @@ import { freePort, type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER } from '../../sandbox/world.ts';
 import { targets } from '../support/aws-state.ts';
+import { capture } from '../support/cli-io.ts';
 
 let moto: Moto;
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
-
-function capture() {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: {
-      write: (t: string) => {
-        out.stdout += t;
-      },
-    },
-    stderr: {
-      write: (t: string) => {
-        out.stderr += t;
-      },
-    },
-  };
-  return { out, io };
-}
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -40,8 +24,64 @@ afterAll(async () => {
 });
 
 describe('the CLI', () => {
+  it('names the kind of problem: file not found, unknown cluster (exit 2)', async () => {
+    const missing = capture();
+    expect(await main(['verify', '--config', join(dir, 'no-such.yaml')], missing.io)).toBe(2);
+    expect(missing.out.stderr).toMatch(/^error \(file not found\): --config: no file at/);
+    const clients = createAwsClients();
+    await moto.reset();
+    const world = await buildWorld(clients, { controlPlaneGroups: 1 });
+    const file = join(dir, 'kinds.json');
+    writeFileSync(file, JSON.stringify({ clusters: world.config.clusters }));
+    const unknown = capture();
+    expect(await main(['verify', '--config', file, '--cluster', 'k8s.exampel.com'], unknown.io)).toBe(2);
+    expect(unknown.out.stderr).toMatch(/^error \(unknown cluster\): --cluster: found "k8s.exampel.com"/);
+    expect(unknown.out.stderr).not.toContain('invalid config');
+  });
+
+  it('verify over every cluster: progress lines on a terminal, then a summary table; yaml output', async () => {
+    const clients = createAwsClients();
+    await moto.reset();
+    const world = await buildWorld(clients, {
+      controlPlaneGroups: 1,
+      clusterConfig: { tls: { timeoutSeconds: 0.5 }, api: { probeHostname: false } },
+    });
+    const [base] = world.config.clusters;
+    if (base?.name !== CLUSTER) throw new Error('the world has no cluster');
+    // a second configured cluster that has no control plane in this account
+    const other = { ...base, name: 'other.example.com', api: { ...base.api, hostname: undefined } };
+    const file = join(dir, 'two.json');
+    writeFileSync(file, JSON.stringify({ clusters: [base, other] }));
+    const tty = capture({ tty: true });
+    const ttyIo = tty.io;
+    const code = await main(['verify', '--config', file, '--concurrency', '1'], ttyIo);
+    expect(code).toBeGreaterThan(0);
+    expect(tty.out.stderr).toMatch(/^verify: 2 cluster\(s\), 1 at a time/m);
+    expect(tty.out.stderr).toMatch(/^\[1\/2\] /m);
+    expect(tty.out.stderr).toMatch(/^\[2\/2\] /m);
+    expect(tty.out.stdout).toMatch(/^summary: 2 cluster\(s\)/m);
+    // the world's CA bundle was never imported: a hole in the picture, not a verdict
+    expect(tty.out.stdout).toMatch(/^ {2}k8s\.example\.com\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m);
+    expect(tty.out.stdout).toMatch(
+      /^ {2}other\.example\.com\s+NOT EVALUATED\s+2\s+\d+\s+NO_CONTROL_PLANE_GROUPS$/m,
+    );
+    // not a terminal, or a document on stdout: nothing extra on stderr
+    const plain = capture();
+    expect(await main(['verify', '--config', file, '--output', 'yaml'], plain.io)).toBe(code);
+    expect(plain.out.stdout).toMatch(/^verdicts:\n {2}- cluster: /);
+    expect(plain.out.stderr).not.toMatch(/^\[\d\/2\]/m);
+    const json = capture({ tty: true });
+    const jsonIo = json.io;
+    expect(await main(['verify', '--config', file, '--json', '--cluster', base.name], jsonIo)).toBe(
+      await main(['verify', '--config', file, '--cluster', base.name], capture().io),
+    );
+    expect(JSON.parse(json.out.stdout).verdicts).toHaveLength(1);
+    expect(json.out.stderr).not.toMatch(/^\[|^verify:/m);
+  });
+
   it('ca import writes only the public, trusted part of a kops keyset to SSM', async () => {
     const clients = createAwsClients();
+    await moto.reset();
     const parameterName = `/kops-api-sentinel/${CLUSTER}/ca-bundle`;
     const world = await buildWorld(clients, { clusterConfig: { ca: { source: 'ssm', parameterName } } });
     const file = join(dir, 'config.json');
@@ -87,9 +127,14 @@ describe('the CLI', () => {
     });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('clusters[0].account: found "12"; expected a 12-digit AWS account id');
-    const help = spawnSync('npx', ['kops-api-sentinel', '--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.stderr).toMatch(/^error \(invalid config\): /);
+    const help = spawnSync('npx', ['kops-api-sentinel', 'reconcile', '--help'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('reconcile --config <file>');
+    expect(help.stdout).toContain('--dry-run');
+    expect(help.stdout).toContain('(default: table)');
   });
 
   describe('exit codes tell faults from drift', () => {
@@ -119,9 +164,14 @@ describe('the CLI', () => {
     });
 
     it('1 for drift, 0 once repaired', async () => {
-      const dry = capture();
+      const dry = capture({ tty: true });
       expect(await main(['reconcile', '--config', file, '--dry-run'], dry.io)).toBe(1);
       expect(dry.out.stdout).toContain('INSTANCE_NOT_REGISTERED');
+      // on a terminal: a start line and one line per cluster, on stderr only
+      expect(dry.out.stderr).toMatch(
+        /^reconcile \(dry run\): 1 cluster\(s\)\.\.\.\n\[1\/1\] k8s\.example\.com: DRIFT/,
+      );
+      expect(dry.out.stdout).not.toContain('[1/1]');
       expect(dry.out.stderr).not.toContain('hint:');
       const fix = capture();
       expect(await main(['reconcile', '--config', file], fix.io)).toBe(0);
@@ -195,6 +245,7 @@ describe('the CLI', () => {
       );
       expect(res.status, `ca import: ${res.stderr}`).toBe(3);
       expect(res.stderr).toMatch(/^hint: no usable AWS credentials/m);
+      expect(res.stderr).toMatch(/^error \(AWS credentials\): /);
     });
   });
 });

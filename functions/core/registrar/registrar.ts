@@ -24,6 +24,8 @@ export interface RegistrarDeps {
   log: Log;
   /** Overrides every cluster's mode (the CLI's --dry-run). */
   modeOverride?: Mode;
+  /** Told each cluster's sweep verdict as soon as it is known (the CLI's progress lines). */
+  onVerdict?: (verdict: Verdict) => void;
 }
 
 export interface RegistrarOutcome {
@@ -61,8 +63,11 @@ export async function reconcileClusters(
     clusters.map(async (cluster) => {
       const groups = discovery.groups.get(cluster.name) ?? [];
       const head = discoveryFindings(cluster, groups, discovery.suspicious);
-      if (groups.length === 0)
-        return { verdict: verdictOf(cluster.name, head, ['discovery']), registered: [] };
+      if (groups.length === 0) {
+        const verdict = verdictOf(cluster.name, head, ['discovery']);
+        deps.onVerdict?.(verdict);
+        return { verdict, registered: [] };
+      }
       const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
       // the sweep lets waiting launches into service (never in a dry run: that changes nothing)
       const hooks = deps.modeOverride
@@ -75,18 +80,20 @@ export async function reconcileClusters(
             loadBalancerLabels: refsOf(cluster).map(labelOf),
           }).catch((err: unknown) => [awsCallFailed(cluster.name, 'registrar', 'lifecycle hooks', err)]);
       const findings = [...r.verdict.findings, ...hooks];
+      const verdict = verdictOf(
+        cluster.name,
+        [
+          ...head,
+          ...findings,
+          ...(findings.some((f) => f.code === 'AWS_CALL_FAILED')
+            ? []
+            : [awsCallsOk(cluster.name, 'registrar')]),
+        ],
+        SWEEP_COVERS,
+      );
+      deps.onVerdict?.(verdict);
       return {
-        verdict: verdictOf(
-          cluster.name,
-          [
-            ...head,
-            ...findings,
-            ...(findings.some((f) => f.code === 'AWS_CALL_FAILED')
-              ? []
-              : [awsCallsOk(cluster.name, 'registrar')]),
-          ],
-          SWEEP_COVERS,
-        ),
+        verdict,
         registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
       };
     }),

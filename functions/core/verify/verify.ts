@@ -28,6 +28,10 @@ export interface VerifyDeps {
   now?: () => Date;
   /** Instances younger than this are judged by their follow-up, not by the scheduled run (default 15). */
   newInstanceDeadlineMinutes?: number;
+  /** How many clusters are verified at once (default: all of them). */
+  concurrency?: number;
+  /** Told each cluster's verdict as soon as it is known (the CLI's progress lines). */
+  onVerdict?: (verdict: Verdict) => void;
 }
 
 export interface VerifyOutcome {
@@ -267,8 +271,18 @@ export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps
   } catch (err) {
     return { verdicts: discoveryFailed(clusters, err, 'verifier'), probes: [] };
   }
-  const results = await Promise.all(
-    clusters.map((c) => verifyCluster(c, discovery.groups.get(c.name) ?? [], deps, discovery.suspicious)),
-  );
+  const results: Awaited<ReturnType<typeof verifyCluster>>[] = new Array(clusters.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < clusters.length) {
+      const i = next++;
+      const c = clusters[i] as ClusterConfig;
+      const result = await verifyCluster(c, discovery.groups.get(c.name) ?? [], deps, discovery.suspicious);
+      results[i] = result;
+      deps.onVerdict?.(result.verdict);
+    }
+  };
+  const width = Math.max(1, Math.min(deps.concurrency ?? clusters.length, clusters.length));
+  await Promise.all(Array.from({ length: width }, worker));
   return { verdicts: results.map((r) => r.verdict), probes: results.flatMap((r) => r.probes) };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeOf, hintFor, isAwsFault, remedyForAwsError } from '../../../bin/cli/format.ts';
+import {
+  awsFaultKind,
+  EXIT,
+  exitCodeOf,
+  hintFor,
+  isAwsFault,
+  remedyForAwsError,
+} from '../../../bin/cli/format.ts';
 import { awsCallFailed } from '../../../functions/core/findings/aws-calls.ts';
 import { type Finding, verdictOf } from '../../../functions/core/findings/finding.ts';
 import { finding } from '../../../functions/core/findings/make.ts';
@@ -66,5 +73,13 @@ describe('CLI exit codes', () => {
     );
     expect(isAwsFault(new TypeError('x is undefined'))).toBe(false);
     expect(isAwsFault('a string')).toBe(false);
+  });
+
+  it('names the kind of AWS fault in the error line', () => {
+    expect(awsFaultKind('CredentialsProviderError: Could not load credentials')).toBe('AWS credentials');
+    expect(awsFaultKind('AccessDenied: not allowed')).toBe('AWS permission');
+    expect(awsFaultKind('Error: connect ECONNREFUSED 127.0.0.1:1')).toBe('AWS unreachable');
+    expect(awsFaultKind('TimeoutError: socket hang up')).toBe('AWS unreachable');
+    expect(awsFaultKind('ThrottlingException: Rate exceeded')).toBe('AWS call failed');
   });
 });

@@ -1,0 +1,21 @@
+import { isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
+import type { CliIo } from './common.ts';
+import type { Output } from './spec.ts';
+
+export type Progress = ((line: string) => void) & { quiet: boolean };
+
+/**
+ * Progress lines on stderr: only on a terminal and only with table output; otherwise nothing, and the
+ * core's info log is quiet too (warnings and errors still go to stderr).
+ */
+export function progressFor(io: CliIo, output: Output): Progress {
+  const on = Boolean(io.stderr.isTTY) && output === 'table';
+  return Object.assign(on ? (line: string) => io.stderr.write(`${line}\n`) : () => undefined, { quiet: !on });
+}
+
+/** One cluster done: `[2/5] k8s.example.com: DRIFT (3 drift findings)`. */
+export function verdictLine(v: Verdict, n: number, total: number): string {
+  const drift = v.findings.filter(isDrift).length;
+  const state = v.inSync ? 'in sync' : `DRIFT (${drift} drift finding${drift === 1 ? '' : 's'})`;
+  return `[${n}/${total}] ${v.cluster}: ${state}, ${v.findings.length} check(s)`;
+}
