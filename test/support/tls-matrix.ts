@@ -443,6 +443,174 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
   });
 
+  // name constraints: which certificates they apply to (Go 1.19-1.25: the leaf and the CA itself)
+  const ownSanOutside = ncRoot('nc-own-san-outside', { permittedDns: ['k8s.example.com'] });
+  const ownSan = makeCa('nc-own-san-outside', {
+    nameConstraints: { permittedDns: ['k8s.example.com'] },
+    dns: ['ca.corp.example'],
+  });
+  add({
+    id: 'nc-ca-own-san-outside',
+    rule: "CA whose own SAN lies outside its permitted subtree: Go 1.19-1.25 check the CA's own SANs",
+    sent: [leaf(ownSan)],
+    trust: [ownSan],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-ca-no-san',
+    rule: 'the same constrained CA without SANs',
+    sent: [leaf(ownSanOutside)],
+    trust: [ownSanOutside],
+    code: 'TLS_OK',
+  });
+  const midSanOutside = makeCa('mid-with-san', { issuer: permitK8s, dns: ['issuer.corp.example'] });
+  add({
+    id: 'nc-intermediate-san-outside',
+    rule: "an intermediate's SAN outside the root's constraint: Go 1.19-1.25 do not check intermediates",
+    sent: [leaf(midSanOutside), midSanOutside],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+  const ipOnly = ncRoot('nc-ip-only', { permittedIps: ['10.0.0.0/8'] });
+  add({
+    id: 'nc-ip-only-trailing-dot-dns',
+    rule: 'IP-only name constraints; the leaf also carries a DNS SAN with a trailing dot',
+    sent: [leaf(ipOnly, { dns: [API, 'kubernetes.default.svc.cluster.local.'] })],
+    trust: [ipOnly],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'trailing-dot-dns-unconstrained',
+    rule: 'a DNS SAN with a trailing dot and no name constraints',
+    sent: [leaf(root, { dns: [API, 'kubernetes.default.svc.cluster.local.'] })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const emailNc = ncRoot('nc-email', {
+    permittedDns: ['k8s.example.com'],
+    permittedEmails: ['corp.example'],
+  });
+  add({
+    id: 'nc-email-outside',
+    rule: 'permitted email domain; the leaf carries an email SAN outside it',
+    sent: [leaf(emailNc, { emails: ['ops@other.example'] })],
+    trust: [emailNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-email-inside',
+    rule: 'permitted email domain; the email SAN inside it',
+    sent: [leaf(emailNc, { emails: ['ops@corp.example'] })],
+    trust: [emailNc],
+    code: 'TLS_OK',
+  });
+  const mailboxNc = ncRoot('nc-mailbox', { excludedEmails: ['root@k8s.example.com'] });
+  add({
+    id: 'nc-email-mailbox-excluded',
+    rule: 'an excluded mailbox; the leaf carries it (domain in other case)',
+    sent: [leaf(mailboxNc, { emails: ['root@K8S.example.com'] })],
+    trust: [mailboxNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const uriNc = ncRoot('nc-uri', { permittedDns: ['k8s.example.com'], permittedUris: ['.corp.example'] });
+  add({
+    id: 'nc-uri-outside',
+    rule: 'permitted URI domain; the leaf carries a URI SAN outside it',
+    sent: [leaf(uriNc, { uris: ['spiffe://cluster.local/ns/kube-system'] })],
+    trust: [uriNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-uri-inside',
+    rule: 'permitted URI domain; the URI SAN inside it (with a port)',
+    sent: [leaf(uriNc, { uris: ['https://id.corp.example:8443/x'] })],
+    trust: [uriNc],
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'nc-uri-ip-host',
+    rule: 'URI constraints; the leaf carries a URI SAN whose host is an IP address',
+    sent: [leaf(uriNc, { uris: ['https://10.0.0.1/x'] })],
+    trust: [uriNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-dns-only-uri-free',
+    rule: 'DNS-only constraints leave URI and email SANs free',
+    sent: [leaf(permitK8s, { uris: ['spiffe://cluster.local/ns/x'], emails: ['a@b.example'] })],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+
+  // what Go's parser refuses in any certificate sent
+  add({
+    id: 'uri-san-invalid-host',
+    rule: 'leaf with a URI SAN whose host is not a valid domain',
+    sent: [leaf(root, { uris: ['https://a..b/x'] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  add({
+    id: 'ip-san-5-bytes',
+    rule: 'leaf with a 5-byte IP SAN',
+    sent: [leaf(root, { rawSans: [{ tag: 7, data: Buffer.from([10, 0, 0, 1, 9]) }] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  add({
+    id: 'dns-san-not-ascii',
+    rule: 'leaf with a DNS SAN that is not ASCII',
+    sent: [leaf(root, { rawSans: [{ tag: 2, data: Buffer.from('k\u00f6ps.k8s.example.com', 'utf8') }] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  const k1Mid = makeCa('k1-intermediate', { issuer: root, curve: 'secp256k1' });
+  add({
+    id: 'ec-secp256k1-intermediate',
+    rule: 'intermediate with a secp256k1 key (a curve Go does not support)',
+    sent: [leaf(k1Mid), k1Mid],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  const badMaskNc = makeCa('nc-bad-mask', {
+    extra: [
+      {
+        oid: '2.5.29.30',
+        critical: true,
+        // permittedSubtrees: iPAddress 10.0.0.0 with mask 255.0.255.0 (not contiguous)
+        value: Buffer.from('300ea00c300a87080a000000ff00ff00', 'hex'),
+      },
+    ],
+  });
+  add({
+    id: 'nc-ip-mask-not-contiguous',
+    rule: 'CA whose IP name constraint has a non-contiguous mask',
+    sent: [leaf(badMaskNc)],
+    trust: [badMaskNc],
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+
+  // signature algorithms
+  const rsaRoot = makeCa('rsa-root', { rsaBits: 2048 });
+  const pssMid = (salt: number): LabCert =>
+    makeCa(`pss-intermediate-salt-${salt}`, { issuer: rsaRoot, pssSaltLength: salt });
+  const pss32 = pssMid(32);
+  add({
+    id: 'rsa-pss-sha256-salt32',
+    rule: 'intermediate signed with RSA-PSS SHA-256, salt 32',
+    sent: [leaf(pss32), pss32],
+    trust: [rsaRoot],
+    code: 'TLS_OK',
+  });
+  const pss20 = pssMid(20);
+  add({
+    id: 'rsa-pss-salt-not-hash-length',
+    rule: 'intermediate signed with RSA-PSS SHA-256, salt 20',
+    sent: [leaf(pss20), pss20],
+    trust: [rsaRoot],
+    code: 'TLS_INSECURE_SIGNATURE',
+  });
+
   // signature algorithms
   add({
     id: 'sha1-leaf',
@@ -597,6 +765,15 @@ export function buildMatrix(): MatrixCase[] {
     trust: T,
     code: 'TLS_CERT_UNPARSEABLE',
     goSince: { minor: 23, why },
+  });
+  const negRoot = makeCa('negative-serial-ca', { serial: negative });
+  add({
+    id: 'negative-serial-trusted-ca',
+    rule: 'the bundle CA has a negative serial: Go 1.23+ skip it when loading the bundle',
+    sent: [leaf(negRoot)],
+    trust: [negRoot],
+    code: 'TLS_UNTRUSTED_ISSUER',
+    goSince: { minor: 23, why: 'Go 1.23 made AppendCertsFromPEM skip a CA with a negative serial number' },
   });
   add({
     id: 'serial-one-byte',

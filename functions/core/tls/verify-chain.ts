@@ -10,7 +10,7 @@ import {
   refusesNegativeSerial,
 } from './go-rules.ts';
 import { hostnameMatches, subjectAltNames } from './hostname.ts';
-import { nameConstraintProblem } from './name-constraints.ts';
+import { constrainedBy, nameConstraintProblem } from './name-constraints.ts';
 import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN } from './x509-go.ts';
 
 /**
@@ -162,6 +162,12 @@ function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: Go
       reason: `${name(child.node)} is signed by ${ca} with ${known ?? `algorithm ${alg}`}, which ${rules.label} (kubelet) refuses${known ? ' as insecure' : ''}; only the trust anchor itself may be SHA-1 signed`,
     };
   }
+  if (child.pssUnsupported) {
+    return {
+      code: 'TLS_INSECURE_SIGNATURE',
+      reason: `${name(child.node)} is signed by ${ca} with RSA-PSS using ${child.pssUnsupported}; ${rules.label} (kubelet) accepts RSA-PSS only with SHA-256/384/512, MGF1 with the same hash, a salt as long as the hash and trailer field 1, and otherwise fails with "algorithm unimplemented"`,
+    };
+  }
   try {
     if (child.node.verify(parent.node.publicKey)) return undefined;
   } catch {
@@ -184,7 +190,7 @@ function candidateProblem(
   const what = `CA ${name(cand.node)}`;
   const problem = criticalProblem(cand, what, ctx.rules) ?? validityProblem(cand.node, what, ctx.now);
   if (problem) return problem;
-  const nc = nameConstraintProblem(cand, chain, name);
+  const nc = nameConstraintProblem(cand, constrainedBy(cand, chain, ctx.rules.minor), name);
   if (nc) return nc;
   if (kind === 'intermediate' && (!cand.basicConstraintsValid || !cand.isCa)) {
     return {
@@ -357,16 +363,38 @@ function parseAll(
   return out;
 }
 
-function trustedRoots(trust: CaBundle): GoCertificate[] {
+/**
+ * The bundle as Go's AppendCertsFromPEM loads it: a certificate Go cannot parse is skipped, and so,
+ * from Go 1.23, is one with a negative serial number (kubelet then sees an unknown authority).
+ */
+function trustedRoots(trust: CaBundle, rules: GoRules): GoCertificate[] {
   const roots: GoCertificate[] = [];
   for (const cert of trust.certificates) {
     try {
-      roots.push(goCertificate(cert));
+      const root = goCertificate(cert);
+      if (!root.serialNegative || !refusesNegativeSerial(rules)) roots.push(root);
     } catch {
       // a bundle certificate Go could not parse is no trust anchor
     }
   }
   return roots;
+}
+
+/** Bundle certificates Go skips when loading it, for naming them when no chain is found. */
+function skippedRoots(trust: CaBundle, rules: GoRules): string[] {
+  const skipped: string[] = [];
+  for (const cert of trust.certificates) {
+    try {
+      const root = goCertificate(cert);
+      if (root.serialNegative && refusesNegativeSerial(rules)) {
+        skipped.push(`${name(cert)} (negative serial number; Go 1.23 and later skip such a CA)`);
+      }
+    } catch (err) {
+      const why = err instanceof CertificateParseError ? err.message : 'unparseable';
+      skipped.push(`${name(cert)} (${why.slice(0, 80)})`);
+    }
+  }
+  return skipped;
 }
 
 const MOST_TELLING: readonly ChainCode[] = [
@@ -387,7 +415,15 @@ function noChain(leaf: GoCertificate, ctx: Context, input: VerifyChainInput): Pr
   if (encoding) return encoding;
   const notCa = ctx.refusals.find((r) => !r.badSignature);
   const base = untrusted(leaf, ctx, input.trust);
-  const problem = notCa ? { ...base, reason: `${base.reason}; ${notCa.reason}` } : base;
+  const skipped = skippedRoots(input.trust, ctx.rules);
+  const withSkipped =
+    skipped.length > 0
+      ? {
+          ...base,
+          reason: `${base.reason}; Go does not load ${skipped.slice(0, 3).join(', ')} from the bundle`,
+        }
+      : base;
+  const problem = notCa ? { ...withSkipped, reason: `${withSkipped.reason}; ${notCa.reason}` } : withSkipped;
   if (input.chainSource === 'linked') {
     return {
       code: 'TLS_CHAIN_NOT_READ',
@@ -412,7 +448,7 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
   if (!leaf) return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
   const now = input.now.getTime();
   const ctx: Context = {
-    roots: trustedRoots(input.trust),
+    roots: trustedRoots(input.trust, rules),
     intermediates,
     now,
     rules,
