@@ -766,6 +766,17 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_CERT_UNPARSEABLE',
     goSince: { minor: 23, why },
   });
+  add({
+    id: 'certificate-message-over-64k',
+    rule: 'a Certificate message of about 70 KiB (a large non-critical extension on the leaf)',
+    sent: [leaf(root, { extra: [{ oid: UNKNOWN_OID, critical: false, value: Buffer.alloc(70_000, 0x41) }] })],
+    trust: T,
+    code: 'TLS_OK',
+    goSince: {
+      minor: 20,
+      why: 'Go 1.20 reads Certificate messages up to 256 KiB; before, handshake messages over 64 KiB fail',
+    },
+  });
   const negRoot = makeCa('negative-serial-ca', { serial: negative });
   add({
     id: 'negative-serial-trusted-ca',

@@ -28,6 +28,14 @@ export function refusesNegativeSerial(rules: GoRules): boolean {
   return rules.minor >= 23;
 }
 
+/**
+ * The largest Certificate handshake message Go's client reads: 64 KiB (maxHandshake) before Go
+ * 1.20, 256 KiB (maxHandshakeCertificateMsg, golang/go#50773) since.
+ */
+export function maxCertificateMessageBytes(rules: GoRules): number {
+  return rules.minor >= 20 ? 256 * 1024 : 64 * 1024;
+}
+
 /** Go 1.24 and later refuse RSA keys under 1024 bits (signatures by them do not verify). */
 export function minimumRsaBits(rules: GoRules): number {
   return rules.minor >= 24 ? 1024 : 0;

@@ -6,6 +6,7 @@ import {
   type GoRules,
   goRules,
   handlesCriticalExtension,
+  maxCertificateMessageBytes,
   minimumRsaBits,
   refusesNegativeSerial,
 } from './go-rules.ts';
@@ -64,6 +65,8 @@ export interface VerifyChainInput {
   chainSource?: 'wire' | 'linked';
   /** The Go release whose rules apply (`tls.goVersionRules`); default: current. */
   goVersionRules?: string;
+  /** Size of the Certificate message the server sent (wire only); Go refuses one over its limit. */
+  certificateMessageBytes?: number;
 }
 
 export interface ChainVerdict {
@@ -79,7 +82,10 @@ const MAX_PATH_LENGTH = 10;
 /** Go's maxChainSignatureChecks. */
 const MAX_SIGNATURE_CHECKS = 100;
 const MAX_PATHS = 8;
-const MAX_PRESENTED = 64;
+/** Certificates parsed, as Go parses every one sent (the Certificate message size bounds them). */
+const MAX_PRESENTED = 4096;
+/** Certificates searched for a differently encoded issuer name. */
+const MAX_ENCODING_SEARCH = 64;
 const DAY_MS = 86_400_000;
 
 export type Problem = { code: ChainCode; reason: string; badSignature?: true };
@@ -264,7 +270,7 @@ function chainsFor(leaf: GoCertificate, ctx: Context): GoCertificate[][] {
 /** A parent that matches the child's issuer as text and verifies its signature, but whose name is encoded differently. */
 function encodingMismatch(ctx: Context, leaf: GoCertificate): Problem | undefined {
   const all = [leaf, ...ctx.intermediates];
-  for (const child of all.slice(0, MAX_PRESENTED)) {
+  for (const child of all.slice(0, MAX_ENCODING_SEARCH)) {
     for (const parent of [...ctx.roots, ...ctx.intermediates]) {
       if (parent === child || parent.rawSubject.equals(child.rawIssuer)) continue;
       if (child.node.issuer !== parent.node.subject) continue;
@@ -440,6 +446,16 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
   if (input.presented.length === 0) {
     return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
   }
+  const limit = maxCertificateMessageBytes(rules);
+  if (input.certificateMessageBytes !== undefined && input.certificateMessageBytes > limit) {
+    return {
+      code: 'TLS_CERT_UNPARSEABLE',
+      reason:
+        `the server's Certificate message is ${input.certificateMessageBytes} bytes (${input.presented.length} certificates); ` +
+        `${rules.label} (kubelet) refuses handshake messages over ${limit} bytes, so the TLS handshake fails`,
+      path: [],
+    };
+  }
   const presented = parseAll(input.presented, rules, (i) =>
     i === 0 ? 'certificate' : `certificate #${i + 1} sent by the server,`,
   );
@@ -494,6 +510,16 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     };
   }
   const root = path[path.length - 1] ?? leafNode;
+  if (input.chainSource === 'linked') {
+    return {
+      code: 'TLS_CHAIN_NOT_READ',
+      reason:
+        `the certificates Node linked pass ${rules.label}'s checks (${name(leafNode)} chains to ${name(root)}), but the ` +
+        `Certificate message the server sent could not be read from the handshake, so a certificate it sent and Go ` +
+        `would refuse (an unparseable extra, an oversized message) cannot be ruled out`,
+      path,
+    };
+  }
   return {
     code: 'TLS_OK',
     reason: `certificate ${name(leafNode)} chains to ${name(root)} and is valid for ${input.hostname} until ${leafNode.validTo}`,
