@@ -542,6 +542,27 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_OK',
   });
 
+  const excludeFoo = ncRoot('nc-exclude-foo', { excludedDns: ['foo.k8s.example.com'] });
+  add({
+    id: 'nc-excluded-under-wildcard-san',
+    rule: 'excluded foo.k8s.example.com; the leaf carries *.k8s.example.com, which covers it',
+    sent: [leaf(excludeFoo, { dns: [API, '*.k8s.example.com'] })],
+    trust: [excludeFoo],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24.11 and 1.25.5 refuse a wildcard SAN that covers an excluded DNS subtree; before, it passes',
+    },
+  });
+  const excludeDeep = ncRoot('nc-exclude-deep', { excludedDns: ['a.foo.k8s.example.com'] });
+  add({
+    id: 'nc-excluded-beside-wildcard-san',
+    rule: 'excluded a.foo.k8s.example.com; the wildcard *.k8s.example.com does not cover it',
+    sent: [leaf(excludeDeep, { dns: [API, '*.k8s.example.com'] })],
+    trust: [excludeDeep],
+    code: 'TLS_OK',
+  });
+
   // what Go's parser refuses in any certificate sent
   add({
     id: 'uri-san-invalid-host',

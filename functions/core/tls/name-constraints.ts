@@ -26,14 +26,31 @@ export function reverseLabels(domain: string): string[] | undefined {
   return labels;
 }
 
-/** Go's matchDomainConstraint. */
-export function matchDomainConstraint(domain: string, constraint: string): boolean | undefined {
+/**
+ * Go's matchDomainConstraint. `excludedWildcards` (Go 1.24.11 / 1.25.5 and later, applied here from
+ * rules 1.24 on): against an excluded constraint, a wildcard SAN `*.k8s.example.com` matches when
+ * any name it covers would (`foo.k8s.example.com` excluded refuses it).
+ */
+export function matchDomainConstraint(
+  domain: string,
+  constraint: string,
+  excludedWildcards = false,
+): boolean | undefined {
   if (constraint.length === 0) return true;
-  const domainLabels = reverseLabels(domain);
+  let domainLabels = reverseLabels(domain);
   if (!domainLabels) return undefined;
   const mustHaveSubdomains = constraint.startsWith('.');
-  const constraintLabels = reverseLabels(mustHaveSubdomains ? constraint.slice(1) : constraint);
+  let constraintLabels = reverseLabels(mustHaveSubdomains ? constraint.slice(1) : constraint);
   if (!constraintLabels) return undefined;
+  if (
+    excludedWildcards &&
+    domain.startsWith('*.') &&
+    domainLabels.length > 1 &&
+    constraintLabels.length > 0
+  ) {
+    domainLabels = domainLabels.slice(0, -1);
+    constraintLabels = constraintLabels.slice(0, -1);
+  }
   if (
     domainLabels.length < constraintLabels.length ||
     (mustHaveSubdomains && domainLabels.length === constraintLabels.length)
@@ -157,10 +174,11 @@ function check<T, C>(
   excluded: readonly C[],
   match: (value: T, constraint: C) => boolean | undefined,
   budget: { n: number },
+  matchExcluded: (value: T, constraint: C) => boolean | undefined = match,
 ): { excludedBy?: C; unparseable?: true; notPermitted?: true } | undefined {
   budget.n += excluded.length;
   for (const c of excluded) {
-    const m = match(value, c);
+    const m = matchExcluded(value, c);
     if (m === undefined) return { unparseable: true };
     if (m) return { excludedBy: c };
   }
@@ -201,6 +219,7 @@ export function nameConstraintProblem(
   ca: GoCertificate,
   certs: readonly GoCertificate[],
   name: (c: X509Certificate) => string,
+  minor: number,
 ): Problem | undefined {
   const nc = ca.nameConstraints;
   if (!nc) return undefined;
@@ -242,7 +261,14 @@ export function nameConstraintProblem(
           `${caName} has name constraints and ${where} carries DNS name "${dns.slice(0, 80)}", which Go cannot parse as a domain (empty label or trailing dot), so it refuses the chain`,
         );
       }
-      const r = check(dns, nc.permittedDns, nc.excludedDns, matchDomainConstraint, budget);
+      const r = check(
+        dns,
+        nc.permittedDns,
+        nc.excludedDns,
+        (d, c) => matchDomainConstraint(d, c),
+        budget,
+        (d, c) => matchDomainConstraint(d, c, minor >= 24),
+      );
       const over = tooMany();
       if (over) return over;
       if (r) return refused('DNS', dns, where, r, nc.permittedDns, 'which Go cannot parse as a domain');

@@ -196,7 +196,7 @@ function candidateProblem(
   const what = `CA ${name(cand.node)}`;
   const problem = criticalProblem(cand, what, ctx.rules) ?? validityProblem(cand.node, what, ctx.now);
   if (problem) return problem;
-  const nc = nameConstraintProblem(cand, constrainedBy(cand, chain, ctx.rules.minor), name);
+  const nc = nameConstraintProblem(cand, constrainedBy(cand, chain, ctx.rules.minor), name, ctx.rules.minor);
   if (nc) return nc;
   if (kind === 'intermediate' && (!cand.basicConstraintsValid || !cand.isCa)) {
     return {
