@@ -733,6 +733,73 @@ export function buildMatrix(): MatrixCase[] {
     },
   });
 
+  // certificate policies (Go 1.24 validates them)
+  const requireExplicit = (critical: boolean) => ({
+    oid: '2.5.29.36',
+    critical,
+    // policyConstraints { requireExplicitPolicy 0 }
+    value: Buffer.from([0x30, 0x03, 0x80, 0x01, 0x00]),
+  });
+  // certificatePolicies { 2.23.140.1.2.1 } and { anyPolicy }
+  const policyDv = {
+    oid: '2.5.29.32',
+    critical: false,
+    value: Buffer.from('300a3008060667810c010201', 'hex'),
+  };
+  const policyAny = {
+    oid: '2.5.29.32',
+    critical: false,
+    value: Buffer.from('300830060604551d2000', 'hex'),
+  };
+  const explicitMid = makeCa('explicit-policy-intermediate', {
+    issuer: root,
+    extra: [requireExplicit(false)],
+  });
+  add({
+    id: 'policy-required-leaf-without-policies',
+    rule: 'intermediate requires an explicit policy (non-critical policyConstraints); no certificate lists one',
+    sent: [leaf(explicitMid), explicitMid],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 validates certificate policies; before, policyConstraints are ignored',
+    },
+  });
+  const explicitMidCritical = makeCa('explicit-policy-intermediate-critical', {
+    issuer: root,
+    extra: [requireExplicit(true)],
+  });
+  add({
+    id: 'policy-required-critical',
+    rule: 'the same with a critical policyConstraints: refused by every Go, for different reasons',
+    sent: [leaf(explicitMidCritical), explicitMidCritical],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+  });
+  const explicitMidAny = makeCa('explicit-policy-intermediate-any', {
+    issuer: root,
+    extra: [requireExplicit(false), policyAny],
+  });
+  add({
+    id: 'policy-required-and-present',
+    rule: 'intermediate requires an explicit policy and lists anyPolicy; the leaf lists a policy',
+    sent: [leaf(explicitMidAny, { extra: [policyDv] }), explicitMidAny],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'policy-required-leaf-missing-only',
+    rule: 'intermediate requires an explicit policy and lists anyPolicy; the leaf lists none',
+    sent: [leaf(explicitMidAny), explicitMidAny],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 validates certificate policies; before, policyConstraints are ignored',
+    },
+  });
+
   add({
     id: 'duplicate-extension',
     rule: 'the same extension twice',

@@ -12,6 +12,7 @@ import {
 } from './go-rules.ts';
 import { hostnameMatches, subjectAltNames } from './hostname.ts';
 import { constrainedBy, nameConstraintProblem } from './name-constraints.ts';
+import { policyFailure } from './policy.ts';
 import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN } from './x509-go.ts';
 
 /**
@@ -47,6 +48,7 @@ export type ChainCode =
   | 'TLS_INSECURE_SIGNATURE'
   | 'TLS_UNHANDLED_CRITICAL_EXTENSION'
   | 'TLS_ISSUER_NAME_ENCODING'
+  | 'TLS_INVALID_POLICIES'
   | 'TLS_CERT_UNPARSEABLE'
   | 'TLS_CHAIN_NOT_READ';
 
@@ -485,7 +487,17 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     weakKeyProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
     validityProblem(leafNode, `certificate ${name(leafNode)}`, now);
   if (leafProblem) return { ...leafProblem, path: nodes(first) };
-  const good = chains.find((c) => serverAuthProblem(c) === undefined);
+  // Go 1.24+: chains that fail certificate policy validation are dropped before the usage check.
+  const withPolicies = rules.minor >= 24 ? chains.filter((c) => !policyFailure(c, name)) : chains;
+  if (withPolicies.length === 0) {
+    const failure = policyFailure(first, name);
+    return {
+      code: 'TLS_INVALID_POLICIES',
+      reason: failure?.reason ?? 'no chain has valid policies',
+      path: nodes(first),
+    };
+  }
+  const good = withPolicies.find((c) => serverAuthProblem(c) === undefined);
   if (!good) {
     const problem = serverAuthProblem(first) ?? {
       code: 'TLS_NOT_SERVER_AUTH',

@@ -72,8 +72,22 @@ export interface GoCertificate {
   emailAddresses: string[];
   uris: string[];
   nameConstraints: GoNameConstraints | undefined;
+  /** Policy facts Go 1.24+ validates (RFC 5280 6.1); see policy.ts. */
+  policy: GoPolicyFacts;
   /** Every critical extension, by OID, with whether its content is one Go can apply. */
   critical: { oid: string; contentHandled: boolean }[];
+}
+
+export interface GoPolicyFacts {
+  /** certificatePolicies OIDs (2.5.29.32.0 is anyPolicy); empty without the extension. */
+  policies: string[];
+  /** policyConstraints requireExplicitPolicy / inhibitPolicyMapping; undefined when absent. */
+  requireExplicitPolicy: number | undefined;
+  inhibitPolicyMapping: number | undefined;
+  /** inhibitAnyPolicy skipCerts; undefined without the extension. */
+  inhibitAnyPolicy: number | undefined;
+  /** policyMappings: issuer-domain policy to subject-domain policy. */
+  mappings: { issuer: string; subject: string }[];
 }
 
 export class CertificateParseError extends Error {
@@ -89,7 +103,45 @@ export const OID = {
   authorityKeyId: '2.5.29.35',
   subjectKeyId: '2.5.29.14',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  certificatePolicies: '2.5.29.32',
+  policyMappings: '2.5.29.33',
+  policyConstraints: '2.5.29.36',
+  inhibitAnyPolicy: '2.5.29.54',
 } as const;
+
+const oidText = (el: asn1js.AsnType | undefined): string | undefined =>
+  el instanceof asn1js.ObjectIdentifier ? el.valueBlock.toString() : undefined;
+
+/** A small non-negative INTEGER's value from its content bytes (implicitly tagged or not). */
+function smallInt(el: asn1js.AsnType | undefined): number | undefined {
+  const bytes = (el as asn1js.Primitive | undefined)?.valueBlock?.valueHexView;
+  if (!bytes || bytes.length === 0 || bytes.length > 4) return undefined;
+  return bytes.reduce((n, b) => n * 256 + b, 0);
+}
+
+/** The policy extensions, read leniently (a malformed one adds nothing). */
+function readPolicy(oid: string, value: ArrayBuffer, policy: GoPolicyFacts): void {
+  const top = derOf(value, `extension ${oid}`);
+  if (oid === OID.certificatePolicies) {
+    for (const info of children(top).slice(0, MAX_NAMES)) {
+      const id = oidText(children(info)[0]);
+      if (id) policy.policies.push(id);
+    }
+  } else if (oid === OID.policyConstraints) {
+    for (const el of children(top)) {
+      if (el.idBlock.tagClass !== 3) continue;
+      if (el.idBlock.tagNumber === 0) policy.requireExplicitPolicy = smallInt(el);
+      if (el.idBlock.tagNumber === 1) policy.inhibitPolicyMapping = smallInt(el);
+    }
+  } else if (oid === OID.inhibitAnyPolicy) {
+    policy.inhibitAnyPolicy = smallInt(top);
+  } else {
+    for (const m of children(top).slice(0, MAX_NAMES)) {
+      const [issuer, subject] = children(m).map(oidText);
+      if (issuer && subject) policy.mappings.push({ issuer, subject });
+    }
+  }
+}
 
 /** KeyUsage bit for keyCertSign in @peculiar/asn1-x509's numbering. */
 export const KEY_CERT_SIGN = 32;
@@ -415,6 +467,13 @@ function decode(node: X509Certificate): GoCertificate {
     emailAddresses: [],
     uris: [],
     nameConstraints: undefined,
+    policy: {
+      policies: [],
+      requireExplicitPolicy: undefined,
+      inhibitPolicyMapping: undefined,
+      inhibitAnyPolicy: undefined,
+      mappings: [],
+    },
     critical: [],
   };
   if (out.version < 1 || out.version > 3)
@@ -460,6 +519,12 @@ function decode(node: X509Certificate): GoCertificate {
           AsnConvert.parse(value, NameConstraints);
           out.nameConstraints = parseNameConstraints(value);
           contentHandled = !out.nameConstraints.otherTypes;
+          break;
+        case OID.certificatePolicies:
+        case OID.policyConstraints:
+        case OID.inhibitAnyPolicy:
+        case OID.policyMappings:
+          readPolicy(ext.extnID, value, out.policy);
           break;
         default:
           break;
