@@ -5,7 +5,12 @@
  * (the default) applies the rules of the newest Go this code knows.
  */
 
-/** The newest Go minor release whose rules this verifier models. */
+/**
+ * The Go minor release `current` applies: Go 1.25 (what Kubernetes 1.35 builds with). Rules 1.26
+ * (name constraints checked on every certificate below the CA, not on the CA itself) are modelled
+ * and can be chosen with `tls.goVersionRules: "1.26"`; `current` moves to them once kubelet's Go
+ * release is confirmed.
+ */
 export const CURRENT_GO_MINOR = 25;
 
 export interface GoRules {

@@ -85,7 +85,9 @@ export function policyFailure(
           }
           valid = { any: valid.any, set: mapped };
         } else {
-          const kept: Set<string> = new Set([...valid.set].filter((x) => !p.mappings.some((m) => m.issuer === x)));
+          const kept: Set<string> = new Set(
+            [...valid.set].filter((x) => !p.mappings.some((m) => m.issuer === x)),
+          );
           valid = valid.any || kept.size > 0 ? { any: valid.any, set: kept } : undefined;
         }
       }

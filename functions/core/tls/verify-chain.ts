@@ -23,9 +23,11 @@ import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN
  *   subject bytes equal the child's raw issuer bytes and whose key verifies the child's signature
  *   with an algorithm Go accepts (SHA-1 refused); the parent must be a CA (basicConstraints) and,
  *   when it has a KeyUsage, allow keyCertSign (the leaf's KeyUsage is ignored, as Go ignores it);
+ * - the bundle as Go loads it (certificates Go cannot parse skipped; Go 1.23+: negative serials too);
  * - each parent must have no critical extension Go does not handle, be within its validity
- *   period, apply its name constraints (DNS and IP, permitted and excluded) to every certificate
- *   below it, and respect its path-length limit;
+ *   period, pass its name constraints (DNS, IP, email, URI; on the certificates the Go release
+ *   checks, see constrainedBy), and respect its path-length limit;
+ * - Go 1.24+: certificate policy validation of each built chain (policy.ts);
  * - the leaf: no unhandled critical extension, within its validity period;
  * - extended key usage: each certificate that lists EKUs must list serverAuth or anyExtendedKeyUsage;
  * - the hostname against DNS/IP SANs only (no Common Name fallback), wildcards covering one label.
@@ -61,8 +63,8 @@ export interface VerifyChainInput {
   expiryWarningDays: number;
   /**
    * `wire` (default): `presented` is every certificate the server sent, as sent. `linked`: only what
-   * Node's OpenSSL linked could be obtained, so intermediates may be missing; an untrusted verdict
-   * then becomes TLS_CHAIN_NOT_READ.
+   * Node's OpenSSL linked could be obtained, so intermediates may be missing; an untrusted or
+   * passing verdict then becomes TLS_CHAIN_NOT_READ (never TLS_OK).
    */
   chainSource?: 'wire' | 'linked';
   /** The Go release whose rules apply (`tls.goVersionRules`); default: current. */
