@@ -16,8 +16,10 @@ import { isIpText, parseMailbox, reverseLabels, uriHost } from './name-constrain
 /**
  * A certificate as Go's crypto/x509 reads it (what kubelet uses): the fields its verifier
  * consults, decoded with the @peculiar ASN.1 schemas; the raw DER of issuer and subject (Go links
- * a certificate to its issuer only when these bytes are identical) comes from asn1js, which keeps
- * the encoded bytes of every element it decodes.
+ * a certificate to its issuer only when these bytes are identical), the SAN entries and name
+ * constraints as encoded (so Go's parser rules can be applied to the bytes: ASCII strings, 4- or
+ * 16-byte IPs, contiguous masks), RSA-PSS parameters and policy extensions come from asn1js,
+ * which keeps the encoded bytes of every element it decodes.
  */
 
 export interface IpRange {
@@ -148,33 +150,6 @@ export const KEY_CERT_SIGN = 32;
 const MAX_NAMES = 1000;
 
 const hex = (buf: ArrayBuffer | undefined): string => (buf ? Buffer.from(buf).toString('hex') : '');
-
-/** `a.b.c.d/len` or `v6/len` (the form @peculiar/asn1-x509 decodes a constraint to) back to bytes. */
-export function cidrToRange(text: string): IpRange | undefined {
-  const [addr = '', prefixText = ''] = text.split('/');
-  const prefix = Number.parseInt(prefixText, 10);
-  let ip: Buffer;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) {
-    ip = Buffer.from(addr.split('.').map((p) => Number.parseInt(p, 10)));
-  } else if (addr.includes(':')) {
-    const [left = '', right = ''] = addr.includes('::') ? addr.split('::') : [addr, ''];
-    const l = left ? left.split(':') : [];
-    const r = right ? right.split(':') : [];
-    const groups = addr.includes('::') ? [...l, ...Array(8 - l.length - r.length).fill('0'), ...r] : l;
-    if (groups.length !== 8) return undefined;
-    ip = Buffer.alloc(16);
-    for (const [i, g] of groups.entries()) ip.writeUInt16BE(Number.parseInt(g, 16) & 0xffff, i * 2);
-  } else {
-    return undefined;
-  }
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > ip.length * 8) return undefined;
-  const mask = Buffer.alloc(ip.length);
-  for (let i = 0; i < mask.length; i++) {
-    const bits = Math.max(0, Math.min(8, prefix - i * 8));
-    mask[i] = bits === 0 ? 0 : (0xff << (8 - bits)) & 0xff;
-  }
-  return { ip, mask };
-}
 
 const RSA_PSS = '1.2.840.113549.1.1.10';
 const PSS_HASHES: Readonly<Record<string, { name: string; bytes: number }>> = {
