@@ -102,6 +102,8 @@ export interface LabSpec {
   aki?: 'issuer' | 'none' | Buffer;
   /** X.509 version 1 (no extensions at all). */
   v1?: boolean;
+  /** X.509 version 2 with the extensions written anyway (Go reads extensions of version 3 only). */
+  v2?: boolean;
   /** An RSA key of this many bits instead of ECDSA P-256. */
   rsaBits?: number;
   /** An ECDSA key on this curve instead of P-256 (e.g. secp256k1, which Go does not support). */
@@ -256,7 +258,7 @@ export function makeCert(spec: LabSpec): LabCert {
         ? new AlgorithmIdentifier({ algorithm: RSA[hash], parameters: null })
         : new AlgorithmIdentifier({ algorithm: ECDSA[hash] });
   const tbs = new TBSCertificate({
-    version: spec.v1 ? 0 : 2,
+    version: spec.v1 ? 0 : spec.v2 ? 1 : 2,
     serialNumber: new Uint8Array(spec.serial ?? randomSerial()).buffer,
     signature: algorithm,
     issuer: issuerName,

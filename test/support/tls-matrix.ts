@@ -733,6 +733,15 @@ export function buildMatrix(): MatrixCase[] {
     },
   });
 
+  const v2Root = makeCa('v2-ca-extensions-ignored', { v2: true, ca: false });
+  add({
+    id: 'v2-ca-extensions-ignored',
+    rule: 'a version-2 CA whose basicConstraints say CA:FALSE: Go reads extensions of version 3 only',
+    sent: [leaf(v2Root)],
+    trust: [v2Root],
+    code: 'TLS_OK',
+  });
+
   // certificate policies (Go 1.24 validates them)
   const requireExplicit = (critical: boolean) => ({
     oid: '2.5.29.36',
