@@ -443,6 +443,195 @@ export function buildMatrix(): MatrixCase[] {
     code: 'TLS_UNHANDLED_CRITICAL_EXTENSION',
   });
 
+  // name constraints: which certificates they apply to (Go 1.19-1.25: the leaf and the CA itself)
+  const ownSanOutside = ncRoot('nc-own-san-outside', { permittedDns: ['k8s.example.com'] });
+  const ownSan = makeCa('nc-own-san-outside', {
+    nameConstraints: { permittedDns: ['k8s.example.com'] },
+    dns: ['ca.corp.example'],
+  });
+  add({
+    id: 'nc-ca-own-san-outside',
+    rule: "CA whose own SAN lies outside its permitted subtree: Go 1.19-1.25 check the CA's own SANs",
+    sent: [leaf(ownSan)],
+    trust: [ownSan],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-ca-no-san',
+    rule: 'the same constrained CA without SANs',
+    sent: [leaf(ownSanOutside)],
+    trust: [ownSanOutside],
+    code: 'TLS_OK',
+  });
+  const midSanOutside = makeCa('mid-with-san', { issuer: permitK8s, dns: ['issuer.corp.example'] });
+  add({
+    id: 'nc-intermediate-san-outside',
+    rule: "an intermediate's SAN outside the root's constraint: Go 1.19-1.25 do not check intermediates",
+    sent: [leaf(midSanOutside), midSanOutside],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+  const ipOnly = ncRoot('nc-ip-only', { permittedIps: ['10.0.0.0/8'] });
+  add({
+    id: 'nc-ip-only-trailing-dot-dns',
+    rule: 'IP-only name constraints; the leaf also carries a DNS SAN with a trailing dot',
+    sent: [leaf(ipOnly, { dns: [API, 'kubernetes.default.svc.cluster.local.'] })],
+    trust: [ipOnly],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'trailing-dot-dns-unconstrained',
+    rule: 'a DNS SAN with a trailing dot and no name constraints',
+    sent: [leaf(root, { dns: [API, 'kubernetes.default.svc.cluster.local.'] })],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  const emailNc = ncRoot('nc-email', {
+    permittedDns: ['k8s.example.com'],
+    permittedEmails: ['corp.example'],
+  });
+  add({
+    id: 'nc-email-outside',
+    rule: 'permitted email domain; the leaf carries an email SAN outside it',
+    sent: [leaf(emailNc, { emails: ['ops@other.example'] })],
+    trust: [emailNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-email-inside',
+    rule: 'permitted email domain; the email SAN inside it',
+    sent: [leaf(emailNc, { emails: ['ops@corp.example'] })],
+    trust: [emailNc],
+    code: 'TLS_OK',
+  });
+  const mailboxNc = ncRoot('nc-mailbox', { excludedEmails: ['root@k8s.example.com'] });
+  add({
+    id: 'nc-email-mailbox-excluded',
+    rule: 'an excluded mailbox; the leaf carries it (domain in other case)',
+    sent: [leaf(mailboxNc, { emails: ['root@K8S.example.com'] })],
+    trust: [mailboxNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  const uriNc = ncRoot('nc-uri', { permittedDns: ['k8s.example.com'], permittedUris: ['.corp.example'] });
+  add({
+    id: 'nc-uri-outside',
+    rule: 'permitted URI domain; the leaf carries a URI SAN outside it',
+    sent: [leaf(uriNc, { uris: ['spiffe://cluster.local/ns/kube-system'] })],
+    trust: [uriNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-uri-inside',
+    rule: 'permitted URI domain; the URI SAN inside it (with a port)',
+    sent: [leaf(uriNc, { uris: ['https://id.corp.example:8443/x'] })],
+    trust: [uriNc],
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'nc-uri-ip-host',
+    rule: 'URI constraints; the leaf carries a URI SAN whose host is an IP address',
+    sent: [leaf(uriNc, { uris: ['https://10.0.0.1/x'] })],
+    trust: [uriNc],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+  });
+  add({
+    id: 'nc-dns-only-uri-free',
+    rule: 'DNS-only constraints leave URI and email SANs free',
+    sent: [leaf(permitK8s, { uris: ['spiffe://cluster.local/ns/x'], emails: ['a@b.example'] })],
+    trust: [permitK8s],
+    code: 'TLS_OK',
+  });
+
+  const excludeFoo = ncRoot('nc-exclude-foo', { excludedDns: ['foo.k8s.example.com'] });
+  add({
+    id: 'nc-excluded-under-wildcard-san',
+    rule: 'excluded foo.k8s.example.com; the leaf carries *.k8s.example.com, which covers it',
+    sent: [leaf(excludeFoo, { dns: [API, '*.k8s.example.com'] })],
+    trust: [excludeFoo],
+    code: 'TLS_NAME_CONSTRAINTS_VIOLATED',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24.11 and 1.25.5 refuse a wildcard SAN that covers an excluded DNS subtree; before, it passes',
+    },
+  });
+  const excludeDeep = ncRoot('nc-exclude-deep', { excludedDns: ['a.foo.k8s.example.com'] });
+  add({
+    id: 'nc-excluded-beside-wildcard-san',
+    rule: 'excluded a.foo.k8s.example.com; the wildcard *.k8s.example.com does not cover it',
+    sent: [leaf(excludeDeep, { dns: [API, '*.k8s.example.com'] })],
+    trust: [excludeDeep],
+    code: 'TLS_OK',
+  });
+
+  // what Go's parser refuses in any certificate sent
+  add({
+    id: 'uri-san-invalid-host',
+    rule: 'leaf with a URI SAN whose host is not a valid domain',
+    sent: [leaf(root, { uris: ['https://a..b/x'] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  add({
+    id: 'ip-san-5-bytes',
+    rule: 'leaf with a 5-byte IP SAN',
+    sent: [leaf(root, { rawSans: [{ tag: 7, data: Buffer.from([10, 0, 0, 1, 9]) }] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  add({
+    id: 'dns-san-not-ascii',
+    rule: 'leaf with a DNS SAN that is not ASCII',
+    sent: [leaf(root, { rawSans: [{ tag: 2, data: Buffer.from('k\u00f6ps.k8s.example.com', 'utf8') }] })],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  const k1Mid = makeCa('k1-intermediate', { issuer: root, curve: 'secp256k1' });
+  add({
+    id: 'ec-secp256k1-intermediate',
+    rule: 'intermediate with a secp256k1 key (a curve Go does not support)',
+    sent: [leaf(k1Mid), k1Mid],
+    trust: T,
+    code: 'TLS_CERT_UNPARSEABLE',
+  });
+  const badMaskNc = makeCa('nc-bad-mask', {
+    extra: [
+      {
+        oid: '2.5.29.30',
+        critical: true,
+        // permittedSubtrees: iPAddress 10.0.0.0 with mask 255.0.255.0 (not contiguous)
+        value: Buffer.from('300ea00c300a87080a000000ff00ff00', 'hex'),
+      },
+    ],
+  });
+  add({
+    id: 'nc-ip-mask-not-contiguous',
+    rule: 'CA whose IP name constraint has a non-contiguous mask',
+    sent: [leaf(badMaskNc)],
+    trust: [badMaskNc],
+    code: 'TLS_UNTRUSTED_ISSUER',
+  });
+
+  // signature algorithms
+  const rsaRoot = makeCa('rsa-root', { rsaBits: 2048 });
+  const pssMid = (salt: number): LabCert =>
+    makeCa(`pss-intermediate-salt-${salt}`, { issuer: rsaRoot, pssSaltLength: salt });
+  const pss32 = pssMid(32);
+  add({
+    id: 'rsa-pss-sha256-salt32',
+    rule: 'intermediate signed with RSA-PSS SHA-256, salt 32',
+    sent: [leaf(pss32), pss32],
+    trust: [rsaRoot],
+    code: 'TLS_OK',
+  });
+  const pss20 = pssMid(20);
+  add({
+    id: 'rsa-pss-salt-not-hash-length',
+    rule: 'intermediate signed with RSA-PSS SHA-256, salt 20',
+    sent: [leaf(pss20), pss20],
+    trust: [rsaRoot],
+    code: 'TLS_INSECURE_SIGNATURE',
+  });
+
   // signature algorithms
   add({
     id: 'sha1-leaf',
@@ -544,6 +733,82 @@ export function buildMatrix(): MatrixCase[] {
     },
   });
 
+  const v2Root = makeCa('v2-ca-extensions-ignored', { v2: true, ca: false });
+  add({
+    id: 'v2-ca-extensions-ignored',
+    rule: 'a version-2 CA whose basicConstraints say CA:FALSE: Go reads extensions of version 3 only',
+    sent: [leaf(v2Root)],
+    trust: [v2Root],
+    code: 'TLS_OK',
+  });
+
+  // certificate policies (Go 1.24 validates them)
+  const requireExplicit = (critical: boolean) => ({
+    oid: '2.5.29.36',
+    critical,
+    // policyConstraints { requireExplicitPolicy 0 }
+    value: Buffer.from([0x30, 0x03, 0x80, 0x01, 0x00]),
+  });
+  // certificatePolicies { 2.23.140.1.2.1 } and { anyPolicy }
+  const policyDv = {
+    oid: '2.5.29.32',
+    critical: false,
+    value: Buffer.from('300a3008060667810c010201', 'hex'),
+  };
+  const policyAny = {
+    oid: '2.5.29.32',
+    critical: false,
+    value: Buffer.from('300830060604551d2000', 'hex'),
+  };
+  const explicitMid = makeCa('explicit-policy-intermediate', {
+    issuer: root,
+    extra: [requireExplicit(false)],
+  });
+  add({
+    id: 'policy-required-leaf-without-policies',
+    rule: 'intermediate requires an explicit policy (non-critical policyConstraints); no certificate lists one',
+    sent: [leaf(explicitMid), explicitMid],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 validates certificate policies; before, policyConstraints are ignored',
+    },
+  });
+  const explicitMidCritical = makeCa('explicit-policy-intermediate-critical', {
+    issuer: root,
+    extra: [requireExplicit(true)],
+  });
+  add({
+    id: 'policy-required-critical',
+    rule: 'the same with a critical policyConstraints: refused by every Go, for different reasons',
+    sent: [leaf(explicitMidCritical), explicitMidCritical],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+  });
+  const explicitMidAny = makeCa('explicit-policy-intermediate-any', {
+    issuer: root,
+    extra: [requireExplicit(false), policyAny],
+  });
+  add({
+    id: 'policy-required-and-present',
+    rule: 'intermediate requires an explicit policy and lists anyPolicy; the leaf lists a policy',
+    sent: [leaf(explicitMidAny, { extra: [policyDv] }), explicitMidAny],
+    trust: T,
+    code: 'TLS_OK',
+  });
+  add({
+    id: 'policy-required-leaf-missing-only',
+    rule: 'intermediate requires an explicit policy and lists anyPolicy; the leaf lists none',
+    sent: [leaf(explicitMidAny), explicitMidAny],
+    trust: T,
+    code: 'TLS_INVALID_POLICIES',
+    goSince: {
+      minor: 24,
+      why: 'Go 1.24 validates certificate policies; before, policyConstraints are ignored',
+    },
+  });
+
   add({
     id: 'duplicate-extension',
     rule: 'the same extension twice',
@@ -597,6 +862,26 @@ export function buildMatrix(): MatrixCase[] {
     trust: T,
     code: 'TLS_CERT_UNPARSEABLE',
     goSince: { minor: 23, why },
+  });
+  add({
+    id: 'certificate-message-over-64k',
+    rule: 'a Certificate message of about 70 KiB (a large non-critical extension on the leaf)',
+    sent: [leaf(root, { extra: [{ oid: UNKNOWN_OID, critical: false, value: Buffer.alloc(70_000, 0x41) }] })],
+    trust: T,
+    code: 'TLS_OK',
+    goSince: {
+      minor: 20,
+      why: 'Go 1.20 reads Certificate messages up to 256 KiB; before, handshake messages over 64 KiB fail',
+    },
+  });
+  const negRoot = makeCa('negative-serial-ca', { serial: negative });
+  add({
+    id: 'negative-serial-trusted-ca',
+    rule: 'the bundle CA has a negative serial: Go 1.23+ skip it when loading the bundle',
+    sent: [leaf(negRoot)],
+    trust: [negRoot],
+    code: 'TLS_UNTRUSTED_ISSUER',
+    goSince: { minor: 23, why: 'Go 1.23 made AppendCertsFromPEM skip a CA with a negative serial number' },
   });
   add({
     id: 'serial-one-byte',

@@ -64,9 +64,12 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   TLS_INSECURE_SIGNATURE: 'Reissue the named certificate with a SHA-256 (or stronger) signature.',
   TLS_UNHANDLED_CRITICAL_EXTENSION:
     'Reissue the named certificate without that extension, or with it marked non-critical.',
+  TLS_INVALID_POLICIES:
+    'Give every certificate below the CA that requires an explicit policy a matching certificatePolicies entry, or drop the requirement.',
   TLS_ISSUER_NAME_ENCODING:
     'Reissue the certificate with its issuer name copied byte for byte from the CA subject.',
-  TLS_CERT_UNPARSEABLE: 'Reissue the named certificate with a positive serial number (and valid DER).',
+  TLS_CERT_UNPARSEABLE:
+    'Reissue the named certificate so Go can parse it (positive serial, ASCII SANs, a P-256/384/521 key); see the reason.',
   TLS_CHAIN_NOT_READ: 'Check the chain the endpoint sends with openssl s_client -showcerts; see the runbook.',
   TLS_CONNECTION_REFUSED:
     'Check that the load balancer has a listener on the API port and healthy control-plane instances.',

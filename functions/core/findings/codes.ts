@@ -158,6 +158,11 @@ export const CODES = {
     severity: 'critical',
     title: 'Certificate has a critical extension kubelet does not handle',
   },
+  TLS_INVALID_POLICIES: {
+    check: 'tls',
+    severity: 'critical',
+    title: 'Chain fails the certificate policies a CA requires',
+  },
   TLS_ISSUER_NAME_ENCODING: {
     check: 'tls',
     severity: 'critical',
@@ -167,7 +172,7 @@ export const CODES = {
   TLS_CHAIN_NOT_READ: {
     check: 'tls',
     severity: 'warning',
-    title: 'Untrusted as far as could be read; the sent chain was not readable',
+    title: 'Chain judged as Node linked it; the sent chain was not readable',
   },
   TLS_CONNECTION_REFUSED: { check: 'tls', severity: 'critical', title: 'Connection refused' },
   TLS_CONNECTION_RESET: { check: 'tls', severity: 'critical', title: 'Connection reset' },

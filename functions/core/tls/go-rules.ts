@@ -5,7 +5,12 @@
  * (the default) applies the rules of the newest Go this code knows.
  */
 
-/** The newest Go minor release whose rules this verifier models. */
+/**
+ * The Go minor release `current` applies: Go 1.25 (what Kubernetes 1.35 builds with). Rules 1.26
+ * (name constraints checked on every certificate below the CA, not on the CA itself) are modelled
+ * and can be chosen with `tls.goVersionRules: "1.26"`; `current` moves to them once kubelet's Go
+ * release is confirmed.
+ */
 export const CURRENT_GO_MINOR = 25;
 
 export interface GoRules {
@@ -26,6 +31,14 @@ export function goRules(setting: string | undefined = 'current'): GoRules {
 /** Go 1.23 and later refuse to parse a certificate with a negative serial number (kubelet 1.32+). */
 export function refusesNegativeSerial(rules: GoRules): boolean {
   return rules.minor >= 23;
+}
+
+/**
+ * The largest Certificate handshake message Go's client reads: 64 KiB (maxHandshake) before Go
+ * 1.20, 256 KiB (maxHandshakeCertificateMsg, golang/go#50773) since.
+ */
+export function maxCertificateMessageBytes(rules: GoRules): number {
+  return rules.minor >= 20 ? 256 * 1024 : 64 * 1024;
 }
 
 /** Go 1.24 and later refuse RSA keys under 1024 bits (signatures by them do not verify). */

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP, type LookupFunction, type Socket, connect as tcpConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { certificatesFromWire } from './wire-chain.ts';
+import { certificateMessageFromWire } from './wire-chain.ts';
 
 /**
  * One TLS handshake, nothing more: no client certificate, no application data, no judgement of
@@ -30,6 +30,8 @@ export type HandshakeOutcome =
       chain: X509Certificate[];
       /** `wire`: every certificate the server sent, in order; `linked`: what Node's OpenSSL linked. */
       chainSource: 'wire' | 'linked';
+      /** Size of the server's Certificate message (wire only): Go refuses one over its limit. */
+      certificateMessageBytes?: number;
       tlsVersion: string | undefined;
     }
   | { ok: false; code: HandshakeFailureCode; reason: string };
@@ -163,14 +165,20 @@ function presentedChain(
   socket: TLSSocket,
   recorder: RecordingSocket,
   keylog: readonly string[],
-): { chain: X509Certificate[]; chainSource: 'wire' | 'linked' } {
-  const der = certificatesFromWire({
+): { chain: X509Certificate[]; chainSource: 'wire' | 'linked'; certificateMessageBytes?: number } {
+  const wire = certificateMessageFromWire({
     received: Buffer.concat(recorder.received),
     protocol: socket.getProtocol(),
     cipher: socket.getCipher()?.standardName,
     keylog,
   });
-  if (der && der.length > 0) return { chain: der.map((d) => new X509Certificate(d)), chainSource: 'wire' };
+  if (wire && wire.certs.length > 0) {
+    return {
+      chain: wire.certs.map((d) => new X509Certificate(d)),
+      chainSource: 'wire',
+      certificateMessageBytes: wire.messageBytes,
+    };
+  }
   return { chain: peerChain(socket), chainSource: 'linked' };
 }
 

@@ -133,6 +133,9 @@ export async function probeTls(
     now: opts.now ?? new Date(),
     expiryWarningDays: opts.expiryWarningDays,
     chainSource: outcome.chainSource,
+    ...(outcome.certificateMessageBytes !== undefined
+      ? { certificateMessageBytes: outcome.certificateMessageBytes }
+      : {}),
     ...(opts.goVersionRules ? { goVersionRules: opts.goVersionRules } : {}),
   });
   const perGroup = trust.groups.some((g) => g.group !== undefined);

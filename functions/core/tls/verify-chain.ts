@@ -6,11 +6,13 @@ import {
   type GoRules,
   goRules,
   handlesCriticalExtension,
+  maxCertificateMessageBytes,
   minimumRsaBits,
   refusesNegativeSerial,
 } from './go-rules.ts';
 import { hostnameMatches, subjectAltNames } from './hostname.ts';
-import { nameConstraintProblem } from './name-constraints.ts';
+import { constrainedBy, nameConstraintProblem } from './name-constraints.ts';
+import { policyFailure } from './policy.ts';
 import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN } from './x509-go.ts';
 
 /**
@@ -21,9 +23,11 @@ import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN
  *   subject bytes equal the child's raw issuer bytes and whose key verifies the child's signature
  *   with an algorithm Go accepts (SHA-1 refused); the parent must be a CA (basicConstraints) and,
  *   when it has a KeyUsage, allow keyCertSign (the leaf's KeyUsage is ignored, as Go ignores it);
+ * - the bundle as Go loads it (certificates Go cannot parse skipped; Go 1.23+: negative serials too);
  * - each parent must have no critical extension Go does not handle, be within its validity
- *   period, apply its name constraints (DNS and IP, permitted and excluded) to every certificate
- *   below it, and respect its path-length limit;
+ *   period, pass its name constraints (DNS, IP, email, URI; on the certificates the Go release
+ *   checks, see constrainedBy), and respect its path-length limit;
+ * - Go 1.24+: certificate policy validation of each built chain (policy.ts);
  * - the leaf: no unhandled critical extension, within its validity period;
  * - extended key usage: each certificate that lists EKUs must list serverAuth or anyExtendedKeyUsage;
  * - the hostname against DNS/IP SANs only (no Common Name fallback), wildcards covering one label.
@@ -46,6 +50,7 @@ export type ChainCode =
   | 'TLS_INSECURE_SIGNATURE'
   | 'TLS_UNHANDLED_CRITICAL_EXTENSION'
   | 'TLS_ISSUER_NAME_ENCODING'
+  | 'TLS_INVALID_POLICIES'
   | 'TLS_CERT_UNPARSEABLE'
   | 'TLS_CHAIN_NOT_READ';
 
@@ -58,12 +63,14 @@ export interface VerifyChainInput {
   expiryWarningDays: number;
   /**
    * `wire` (default): `presented` is every certificate the server sent, as sent. `linked`: only what
-   * Node's OpenSSL linked could be obtained, so intermediates may be missing; an untrusted verdict
-   * then becomes TLS_CHAIN_NOT_READ.
+   * Node's OpenSSL linked could be obtained, so intermediates may be missing; an untrusted or
+   * passing verdict then becomes TLS_CHAIN_NOT_READ (never TLS_OK).
    */
   chainSource?: 'wire' | 'linked';
   /** The Go release whose rules apply (`tls.goVersionRules`); default: current. */
   goVersionRules?: string;
+  /** Size of the Certificate message the server sent (wire only); Go refuses one over its limit. */
+  certificateMessageBytes?: number;
 }
 
 export interface ChainVerdict {
@@ -79,7 +86,10 @@ const MAX_PATH_LENGTH = 10;
 /** Go's maxChainSignatureChecks. */
 const MAX_SIGNATURE_CHECKS = 100;
 const MAX_PATHS = 8;
-const MAX_PRESENTED = 64;
+/** Certificates parsed, as Go parses every one sent (the Certificate message size bounds them). */
+const MAX_PRESENTED = 4096;
+/** Certificates searched for a differently encoded issuer name. */
+const MAX_ENCODING_SEARCH = 64;
 const DAY_MS = 86_400_000;
 
 export type Problem = { code: ChainCode; reason: string; badSignature?: true };
@@ -162,6 +172,12 @@ function signatureProblem(child: GoCertificate, parent: GoCertificate, rules: Go
       reason: `${name(child.node)} is signed by ${ca} with ${known ?? `algorithm ${alg}`}, which ${rules.label} (kubelet) refuses${known ? ' as insecure' : ''}; only the trust anchor itself may be SHA-1 signed`,
     };
   }
+  if (child.pssUnsupported) {
+    return {
+      code: 'TLS_INSECURE_SIGNATURE',
+      reason: `${name(child.node)} is signed by ${ca} with RSA-PSS using ${child.pssUnsupported}; ${rules.label} (kubelet) accepts RSA-PSS only with SHA-256/384/512, MGF1 with the same hash, a salt as long as the hash and trailer field 1, and otherwise fails with "algorithm unimplemented"`,
+    };
+  }
   try {
     if (child.node.verify(parent.node.publicKey)) return undefined;
   } catch {
@@ -184,7 +200,7 @@ function candidateProblem(
   const what = `CA ${name(cand.node)}`;
   const problem = criticalProblem(cand, what, ctx.rules) ?? validityProblem(cand.node, what, ctx.now);
   if (problem) return problem;
-  const nc = nameConstraintProblem(cand, chain, name);
+  const nc = nameConstraintProblem(cand, constrainedBy(cand, chain, ctx.rules.minor), name, ctx.rules.minor);
   if (nc) return nc;
   if (kind === 'intermediate' && (!cand.basicConstraintsValid || !cand.isCa)) {
     return {
@@ -258,7 +274,7 @@ function chainsFor(leaf: GoCertificate, ctx: Context): GoCertificate[][] {
 /** A parent that matches the child's issuer as text and verifies its signature, but whose name is encoded differently. */
 function encodingMismatch(ctx: Context, leaf: GoCertificate): Problem | undefined {
   const all = [leaf, ...ctx.intermediates];
-  for (const child of all.slice(0, MAX_PRESENTED)) {
+  for (const child of all.slice(0, MAX_ENCODING_SEARCH)) {
     for (const parent of [...ctx.roots, ...ctx.intermediates]) {
       if (parent === child || parent.rawSubject.equals(child.rawIssuer)) continue;
       if (child.node.issuer !== parent.node.subject) continue;
@@ -357,16 +373,38 @@ function parseAll(
   return out;
 }
 
-function trustedRoots(trust: CaBundle): GoCertificate[] {
+/**
+ * The bundle as Go's AppendCertsFromPEM loads it: a certificate Go cannot parse is skipped, and so,
+ * from Go 1.23, is one with a negative serial number (kubelet then sees an unknown authority).
+ */
+function trustedRoots(trust: CaBundle, rules: GoRules): GoCertificate[] {
   const roots: GoCertificate[] = [];
   for (const cert of trust.certificates) {
     try {
-      roots.push(goCertificate(cert));
+      const root = goCertificate(cert);
+      if (!root.serialNegative || !refusesNegativeSerial(rules)) roots.push(root);
     } catch {
       // a bundle certificate Go could not parse is no trust anchor
     }
   }
   return roots;
+}
+
+/** Bundle certificates Go skips when loading it, for naming them when no chain is found. */
+function skippedRoots(trust: CaBundle, rules: GoRules): string[] {
+  const skipped: string[] = [];
+  for (const cert of trust.certificates) {
+    try {
+      const root = goCertificate(cert);
+      if (root.serialNegative && refusesNegativeSerial(rules)) {
+        skipped.push(`${name(cert)} (negative serial number; Go 1.23 and later skip such a CA)`);
+      }
+    } catch (err) {
+      const why = err instanceof CertificateParseError ? err.message : 'unparseable';
+      skipped.push(`${name(cert)} (${why.slice(0, 80)})`);
+    }
+  }
+  return skipped;
 }
 
 const MOST_TELLING: readonly ChainCode[] = [
@@ -387,7 +425,15 @@ function noChain(leaf: GoCertificate, ctx: Context, input: VerifyChainInput): Pr
   if (encoding) return encoding;
   const notCa = ctx.refusals.find((r) => !r.badSignature);
   const base = untrusted(leaf, ctx, input.trust);
-  const problem = notCa ? { ...base, reason: `${base.reason}; ${notCa.reason}` } : base;
+  const skipped = skippedRoots(input.trust, ctx.rules);
+  const withSkipped =
+    skipped.length > 0
+      ? {
+          ...base,
+          reason: `${base.reason}; Go does not load ${skipped.slice(0, 3).join(', ')} from the bundle`,
+        }
+      : base;
+  const problem = notCa ? { ...withSkipped, reason: `${withSkipped.reason}; ${notCa.reason}` } : withSkipped;
   if (input.chainSource === 'linked') {
     return {
       code: 'TLS_CHAIN_NOT_READ',
@@ -404,6 +450,16 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
   if (input.presented.length === 0) {
     return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
   }
+  const limit = maxCertificateMessageBytes(rules);
+  if (input.certificateMessageBytes !== undefined && input.certificateMessageBytes > limit) {
+    return {
+      code: 'TLS_CERT_UNPARSEABLE',
+      reason:
+        `the server's Certificate message is ${input.certificateMessageBytes} bytes (${input.presented.length} certificates); ` +
+        `${rules.label} (kubelet) refuses handshake messages over ${limit} bytes, so the TLS handshake fails`,
+      path: [],
+    };
+  }
   const presented = parseAll(input.presented, rules, (i) =>
     i === 0 ? 'certificate' : `certificate #${i + 1} sent by the server,`,
   );
@@ -412,7 +468,7 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
   if (!leaf) return { code: 'TLS_UNTRUSTED_ISSUER', reason: 'the server presented no certificate', path: [] };
   const now = input.now.getTime();
   const ctx: Context = {
-    roots: trustedRoots(input.trust),
+    roots: trustedRoots(input.trust, rules),
     intermediates,
     now,
     rules,
@@ -433,7 +489,17 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     weakKeyProblem(leaf, `certificate ${name(leafNode)}`, rules) ??
     validityProblem(leafNode, `certificate ${name(leafNode)}`, now);
   if (leafProblem) return { ...leafProblem, path: nodes(first) };
-  const good = chains.find((c) => serverAuthProblem(c) === undefined);
+  // Go 1.24+: chains that fail certificate policy validation are dropped before the usage check.
+  const withPolicies = rules.minor >= 24 ? chains.filter((c) => !policyFailure(c, name)) : chains;
+  if (withPolicies.length === 0) {
+    const failure = policyFailure(first, name);
+    return {
+      code: 'TLS_INVALID_POLICIES',
+      reason: failure?.reason ?? 'no chain has valid policies',
+      path: nodes(first),
+    };
+  }
+  const good = withPolicies.find((c) => serverAuthProblem(c) === undefined);
   if (!good) {
     const problem = serverAuthProblem(first) ?? {
       code: 'TLS_NOT_SERVER_AUTH',
@@ -458,6 +524,16 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     };
   }
   const root = path[path.length - 1] ?? leafNode;
+  if (input.chainSource === 'linked') {
+    return {
+      code: 'TLS_CHAIN_NOT_READ',
+      reason:
+        `the certificates Node linked pass ${rules.label}'s checks (${name(leafNode)} chains to ${name(root)}), but the ` +
+        `Certificate message the server sent could not be read from the handshake, so a certificate it sent and Go ` +
+        `would refuse (an unparseable extra, an oversized message) cannot be ruled out`,
+      path,
+    };
+  }
   return {
     code: 'TLS_OK',
     reason: `certificate ${name(leafNode)} chains to ${name(root)} and is valid for ${input.hostname} until ${leafNode.validTo}`,

@@ -9,10 +9,13 @@ import { createDecipheriv, createHmac } from 'node:crypto';
  * caller falls back to what Node linked.
  */
 
-const MAX_RECORDS = 64;
+/** Records read: a Certificate message of Go's largest (256 KiB) fits even in small (~600-byte) records. */
+const MAX_RECORDS = 512;
 const MAX_RECORD = 16_384 + 2048;
-const MAX_HANDSHAKE_BYTES = 256 * 1024;
-const MAX_CERTIFICATES = 64;
+/** Go's maxHandshakeCertificateMsg (256 KiB) plus room for ServerHello and the other messages. */
+const MAX_HANDSHAKE_BYTES = 256 * 1024 + 32 * 1024;
+/** Go has no count limit; the message size bounds it (an entry takes at least 4 bytes). */
+const MAX_CERTIFICATES = 65_536;
 const CONTENT_CCS = 20;
 const CONTENT_HANDSHAKE = 22;
 const CONTENT_APPLICATION = 23;
@@ -146,7 +149,18 @@ export interface WireInput {
   keylog: readonly string[];
 }
 
-function tls12Certificates(recs: readonly TlsRecord[]): Buffer[] | undefined {
+/** The certificates of a Certificate message, and the size of the message body (what Go's limit applies to). */
+export interface WireCertificates {
+  certs: Buffer[];
+  messageBytes: number;
+}
+
+function fromMessage(message: Buffer | undefined, tls13: boolean): WireCertificates | undefined {
+  const certs = message ? certificateList(message, tls13) : undefined;
+  return message && certs ? { certs, messageBytes: message.length } : undefined;
+}
+
+function tls12Certificates(recs: readonly TlsRecord[]): WireCertificates | undefined {
   const parts: Buffer[] = [];
   let size = 0;
   for (const rec of recs) {
@@ -156,11 +170,10 @@ function tls12Certificates(recs: readonly TlsRecord[]): Buffer[] | undefined {
     if (size > MAX_HANDSHAKE_BYTES) return undefined;
     parts.push(rec.body);
   }
-  const message = findMessage(Buffer.concat(parts), HS_CERTIFICATE);
-  return message ? certificateList(message, false) : undefined;
+  return fromMessage(findMessage(Buffer.concat(parts), HS_CERTIFICATE), false);
 }
 
-function tls13Certificates(recs: readonly TlsRecord[], input: WireInput): Buffer[] | undefined {
+function tls13Certificates(recs: readonly TlsRecord[], input: WireInput): WireCertificates | undefined {
   const suite = input.cipher ? SUITES[input.cipher] : undefined;
   const line = input.keylog.find((l) => l.startsWith('SERVER_HANDSHAKE_TRAFFIC_SECRET '));
   const secretHex = line?.trim().split(' ')[2];
@@ -183,13 +196,18 @@ function tls13Certificates(recs: readonly TlsRecord[], input: WireInput): Buffer
     if (size > MAX_HANDSHAKE_BYTES) return undefined;
     parts.push(plain.subarray(0, end - 1));
     const message = findMessage(Buffer.concat(parts), HS_CERTIFICATE);
-    if (message) return certificateList(message, true);
+    if (message) return fromMessage(message, true);
   }
   return undefined;
 }
 
 /** DER of every certificate the server sent, in order; undefined when it cannot be read faithfully. */
 export function certificatesFromWire(input: WireInput): Buffer[] | undefined {
+  return certificateMessageFromWire(input)?.certs;
+}
+
+/** The certificates the server sent and the size of its Certificate message; undefined when unreadable. */
+export function certificateMessageFromWire(input: WireInput): WireCertificates | undefined {
   const recs = records(input.received);
   if (input.protocol === 'TLSv1.3') return tls13Certificates(recs, input);
   if (input.protocol === 'TLSv1.2' || input.protocol === 'TLSv1.1' || input.protocol === 'TLSv1') {

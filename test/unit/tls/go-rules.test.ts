@@ -128,13 +128,28 @@ describe('tls.goVersionRules', () => {
 });
 
 describe('the chain that could not be read', () => {
-  it('an untrusted verdict on a chain Node linked is TLS_CHAIN_NOT_READ; a good one stays good', () => {
+  it('an untrusted or good verdict on a chain Node linked is TLS_CHAIN_NOT_READ, never TLS_OK', () => {
     const mid = makeCa('kops-intermediate', { issuer: root });
     const linked = judge([leaf(mid)], [root], { chainSource: 'linked' });
     expect(linked.code).toBe('TLS_CHAIN_NOT_READ');
     expect(linked.reason).toContain('could not be read from the handshake');
     expect(judge([leaf(mid)]).code).toBe('TLS_UNTRUSTED_ISSUER');
-    expect(judge([leaf(root)], [root], { chainSource: 'linked' }).code).toBe('TLS_OK');
+    const good = judge([leaf(root)], [root], { chainSource: 'linked' });
+    expect(good.code).toBe('TLS_CHAIN_NOT_READ');
+    expect(good.reason).toContain('could not be read from the handshake');
+    expect(judge([leaf(root)], [root], { chainSource: 'wire' }).code).toBe('TLS_OK');
+  });
+
+  it("a Certificate message over the Go release's limit is refused: 64 KiB before Go 1.20, 256 KiB since", () => {
+    const at = (bytes: number, goVersionRules: string) =>
+      judge([leaf(root)], [root], { certificateMessageBytes: bytes, goVersionRules }).code;
+    expect(at(65_536, '1.19')).toBe('TLS_OK');
+    expect(at(65_537, '1.19')).toBe('TLS_CERT_UNPARSEABLE');
+    expect(at(65_537, '1.20')).toBe('TLS_OK');
+    expect(at(262_145, 'current')).toBe('TLS_CERT_UNPARSEABLE');
+    expect(
+      judge([leaf(root)], [root], { certificateMessageBytes: 70_000, goVersionRules: '1.19' }).reason,
+    ).toContain('refuses handshake messages over 65536 bytes');
   });
 });
 
