@@ -13,9 +13,22 @@ export function progressFor(io: CliIo, output: Output): Progress {
   return Object.assign(on ? (line: string) => io.stderr.write(`${line}\n`) : () => undefined, { quiet: !on });
 }
 
-/** One cluster done: `[2/5] k8s.example.com: DRIFT (3 drift findings)`. */
+/**
+ * One cluster done: `[2/5] k8s.example.com: DRIFT (3 drift findings), 14 check(s)`, then one line
+ * per check it ran, in the order the run reported them: `      tls: DRIFT 2 of 6`.
+ */
 export function verdictLine(v: Verdict, n: number, total: number): string {
   const drift = v.findings.filter(isDrift).length;
   const state = v.inSync ? 'in sync' : `DRIFT (${drift} drift finding${drift === 1 ? '' : 's'})`;
-  return `[${n}/${total}] ${v.cluster}: ${state}, ${v.findings.length} check(s)`;
+  const byCheck = new Map<string, { all: number; drift: number }>();
+  for (const f of v.findings) {
+    const c = byCheck.get(f.check) ?? { all: 0, drift: 0 };
+    c.all += 1;
+    if (isDrift(f)) c.drift += 1;
+    byCheck.set(f.check, c);
+  }
+  const checks = [...byCheck].map(
+    ([check, c]) => `      ${check}: ${c.drift > 0 ? `DRIFT ${c.drift} of ${c.all}` : `ok (${c.all})`}`,
+  );
+  return [`[${n}/${total}] ${v.cluster}: ${state}, ${v.findings.length} check(s)`, ...checks].join('\n');
 }

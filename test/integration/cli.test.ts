@@ -59,6 +59,9 @@ describe('the CLI', () => {
     expect(tty.out.stderr).toMatch(/^verify: 2 cluster\(s\), 1 at a time/m);
     expect(tty.out.stderr).toMatch(/^\[1\/2\] /m);
     expect(tty.out.stderr).toMatch(/^\[2\/2\] /m);
+    // one line per cluster and check it ran
+    expect(tty.out.stderr).toMatch(/^ {6}discovery: (ok \(\d+\)|DRIFT \d+ of \d+)$/m);
+    expect(tty.out.stderr).toMatch(/^ {6}ca: DRIFT 1 of 1$/m);
     expect(tty.out.stdout).toMatch(/^summary: 2 cluster\(s\)/m);
     // the world's CA bundle was never imported: a hole in the picture, not a verdict
     expect(tty.out.stdout).toMatch(/^ {2}k8s\.example\.com\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m);
