@@ -1,8 +1,6 @@
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/core/config/load.ts';
-import { configDefine, esbuildOptions } from '../../lib/constructs/sentinel-function.ts';
-import { SYNTH_TIMEOUT_MS, twoClusterInput } from './helpers.ts';
+import { bundleFunction } from './bundle.ts';
+import { SYNTH_TIMEOUT_MS } from './helpers.ts';
 
 /**
  * Beside the IAM (iam.test.ts): the code shipped in the functions has no way to the CA keysets
@@ -10,17 +8,7 @@ import { SYNTH_TIMEOUT_MS, twoClusterInput } from './helpers.ts';
  * names no `pki/` key and carries no keyset reader; it does carry the nodeup-config reader.
  */
 async function bundledText(name: string): Promise<string> {
-  const result = await build({
-    ...esbuildOptions(
-      `functions/${name}/handler.ts`,
-      `/nonexistent/${name}/index.mjs`,
-      configDefine(parseConfig(twoClusterInput())),
-    ),
-    // the code only: a source map would carry the comments that explain why pki/ is off limits
-    sourcemap: false,
-    write: false,
-  });
-  return result.outputFiles.map((f) => f.text).join('\n');
+  return (await bundleFunction(name)).text;
 }
 
 describe('the deployed code cannot reach the CA private key', () => {

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/core/config/load.ts';
-import { configDefine, esbuildOptions } from '../../lib/constructs/sentinel-function.ts';
+import { bundleFunction } from './bundle.ts';
 import { functionStatements, SYNTH_TIMEOUT_MS, synth, twoClusterInput } from './helpers.ts';
 
 /**
@@ -60,20 +58,8 @@ function callsIn(source: string): string[] {
 }
 
 async function bundledCalls(name: string): Promise<string[]> {
-  const result = await build({
-    ...esbuildOptions(
-      `functions/${name}/handler.ts`,
-      `/nonexistent/${name}/index.mjs`,
-      configDefine(parseConfig(twoClusterInput())),
-    ),
-    sourcemap: false,
-    write: false,
-    metafile: true,
-  });
-  const files = Object.keys(result.metafile?.inputs ?? {}).filter(
-    (f) => !f.includes('node_modules') && f.endsWith('.ts'),
-  );
-  return [...new Set(files.flatMap((f) => callsIn(readFileSync(f, 'utf8'))))].sort();
+  const { sources } = await bundleFunction(name);
+  return [...new Set(sources.flatMap((f) => callsIn(readFileSync(f, 'utf8'))))].sort();
 }
 
 /**
