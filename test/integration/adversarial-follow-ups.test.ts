@@ -18,17 +18,17 @@ import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-alerting.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER, OTHER_CLUSTER, type World } from '../../sandbox/world.ts';
 import { classicInstances, group, targets } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 /**
  * Follow-up messages from someone other than the sentinel: forged, oversized, replayed. None may
  * change anything in the local AWS (registrations, alert table, alerts, queue) or queue another
  * message. And however many copies of a launch event arrive, one chain starts.
  */
-let moto: Moto;
+const _moto = withMoto();
 let world: World;
 let alerting: LocalAlerting;
 /** Every TLS probe lands here (a catch-all connect-to rule): it counts connections and closes them. */
@@ -44,7 +44,6 @@ let orphanId = '';
 let firstMessage = '';
 
 beforeAll(async () => {
-  moto = await startMoto();
   probes = createServer((socket) => {
     probed += 1;
     socket.destroy();
@@ -87,7 +86,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => (probes ? probes.close(() => resolve()) : resolve()));
-  await moto?.stop();
 });
 beforeEach(async () => {
   await clients.sqs.send(new PurgeQueueCommand({ QueueUrl: alerting.followUpQueueUrl }));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import {
   advanceFollowUp,
@@ -8,14 +8,14 @@ import {
   releaseFollowUp,
 } from '../../functions/core/verify/follow-up-claim.ts';
 import { createAlertTable } from '../../sandbox/local-alerting.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { losingFirstResponse } from '../support/lossy-dynamodb.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 /**
  * The follow-up chain's claim in the alert table (moto's DynamoDB): one chain per launch, and
  * writes whose answer is lost are recognised as done when the SDK retries them.
  */
-let moto: Moto;
+const _moto = withMoto();
 const tableName = 'kops-api-sentinel-follow-up-claims';
 const counter = new CallCounter();
 const clients = () => createAwsClients({ counter });
@@ -28,11 +28,7 @@ const launch = () => ({
 const deadline = new Date('2026-11-30T10:15:00Z');
 
 beforeAll(async () => {
-  moto = await startMoto();
   await createAlertTable(clients(), tableName);
-});
-afterAll(async () => {
-  await moto?.stop();
 });
 
 describe('the follow-up chain claim', () => {

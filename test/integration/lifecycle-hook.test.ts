@@ -1,6 +1,6 @@
 import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import { stackOrigin } from '../../functions/core/events/limits.ts';
 import { parseRegistrarEvent } from '../../functions/core/events/registrar-event.ts';
@@ -8,30 +8,24 @@ import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { handleRegistrarEvent } from '../../functions/core/registrar/registrar.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { classicInstances, group, targets } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 /**
  * The sentinel's launch hook is completed with CONTINUE only once the instance is registered on
  * every configured load balancer. moto does not implement CompleteLifecycleAction, so whether the
  * registrar asked is read from the calls it made (CallCounter), not from moto's answer.
  */
-let moto: Moto;
+const moto = withMoto();
 const counter = new CallCounter();
 const clients = createAwsClients({ counter, maxAttempts: 1 });
 let world: World;
 let groupName = '';
 let instanceId = '';
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
 beforeEach(async () => {
-  await moto.reset();
+  await moto().reset();
   world = await buildWorld(clients, { controlPlaneGroups: 1 });
   groupName = world.groups[0] ?? '';
   instanceId = (await group(clients, groupName)).liveInstanceIds[0] ?? '';

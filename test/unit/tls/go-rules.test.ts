@@ -1,33 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bundleOf } from '../../../functions/core/ca/bundle.ts';
 import { SentinelConfigSchema } from '../../../functions/core/config/schema.ts';
 import { CURRENT_GO_MINOR, goRules } from '../../../functions/core/tls/go-rules.ts';
 import { matchDomainConstraint } from '../../../functions/core/tls/name-constraints.ts';
-import { type VerifyChainInput, verifyServerChain } from '../../../functions/core/tls/verify-chain.ts';
-import { KU, type LabCert, type LabSpec, makeCa, makeCert } from '../../../sandbox/x509-lab.ts';
+import type { VerifyChainInput } from '../../../functions/core/tls/verify-chain.ts';
+import { KU, type LabCert, makeCa } from '../../../sandbox/x509-lab.ts';
+import { judge as judgeWith, leaf } from './lab.ts';
 
-const API = 'api.internal.k8s.example.com';
 const root = makeCa('kubernetes-ca');
 /** policyConstraints { inhibitPolicyMapping 0 } */
 const INHIBIT_POLICY_MAPPING_0 = Buffer.from([0x30, 0x03, 0x81, 0x01, 0x00]);
 
-function leaf(issuer: LabCert, more: Partial<LabSpec> = {}): LabCert {
-  return makeCert({ subject: { cn: 'kubernetes-master' }, issuer, ca: false, dns: [API], ...more });
-}
-
-function judge(sent: LabCert[], trust: LabCert[] = [root], more: Partial<VerifyChainInput> = {}) {
-  return verifyServerChain({
-    presented: sent.map((c) => c.x509),
-    trust: bundleOf(
-      'test',
-      trust.map((c) => c.x509),
-    ),
-    hostname: API,
-    now: new Date(),
-    expiryWarningDays: 0,
-    ...more,
-  });
-}
+const judge = (sent: LabCert[], trust: LabCert[] = [root], more: Partial<VerifyChainInput> = {}) =>
+  judgeWith(sent, trust, more);
 
 describe('findings name the rule in words an operator can act on', () => {
   it('name constraints: permitted subtree', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bundleOf } from '../../../functions/core/ca/bundle.ts';
 import {
   matchDomainConstraint,
   matchEmailConstraint,
@@ -7,27 +6,11 @@ import {
   parseMailbox,
   uriHost,
 } from '../../../functions/core/tls/name-constraints.ts';
-import { verifyServerChain } from '../../../functions/core/tls/verify-chain.ts';
-import { type LabCert, type LabSpec, makeCa, makeCert } from '../../../sandbox/x509-lab.ts';
-
-const API = 'api.internal.k8s.example.com';
-
-function leaf(issuer: LabCert, more: Partial<LabSpec> = {}): LabCert {
-  return makeCert({ subject: { cn: 'kubernetes-master' }, issuer, ca: false, dns: [API], ...more });
-}
+import { type LabCert, makeCa } from '../../../sandbox/x509-lab.ts';
+import { API, judge as judgeWith, leaf } from './lab.ts';
 
 const judge = (sent: LabCert[], trust: LabCert[], goVersionRules?: string) =>
-  verifyServerChain({
-    presented: sent.map((c) => c.x509),
-    trust: bundleOf(
-      'test',
-      trust.map((c) => c.x509),
-    ),
-    hostname: API,
-    now: new Date(),
-    expiryWarningDays: 0,
-    ...(goVersionRules ? { goVersionRules } : {}),
-  });
+  judgeWith(sent, trust, goVersionRules ? { goVersionRules } : {});
 
 describe('which certificates a CA name constraints apply to, by Go release', () => {
   const ownSan = makeCa('nc-own-san', {
