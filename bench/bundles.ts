@@ -3,17 +3,14 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
-import { loadConfigFile } from '../functions/core/config/load.ts';
-import { configDefine, esbuildOptions, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
+import type { Metafile } from 'esbuild';
+import { buildBundle, FUNCTIONS } from './build.ts';
 import { exactly, info, type Row } from './table.ts';
 
 /**
  * Bundle sizes of the three functions, built with esbuild's JS API from the same BUNDLE settings
  * SentinelFunction hands NodejsFunction, with the example config defined in. The source map is written but not counted in the sizes.
  */
-export const FUNCTIONS = ['registrar', 'verifier', 'notifier'] as const;
-
 const AREA = 'bundle';
 const BUILTINS = new Set(builtinModules);
 
@@ -28,8 +25,6 @@ export function externalImports(meta: Metafile): string[] {
 const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 
 export async function bundleRows(): Promise<Row[]> {
-  const config = loadConfigFile(join(PROJECT_ROOT, 'config', 'example.yaml'));
-  const define = configDefine(config);
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-bench-'));
   const rows: Row[] = [];
   const maps: string[] = [];
@@ -37,11 +32,7 @@ export async function bundleRows(): Promise<Row[]> {
   try {
     for (const name of FUNCTIONS) {
       const outfile = join(dir, name, 'index.mjs');
-      // metafile only reports what was bundled; it does not change the output
-      const result = await build({
-        ...esbuildOptions(join('functions', name, 'handler.ts'), outfile, define),
-        metafile: true,
-      });
+      const metafile = await buildBundle({ fn: name }, outfile);
       const code = await readFile(outfile);
       const map = await readFile(`${outfile}.map`);
       const min = kib(code.length);
@@ -51,7 +42,7 @@ export async function bundleRows(): Promise<Row[]> {
         extra: { minifiedKiB: min, gzipKiB: gz, sourceMapKiB: kib(map.length) },
       });
       maps.push(`${name} ${kib(map.length)} KiB`);
-      externals.push(...externalImports(result.metafile).map((s) => `${name}: ${s}`));
+      externals.push(...externalImports(metafile).map((s) => `${name}: ${s}`));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

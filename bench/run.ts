@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: one table of counts and ratios that hold on a small, noisy machine — bundle
- * sizes, AWS API calls (registrar per event, the CLI's sweeps, the verifier per cluster), the TLS
- * parallelism ratio, alert deduplication and the event path from a launch to its alert — also written to bench/latest.json for the README.
+ * sizes, cold start against a baseline, AWS API calls (registrar per event, the CLI's sweeps, the
+ * verifier per cluster), the TLS parallelism ratios, alert deduplication and the event path from a
+ * launch to its alert — also written to bench/latest.json for the README.
  * Exits 1 when a target is missed or a section fails (the table is printed either way).
+ *
+ * `npm run bench -- --only cold-start,verify-phase` runs the named sections only (and leaves
+ * bench/latest.json alone); `npm run bench -- --self-test` runs the TLS phase row's self-test only.
  */
 import type { Row } from './table.ts';
 
@@ -15,7 +19,9 @@ const { performance } = await import('node:perf_hooks');
 const { fileURLToPath } = await import('node:url');
 const { alertRows } = await import('./alerts.ts');
 const { bundleRows } = await import('./bundles.ts');
+const { explainCallChanges } = await import('./call-changes.ts');
 const { cliStartupRows } = await import('./cli-startup.ts');
+const { coldStartRows } = await import('./cold-start.ts');
 const { eventPathRows } = await import('./event-path.ts');
 const { faultRows } = await import('./faults.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
@@ -24,16 +30,57 @@ const { registrarRows } = await import('./registrar.ts');
 const { scalingRows } = await import('./scaling.ts');
 const { allMet, errorRow, renderTable, summary } = await import('./table.ts');
 const { handshakeRows, verifyPhaseRows } = await import('./tls.ts');
+const { tlsPhaseSelfTest } = await import('./tls-self-test.ts');
+const { parseArgs } = await import('node:util');
 
-/** Far above a normal run (well under two minutes): past it, stop moto and fail rather than hang. */
-const WATCHDOG_MS = 5 * 60_000;
+/** Far above a normal run (two to three minutes): past it, stop moto and fail rather than hang. */
+const WATCHDOG_MS = 8 * 60_000;
 const OUT = fileURLToPath(new URL('latest.json', import.meta.url));
+
+/** The sections in table order; `lab` ones need moto. */
+const SECTIONS = [
+  'bundle',
+  'cold-start',
+  'cli',
+  'registrar',
+  'event-path',
+  'scaling',
+  'handshake',
+  'verify-phase',
+  'alerts',
+  'faults',
+] as const;
+const LAB_SECTIONS = ['registrar', 'event-path', 'scaling', 'verify-phase', 'alerts', 'faults'];
+
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, 'self-test': { type: 'boolean', default: false } },
+});
+const only = args.only?.split(',').map((s) => s.trim()) ?? [...SECTIONS];
+const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length) {
+  console.error(`unknown section(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+/** Only a full run is written to bench/latest.json. */
+const full = only.length === SECTIONS.length;
+
+if (args['self-test']) {
+  const r = await tlsPhaseSelfTest();
+  console.log(renderTable([r.parallel, r.sequential]));
+  console.log(
+    r.ok
+      ? 'self-test passed: the TLS phase row passes parallel probes and fails sequential ones'
+      : 'self-test FAILED: the TLS phase row must pass parallel probes and fail sequential ones',
+  );
+  process.exit(r.ok ? 0 : 1);
+}
 
 const started = performance.now();
 const host = machine();
 const sections = new Map<string, Row[]>();
 
 async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
+  if (!only.includes(area)) return;
   try {
     sections.set(area, await run());
   } catch (err) {
@@ -43,27 +90,17 @@ async function section(area: string, run: () => Promise<Row[]>): Promise<void> {
 
 /** Prints the table and writes the JSON; returns the exit code. */
 function report(extra: Row[] = []): number {
-  const order = [
-    'bundle',
-    'cli',
-    'registrar',
-    'event-path',
-    'scaling',
-    'handshake',
-    'verify-phase',
-    'alerts',
-    'faults',
-  ];
-  const rows = [...order.flatMap((k) => sections.get(k) ?? []), ...extra];
+  const rows = explainCallChanges([...SECTIONS.flatMap((k) => sections.get(k) ?? []), ...extra]);
   const ok = allMet(rows);
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   console.log(machineLine(host));
   console.log(renderTable(rows));
   console.log(`${summary(rows)}; ${seconds} s`);
-  writeFileSync(
-    OUT,
-    `${JSON.stringify({ machine: host, command: 'npm run bench', ok, seconds, rows }, null, 2)}\n`,
-  );
+  if (full)
+    writeFileSync(
+      OUT,
+      `${JSON.stringify({ machine: host, command: 'npm run bench', ok, seconds, rows }, null, 2)}\n`,
+    );
   return ok ? 0 : 1;
 }
 
@@ -81,16 +118,18 @@ process.once('SIGTERM', () => void abort('terminated', 143));
 // the timing section first, while nothing else runs
 await section('handshake', handshakeRows);
 await section('bundle', bundleRows);
+await section('cold-start', () => coldStartRows());
 await section('cli', async () => cliStartupRows());
 try {
-  await withLab(async (lab) => {
-    await section('registrar', () => registrarRows(lab));
-    await section('event-path', () => eventPathRows(lab));
-    await section('scaling', () => scalingRows(lab));
-    await section('verify-phase', () => verifyPhaseRows(lab));
-    await section('alerts', () => alertRows(lab));
-    await section('faults', () => faultRows(lab));
-  });
+  if (LAB_SECTIONS.some((s) => only.includes(s)))
+    await withLab(async (lab) => {
+      await section('registrar', () => registrarRows(lab));
+      await section('event-path', () => eventPathRows(lab));
+      await section('scaling', () => scalingRows(lab));
+      await section('verify-phase', () => verifyPhaseRows(lab));
+      await section('alerts', () => alertRows(lab));
+      await section('faults', () => faultRows(lab));
+    });
 } catch (err) {
   sections.set('registrar', [errorRow('local AWS (moto)', err)]);
 }

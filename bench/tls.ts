@@ -14,7 +14,10 @@ import { createCa, issueServerCert } from '../sandbox/pki.ts';
 import { Endpoints, startLatencyProxy, startTlsServer } from '../sandbox/tls-servers.ts';
 import type { Lab } from './lab.ts';
 import { startStandIn } from './stand-in.ts';
+import { interleaved, median, round1, round2 } from './stats.ts';
 import { atMost, failWith, info, type Row } from './table.ts';
+import { AREA, clockedRuns, MAX_RATIO, phaseRow } from './tls-phase.ts';
+import { selfTestRow } from './tls-self-test.ts';
 import { apiHostname, buildBenchWorld } from './world.ts';
 
 /**
@@ -22,46 +25,15 @@ import { apiHostname, buildBenchWorld } from './world.ts';
  * checking a load balancer and three instances must take about as long as one handshake. Ratios of
  * medians over interleaved runs, after a warm-up; the absolute times are shown for reference only.
  */
-const AREA = 'verifier TLS';
 export const LATENCY_MS = 50;
 export const RUNS = 15;
 const WARMUP = 3;
-const MAX_RATIO = 1.5;
 const HOST = apiHostname('tls.bench.example.com');
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function timed(fn: () => Promise<ProbeResult[]>): Promise<{ ms: number; results: ProbeResult[] }> {
   const start = performance.now();
   const results = await fn();
   return { ms: performance.now() - start, results };
-}
-
-/** Runs `a` and `b` RUNS times each, alternating which goes first, after WARMUP rounds. */
-async function interleaved<T>(a: () => Promise<T>, b: () => Promise<T>): Promise<{ a: T[]; b: T[] }> {
-  for (let i = 0; i < WARMUP; i++) {
-    await a();
-    await b();
-  }
-  const out: { a: T[]; b: T[] } = { a: [], b: [] };
-  for (let i = 0; i < RUNS; i++) {
-    if (i % 2 === 0) {
-      out.a.push(await a());
-      out.b.push(await b());
-    } else {
-      out.b.push(await b());
-      out.a.push(await a());
-    }
-  }
-  return out;
 }
 
 const notOk = (results: readonly ProbeResult[]) => results.filter((r) => r.code !== 'TLS_OK');
@@ -85,6 +57,8 @@ export async function handshakeRows(): Promise<Row[]> {
     const runs = await interleaved(
       () => timed(async () => [await probeTls(lb, trust, opts)]),
       () => timed(() => probeAll(targets, trust, opts)),
+      RUNS,
+      WARMUP,
     );
     const one = median(runs.a.map((r) => r.ms));
     const four = median(runs.b.map((r) => r.ms));
@@ -106,8 +80,9 @@ export async function handshakeRows(): Promise<Row[]> {
 
 /**
  * The same ratio inside a full verifyCluster (two load balancers and three instances, through a
- * 50 ms stand-in). The TLS phase is read from the probes' own timings: probeAll starts every
- * probe in the same tick, so the phase lasts as long as the slowest probe.
+ * 50 ms stand-in). The phase is clocked by the stand-in, from the first probe connection it accepts
+ * to the end of verifyCluster (nothing but judging follows the probes), not read from the probes'
+ * own timings: so probes made one after another fail the row (see the self-test row after it).
  */
 export async function verifyPhaseRows(lab: Lab): Promise<Row[]> {
   const ca = await createCa('kubernetes-ca');
@@ -115,8 +90,10 @@ export async function verifyPhaseRows(lab: Lab): Promise<Row[]> {
   const world = await buildBenchWorld(lab.setup, { clusters: 1, groupsPerCluster: 3, caPem: ca.certPem });
   const [cluster] = world.config.clusters;
   if (!cluster) throw new Error('no cluster');
-  const standIn = await startStandIn(ca, [cluster.api.hostname], LATENCY_MS);
+  const standIn = await startStandIn(ca, [cluster.api.hostname], LATENCY_MS, { clock: true });
   try {
+    const { clock } = standIn;
+    if (!clock) throw new Error('the stand-in has no phase clock');
     const groups = (await discoverControlPlaneGroups(lab.clients, [cluster])).groups.get(cluster.name) ?? [];
     const deps = { clients: lab.clients, log: silentLog, connectTo: standIn.connectTo };
     const trust = parsePemBundle(ca.certPem, 'bench');
@@ -126,23 +103,17 @@ export async function verifyPhaseRows(lab: Lab): Promise<Row[]> {
       port: cluster.api.port,
       servername: cluster.api.hostname,
     };
-    const runs = await interleaved(
+    const runs = await clockedRuns(
+      clock,
       async () => [await probeTls(target, trust, probeOptions(cluster, deps))],
       async () => (await verifyCluster(cluster, groups, deps)).probes,
+      RUNS,
+      WARMUP,
     );
-    const one = median(runs.a.map((r) => r[0]?.durationMs ?? Number.NaN));
-    const phase = median(runs.b.map((r) => Math.max(...r.map((p) => p.durationMs))));
-    const probes = runs.b[0]?.length ?? 0;
-    const failed = [...runs.a, ...runs.b].flatMap(notOk);
-    let row: Row = {
-      ...atMost(AREA, `verifyCluster TLS phase (${probes} probes) / one`, round2(phase / one), MAX_RATIO),
-      extra: { oneMs: round1(one), phaseMs: round1(phase), probes, runs: RUNS, latencyMs: LATENCY_MS },
-      note: 'phase = slowest probe of the run (all start in the same tick); AWS calls excluded',
-    };
-    if (probes !== 6)
-      row = failWith(row, `${probes} probes, expected the API name + 2 load balancers + 3 instances`);
-    if (failed.length) row = failWith(row, `${failed.length} probes not TLS_OK: ${failed[0]?.reason}`);
-    return [row];
+    const probes = runs.phase[0]?.probes.length ?? 0;
+    // the API name + 2 load balancers + 3 instances
+    const row = phaseRow(`verifyCluster TLS phase (${probes} probes) / one`, runs, 6, LATENCY_MS);
+    return [row, await selfTestRow()];
   } finally {
     await standIn.close();
   }
