@@ -14,28 +14,7 @@ import type { Row } from './table.ts';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const { writeFileSync } = await import('node:fs');
-const { performance } = await import('node:perf_hooks');
-const { fileURLToPath } = await import('node:url');
-const { alertRows } = await import('./alerts.ts');
-const { bundleRows } = await import('./bundles.ts');
-const { explainCallChanges } = await import('./call-changes.ts');
-const { cliStartupRows } = await import('./cli-startup.ts');
-const { coldStartRows } = await import('./cold-start.ts');
-const { eventPathRows } = await import('./event-path.ts');
-const { faultRows } = await import('./faults.ts');
-const { stopLabs, withLab } = await import('./lab.ts');
-const { machine, machineLine } = await import('./machine.ts');
-const { registrarRows } = await import('./registrar.ts');
-const { scalingRows } = await import('./scaling.ts');
-const { allMet, errorRow, renderTable, summary } = await import('./table.ts');
-const { handshakeRows, verifyPhaseRows } = await import('./tls.ts');
-const { tlsPhaseSelfTest } = await import('./tls-self-test.ts');
 const { parseArgs } = await import('node:util');
-
-/** Far above a normal run (two minutes idle, five on a busy shared machine): past it, stop moto and fail rather than hang. */
-const WATCHDOG_MS = 10 * 60_000;
-const OUT = fileURLToPath(new URL('latest.json', import.meta.url));
 
 /** The sections in table order; `lab` ones need moto. */
 const SECTIONS = [
@@ -65,6 +44,8 @@ if (unknown.length) {
 const full = args.only === undefined;
 
 if (args['self-test']) {
+  const { renderTable } = await import('./table.ts');
+  const { tlsPhaseSelfTest } = await import('./tls-self-test.ts');
   const r = await tlsPhaseSelfTest();
   console.log(renderTable([r.parallel, r.sequential]));
   console.log(
@@ -74,6 +55,27 @@ if (args['self-test']) {
   );
   process.exit(r.ok ? 0 : 1);
 }
+
+const { writeFileSync } = await import('node:fs');
+const { performance } = await import('node:perf_hooks');
+const { fileURLToPath } = await import('node:url');
+const { alertRows } = await import('./alerts.ts');
+const { bundleRows } = await import('./bundles.ts');
+const { explainCallChanges } = await import('./call-changes.ts');
+const { cliStartupRows } = await import('./cli-startup.ts');
+const { coldStartRows } = await import('./cold-start.ts');
+const { eventPathRows } = await import('./event-path.ts');
+const { faultRows } = await import('./faults.ts');
+const { stopLabs, withLab } = await import('./lab.ts');
+const { machine, machineLine } = await import('./machine.ts');
+const { registrarRows } = await import('./registrar.ts');
+const { scalingRows } = await import('./scaling.ts');
+const { allMet, errorRow, renderTable, summary } = await import('./table.ts');
+const { handshakeRows, verifyPhaseRows } = await import('./tls.ts');
+
+/** Far above a normal run (two minutes idle, five on a busy shared machine): past it, stop moto and fail rather than hang. */
+const WATCHDOG_MS = 10 * 60_000;
+const OUT = fileURLToPath(new URL('latest.json', import.meta.url));
 
 const started = performance.now();
 const host = machine();

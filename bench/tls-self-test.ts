@@ -12,7 +12,6 @@ import { createCa } from '../sandbox/pki.ts';
 import { startStandIn } from './stand-in.ts';
 import { exactly, type Row } from './table.ts';
 import { AREA, clockedRuns, phaseRow } from './tls-phase.ts';
-import { apiHostname } from './world.ts';
 
 /**
  * The TLS phase row's self-test: a small version of the row (N probes through a stand-in that
@@ -53,7 +52,7 @@ export interface SelfTestResult {
   ok: boolean;
 }
 
-const HOST = apiHostname('phase.bench.example.com');
+const HOST = 'api.internal.phase.bench.example.com';
 
 export async function tlsPhaseSelfTest(o: SelfTestOptions = SELF_TEST): Promise<SelfTestResult> {
   const ca = await createCa('kubernetes-ca');
