@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
@@ -13,6 +13,8 @@ import type { Row } from './table.ts';
  */
 export const PAIRS = 10;
 
+const kib = async (file: string) => Math.round((await stat(file)).size / 1024);
+
 export async function coldStartRows(
   pairs = PAIRS,
   only: readonly FunctionName[] = FUNCTIONS,
@@ -26,13 +28,9 @@ export async function coldStartRows(
       const packages = runtimePackages(await buildBundle({ fn: name }, fnFile));
       const source = baselineSource(packages, (pkg) => clientClassOf(pkg, PROJECT_ROOT));
       await buildBundle({ source, name: `${name}-baseline.mjs` }, baseFile);
-      rows.push(
-        ...coldStartRowsOf(
-          name,
-          packages,
-          runPairs(fnFile, baseFile, pairs, (file) => measureInit(file, BUNDLE.sourceMap)),
-        ),
-      );
+      const sizes = { fnKiB: await kib(fnFile), baseKiB: await kib(baseFile) };
+      const runs = runPairs(fnFile, baseFile, pairs, (file) => measureInit(file, BUNDLE.sourceMap));
+      rows.push(...coldStartRowsOf(name, packages, runs, sizes));
     }
     return rows;
   } finally {

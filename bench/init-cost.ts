@@ -83,8 +83,19 @@ export function medianRatio(p: Pairs, pick: (c: InitCost) => number): number {
   return round2(median(p.fn.map((f, i) => pick(f) / Math.max(1e-6, pick(p.base[i] ?? f)))));
 }
 
+/** Minified sizes of the two bundles, for reading the ratio. */
+export interface BundleSizes {
+  fnKiB: number;
+  baseKiB: number;
+}
+
 /** The rows of one function: init CPU and max RSS ratios, and what the baseline holds. */
-export function coldStartRowsOf(name: string, packages: readonly string[], p: Pairs): Row[] {
+export function coldStartRowsOf(
+  name: string,
+  packages: readonly string[],
+  p: Pairs,
+  sizes?: BundleSizes,
+): Row[] {
   const cpu = medianRatio(p, (c) => c.cpuMs);
   const rss = medianRatio(p, (c) => c.maxRssKiB);
   const med = (side: InitCost[], pick: (c: InitCost) => number) => round2(median(side.map(pick)));
@@ -96,7 +107,9 @@ export function coldStartRowsOf(name: string, packages: readonly string[], p: Pa
     baseWallMs: med(p.base, (c) => c.wallMs),
     fnMaxRssMiB: med(p.fn, (c) => c.maxRssKiB / 1024),
     baseMaxRssMiB: med(p.base, (c) => c.maxRssKiB / 1024),
+    ...sizes,
   };
+  const bundles = sizes ? `; bundles ${sizes.fnKiB} KiB / ${sizes.baseKiB} KiB` : '';
   return [
     {
       ...atMost(AREA, `${name}: module-init CPU ÷ baseline (median of ${p.fn.length} pairs)`, cpu, MAX_RATIO),
@@ -107,7 +120,7 @@ export function coldStartRowsOf(name: string, packages: readonly string[], p: Pa
     info(
       AREA,
       `${name}: init CPU, function / baseline (median)`,
-      `${extra.fnCpuMs} ms / ${extra.baseCpuMs} ms`,
+      `${extra.fnCpuMs} ms / ${extra.baseCpuMs} ms${bundles}`,
       extra.fnCpuMs,
     ),
   ];
