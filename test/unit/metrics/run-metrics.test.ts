@@ -1,9 +1,13 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import type { AwsClients } from '../../../functions/core/aws/clients.ts';
+import type { SentinelConfig } from '../../../functions/core/config/schema.ts';
 import type { Finding } from '../../../functions/core/findings/finding.ts';
 import { verdictOf } from '../../../functions/core/findings/finding.ts';
 import { finding } from '../../../functions/core/findings/make.ts';
+import type { Log } from '../../../functions/core/log.ts';
 import { METRICS_NAMESPACE } from '../../../functions/shared/metric-names.ts';
+import { reportRun } from '../../../functions/shared/report.ts';
 import { type MetricRecord, recordRunMetrics, runMetrics } from '../../../functions/shared/run-metrics.ts';
 
 const A = 'a.k8s.example.com';
@@ -184,5 +188,21 @@ describe('recordRunMetrics: the EMF the Powertools Metrics instance writes', () 
       new Metrics({ namespace: METRICS_NAMESPACE }),
     );
     expect(emf()).toEqual([]);
+  });
+
+  it('reportRun writes them through the shared instance, without alerting configured too', async () => {
+    const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    // without a table and topic, reportRun reads neither the config nor the clients
+    const deps = { config: {} as SentinelConfig, clients: {} as AwsClients, log: quiet, targets: {} };
+    await reportRun('verifier', [verdictOf(A, [])], { ...deps, verification: true });
+    await reportRun('verifier', [verdictOf(B, [])], deps);
+    const docs = emf();
+    expect(docs.map((d) => [d.cluster, d.Verifications, d.DriftFound])).toEqual([
+      [A, 1, 0],
+      [B, undefined, 0],
+    ]);
+    expect(docs[0]?._aws.CloudWatchMetrics).toMatchObject([
+      { Namespace: 'KopsApiSentinel', Dimensions: [['service', 'cluster']] },
+    ]);
   });
 });
