@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { SentinelConfig } from '../functions/core/config/schema.ts';
 import { Alerting } from './constructs/alerting.ts';
 import { AutoScalingRules } from './constructs/autoscaling-rules.ts';
+import { SentinelDashboard } from './constructs/dashboard.ts';
 import {
   caReadStatements,
   controlPlaneReadStatement,
@@ -194,7 +195,12 @@ export class SentinelStack extends Stack {
     for (const [name, queue] of queues) {
       if (queue) this.alerting.alarmOnDeadLetters(name, queue);
     }
-    this.alerting.alarmOnMissingVerifications(this.verifier.logGroup, config.verifier.scheduleMinutes);
+    const clusterNames = config.clusters.map((c) => c.name);
+    this.alerting.alarmOnMissingVerifications(clusterNames, config.verifier.scheduleMinutes);
+    new SentinelDashboard(this, 'Dashboard', {
+      clusters: clusterNames,
+      scheduleMinutes: config.verifier.scheduleMinutes,
+    });
 
     if (placement.dedicatedSecurityGroup) {
       new CfnOutput(this, 'VerifierSecurityGroupId', {

@@ -2,12 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Log } from '../core/log.ts';
+import { METRICS_NAMESPACE } from './metric-names.ts';
 
 /** The service name every function reports under (logs, metrics, traces). */
 export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'kops-api-sentinel';
 
 /** The CloudWatch namespace of every metric the sentinel emits (EMF, through the function's logs). */
-export const METRICS_NAMESPACE = 'KopsApiSentinel';
+export { METRICS_NAMESPACE };
 
 /** One Logger for every function; service name and level come from POWERTOOLS_* settings. */
 export const logger = new Logger({ serviceName: SERVICE });

@@ -15,8 +15,9 @@ export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'reject
 /**
  * Verifier: runs in the node subnets with the node security group, so its TLS handshakes start
  * where kubelet's do. Scheduled and on-demand runs verify every configured cluster; SQS batches
- * are follow-ups of newly registered instances. Ends every full run with the log line
- * "verification completed", which the stack's staleness alarm counts.
+ * are follow-ups of newly registered instances. Every full run counts one `Verifications` metric
+ * per cluster (run-metrics.ts), which the stack's staleness alarm reads, and ends with the log
+ * line "verification completed".
  */
 export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
   return middy(async (event: unknown): Promise<VerifyResult | BatchResult> => {
@@ -40,7 +41,7 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
       newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
       ...local,
     });
-    await reportRun('verifier', outcome.verdicts, { config, clients, log, targets });
+    await reportRun('verifier', outcome.verdicts, { config, clients, log, targets, verification: true });
     const summary = summarize(outcome.verdicts);
     logger.info('verification completed', {
       reason: parsed.reason,

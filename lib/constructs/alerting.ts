@@ -7,21 +7,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { METRIC } from '../../functions/shared/metric-names.ts';
 import { acknowledge } from '../nag.ts';
+import { sentinelMetric } from './metrics.ts';
 import { encryptedQueue } from './queues.ts';
 import { SentinelFunction } from './sentinel-function.ts';
-
-/** Namespace (then `/<stack name>`, so two deployments in one account keep apart) and name of the metric counting completed verifier runs. */
-export const VERIFICATION_METRIC = { namespace: 'KopsApiSentinel', name: 'VerificationsCompleted' };
-/** The message the verifier logs (as JSON, Powertools) at the end of every run. */
-export const VERIFICATION_COMPLETED_MESSAGE = 'verification completed';
 
 export interface AlertingProps {
   readonly config: SentinelConfig;
@@ -197,31 +193,24 @@ export class Alerting extends Construct {
   }
 
   /**
-   * The verifier has not finished a run within two schedule periods: counted from its own
-   * `verification completed` log line, so a verifier that never starts, hangs or cannot reach its
-   * log group alarms as well (missing data is breaching).
+   * The verifier has not verified a cluster within two schedule periods: one alarm per cluster on
+   * the `Verifications` metric the verifier emits (EMF) for every cluster a full run judged, so a
+   * verifier that never starts, hangs, or cannot write its logs alarms as well (missing data is
+   * breaching). Follow-up rounds do not count.
    */
-  alarmOnMissingVerifications(logGroup: logs.ILogGroup, scheduleMinutes: number): cloudwatch.Alarm {
-    new logs.MetricFilter(this, 'VerificationsCompletedFilter', {
-      logGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.message', '=', VERIFICATION_COMPLETED_MESSAGE),
-      metricNamespace: `${VERIFICATION_METRIC.namespace}/${Stack.of(this).stackName}`,
-      metricName: VERIFICATION_METRIC.name,
-      metricValue: '1',
-    });
-    const metric = new cloudwatch.Metric({
-      namespace: `${VERIFICATION_METRIC.namespace}/${Stack.of(this).stackName}`,
-      metricName: VERIFICATION_METRIC.name,
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(2 * scheduleMinutes),
-    });
-    return this.alarm('VerifierStalled', {
-      alarmDescription: `kops-api-sentinel: no verification completed within two schedule periods (${2 * scheduleMinutes} minutes)`,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+  alarmOnMissingVerifications(clusters: readonly string[], scheduleMinutes: number): cloudwatch.Alarm[] {
+    return clusters.map((cluster) =>
+      this.alarm(`VerifierStalled-${cluster}`, {
+        alarmDescription: `kops-api-sentinel: no verification of ${cluster} completed within two schedule periods (${2 * scheduleMinutes} minutes)`,
+        metric: sentinelMetric(METRIC.verifications, cluster, {
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(2 * scheduleMinutes),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    );
   }
 }

@@ -4,7 +4,9 @@ import {
   ACCOUNT,
   chatbotInput,
   identityStatements,
+  LEGACY,
   logicalId,
+  PROD,
   REGION,
   render,
   SLACK_SECRET,
@@ -229,30 +231,29 @@ describe('operational alarms', () => {
     expect(alarms(webhook).filter((a) => a.Properties.Namespace === 'AWS/SQS')).toHaveLength(3);
   });
 
-  it('alarm when no verification completed within two schedule periods', () => {
+  it('alarm per cluster when no verification completed within two schedule periods, on the metric the verifier emits', () => {
     const t = webhook.template;
-    t.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logicalId(t, 'AWS::Logs::LogGroup', 'VerifierLogGroup') },
-      FilterPattern: '{ $.message = "verification completed" }',
-      MetricTransformations: [
-        {
-          MetricNamespace: 'KopsApiSentinel/KopsApiSentinel',
-          MetricName: 'VerificationsCompleted',
-          MetricValue: '1',
-        },
-      ],
-    });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'KopsApiSentinel/KopsApiSentinel',
-      MetricName: 'VerificationsCompleted',
-      Statistic: 'Sum',
-      Period: 2 * 10 * 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      AlarmActions: [topicAction(webhook)],
-    });
+    for (const cluster of [PROD, LEGACY]) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'KopsApiSentinel',
+        MetricName: 'Verifications',
+        // exactly the dimensions of the EMF the verifier writes: Powertools' service, and the cluster
+        Dimensions: [
+          { Name: 'cluster', Value: cluster },
+          { Name: 'service', Value: 'kops-api-sentinel' },
+        ],
+        Statistic: 'Sum',
+        Period: 2 * 10 * 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [topicAction(webhook)],
+      });
+    }
+    expect(alarms(webhook).filter((a) => a.Properties.MetricName === 'Verifications')).toHaveLength(2);
+    // the log metric filter on "verification completed" is gone: the alarm reads the metric
+    t.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
 
   it('sends every alarm to the topic', () => {

@@ -21,19 +21,29 @@ const IAM_PREFIX: Record<string, string> = {
   'client-sns': 'sns',
   'client-sqs': 'sqs',
   'client-ssm': 'ssm',
+  // the DynamoDB document client: its commands wrap the client's, under shorter names (below)
+  'lib-dynamodb': 'dynamodb',
 };
 /** Operations whose IAM action has another name. */
 const ACTION_OF: Record<string, string> = {
   's3:ListObjectsV2': 's3:ListBucket',
   'sqs:SendMessageBatch': 'sqs:SendMessage',
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'dynamodb:Get': 'dynamodb:GetItem',
+  'dynamodb:Put': 'dynamodb:PutItem',
+  'dynamodb:Update': 'dynamodb:UpdateItem',
+  'dynamodb:Delete': 'dynamodb:DeleteItem',
+  'dynamodb:BatchGet': 'dynamodb:BatchGetItem',
+  'dynamodb:BatchWrite': 'dynamodb:BatchWriteItem',
+  'dynamodb:TransactGet': 'dynamodb:TransactGetItems',
+  'dynamodb:TransactWrite': 'dynamodb:TransactWriteItems',
 };
 
 /** The IAM actions of the SDK commands constructed in one source file. */
 function callsIn(source: string): string[] {
   const packageOf = new Map<string, string>();
   for (const m of source.matchAll(
-    /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+)'/g,
+    /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[a-z0-9-]+|lib-dynamodb)'/g,
   )) {
     for (const name of (m[1] ?? '').split(',')) {
       const id =
@@ -87,6 +97,11 @@ describe('every AWS call a function can make is granted to it', () => {
     expect(
       callsIn(
         "import { DeleteItemCommand, type GetItemCommand } from '@aws-sdk/client-dynamodb';\nawait c.send(new DeleteItemCommand({}));",
+      ),
+    ).toEqual(['dynamodb:DeleteItem']);
+    expect(
+      callsIn(
+        "import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';\nawait d.send(new DeleteCommand({}));",
       ),
     ).toEqual(['dynamodb:DeleteItem']);
     expect(granted(['dynamodb:GetItem', 'ssm:GetParameter*'], 'dynamodb:DeleteItem')).toBe(false);

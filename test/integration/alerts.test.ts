@@ -8,6 +8,7 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { type PublishDeps, PublishRunError, publishRun } from '../../functions/core/alerts/publish.ts';
@@ -244,7 +245,7 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
     expect(msgs[0]?.resolution?.code).toBe('LB_ATTACHED');
     expect(msgs[0]?.resolvedAt).toBe(at(10 * MIN).toISOString());
     const scan = await clients.dynamodb.send(new ScanCommand({ TableName: deps.tableName }));
-    const rec = fromItem(scan.Items?.[0] ?? {});
+    const rec = fromItem(unmarshall(scan.Items?.[0] ?? {}));
     expect(rec.state).toBe('resolved');
     expect(rec.ttl).toBe(Math.floor(at(10 * MIN).getTime() / 1000) + 30 * 86_400);
   });

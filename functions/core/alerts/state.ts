@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  type PutItemCommandInput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { isConditionalFailure, itemOf, ownWrite, WRITE_TOKEN } from '../aws/conditional-writes.ts';
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  documentClient,
+  isConditionalFailure,
+  itemOf,
+  ownWrite,
+  type PlainItem,
+  WRITE_TOKEN,
+} from '../aws/conditional-writes.ts';
 import type { CheckKind, Finding, Severity } from '../findings/finding.ts';
 import type { AlertRecord, AlertState, NotificationKind } from './policy.ts';
 
@@ -48,20 +55,15 @@ export class AlertWriteConflict extends Error {
   }
 }
 
-type Item = Record<string, AttributeValue>;
-
-const s = (v: string): AttributeValue => ({ S: v });
-const n = (v: number): AttributeValue => ({ N: String(v) });
+type Item = PlainItem;
 
 function str(item: Item, name: string): string | undefined {
   const v = item[name];
-  return v && 'S' in v ? v.S : undefined;
+  return typeof v === 'string' ? v : undefined;
 }
 function num(item: Item, name: string): number | undefined {
   const v = item[name];
-  if (!v || !('N' in v) || v.N === undefined) return undefined;
-  const parsed = Number(v.N);
-  return Number.isFinite(parsed) ? parsed : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 function need<T>(value: T | undefined, name: string, key: string): T {
   if (value === undefined) throw new Error(`Alert item ${key} has no ${name}`);
@@ -70,38 +72,38 @@ function need<T>(value: T | undefined, name: string, key: string): T {
 
 export function toItem(r: AlertRecord): Item {
   const item: Item = {
-    [ALERT_TABLE_PARTITION_KEY]: s(r.cluster),
-    [ALERT_TABLE_SORT_KEY]: s(alertSortKey(r)),
-    alertKey: s(r.key),
-    cluster: s(r.cluster),
-    check: s(r.check),
-    resource: s(r.resource),
-    code: s(r.code),
-    severity: s(r.severity),
-    state: s(r.state),
-    failures: n(r.failures),
-    passes: n(r.passes),
-    firstSeen: s(r.firstSeen),
-    lastSeen: s(r.lastSeen),
-    lastEvaluated: s(r.lastEvaluated),
-    notifications: n(r.notifications),
-    finding: s(JSON.stringify(r.finding)),
-    version: n(r.version),
+    [ALERT_TABLE_PARTITION_KEY]: r.cluster,
+    [ALERT_TABLE_SORT_KEY]: alertSortKey(r),
+    alertKey: r.key,
+    cluster: r.cluster,
+    check: r.check,
+    resource: r.resource,
+    code: r.code,
+    severity: r.severity,
+    state: r.state,
+    failures: r.failures,
+    passes: r.passes,
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+    lastEvaluated: r.lastEvaluated,
+    notifications: r.notifications,
+    finding: JSON.stringify(r.finding),
+    version: r.version,
   };
-  if (r.firedAt) item.firedAt = s(r.firedAt);
-  if (r.resolvedAt) item.resolvedAt = s(r.resolvedAt);
-  if (r.lastNotified) item.lastNotified = s(r.lastNotified);
-  if (r.lastNotification) item.lastNotification = s(r.lastNotification);
+  if (r.firedAt) item.firedAt = r.firedAt;
+  if (r.resolvedAt) item.resolvedAt = r.resolvedAt;
+  if (r.lastNotified) item.lastNotified = r.lastNotified;
+  if (r.lastNotification) item.lastNotification = r.lastNotification;
   if (r.outbox) {
-    item.outboxKind = s(r.outbox.kind);
-    item.outboxId = s(r.outbox.id);
-    item.outboxAt = s(r.outbox.at);
-    item.outboxLeaseUntil = n(r.outbox.leaseUntil);
+    item.outboxKind = r.outbox.kind;
+    item.outboxId = r.outbox.id;
+    item.outboxAt = r.outbox.at;
+    item.outboxLeaseUntil = r.outbox.leaseUntil;
   }
   if (r.failuresBy && Object.keys(r.failuresBy).length > 0) {
-    item.failuresBy = { M: Object.fromEntries(Object.entries(r.failuresBy).map(([k, v]) => [k, n(v)])) };
+    item.failuresBy = { ...r.failuresBy };
   }
-  if (r.ttl !== undefined) item[ALERT_TABLE_TTL_ATTRIBUTE] = n(r.ttl);
+  if (r.ttl !== undefined) item[ALERT_TABLE_TTL_ATTRIBUTE] = r.ttl;
   return item;
 }
 
@@ -146,8 +148,8 @@ export function fromItem(item: Item): AlertRecord {
   }
   const by = item.failuresBy;
   record.failuresBy = {};
-  if (by && 'M' in by && by.M) {
-    for (const [kind, v] of Object.entries(by.M)) {
+  if (by && typeof by === 'object' && !Array.isArray(by)) {
+    for (const [kind, v] of Object.entries(by)) {
       const count = num({ v }, 'v');
       if (count !== undefined) record.failuresBy[kind] = count;
     }
@@ -157,20 +159,24 @@ export function fromItem(item: Item): AlertRecord {
   return record;
 }
 
-/** The DynamoDB adapter for alert records. */
 /** The table key of an alert record. */
 function keyOf(record: AlertRecord): Item {
-  return { [ALERT_TABLE_PARTITION_KEY]: s(record.cluster), [ALERT_TABLE_SORT_KEY]: s(alertSortKey(record)) };
+  return { [ALERT_TABLE_PARTITION_KEY]: record.cluster, [ALERT_TABLE_SORT_KEY]: alertSortKey(record) };
 }
 
+/** The DynamoDB adapter for alert records (through the document client: items are plain values). */
 export class AlertStore {
+  private readonly ddb: DynamoDBDocumentClient;
+
   constructor(
-    private readonly ddb: DynamoDBClient,
+    ddb: DynamoDBClient,
     readonly tableName: string,
     private readonly maxPages = 50,
     /** A fresh token per write (default: random UUIDs). */
     private readonly newToken: () => string = randomUUID,
-  ) {}
+  ) {
+    this.ddb = documentClient(ddb);
+  }
 
   /** All alert records of one cluster: one (paginated) strongly consistent Query. */
   async loadCluster(cluster: string): Promise<AlertRecord[]> {
@@ -182,7 +188,7 @@ export class AlertStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': ALERT_TABLE_PARTITION_KEY },
-          ExpressionAttributeValues: { ':pk': s(cluster) },
+          ExpressionAttributeValues: { ':pk': cluster },
           ConsistentRead: true,
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
@@ -196,9 +202,9 @@ export class AlertStore {
 
   async get(cluster: string, sortKey: string): Promise<AlertRecord | undefined> {
     const res = await this.ddb.send(
-      new GetItemCommand({
+      new GetCommand({
         TableName: this.tableName,
-        Key: { [ALERT_TABLE_PARTITION_KEY]: s(cluster), [ALERT_TABLE_SORT_KEY]: s(sortKey) },
+        Key: { [ALERT_TABLE_PARTITION_KEY]: cluster, [ALERT_TABLE_SORT_KEY]: sortKey },
         ConsistentRead: true,
       }),
     );
@@ -213,7 +219,7 @@ export class AlertStore {
     const stored: AlertRecord = { ...record, version: expectedVersion + 1 };
     const token = this.newToken();
     const conditional: Pick<
-      PutItemCommandInput,
+      PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
     > =
       expectedVersion === 0
@@ -224,13 +230,13 @@ export class AlertStore {
         : {
             ConditionExpression: '#v = :expected',
             ExpressionAttributeNames: { '#v': 'version' },
-            ExpressionAttributeValues: { ':expected': n(expectedVersion) },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
           };
     try {
       await this.ddb.send(
-        new PutItemCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Item: { ...toItem(stored), [WRITE_TOKEN]: s(token) },
+          Item: { ...toItem(stored), [WRITE_TOKEN]: token },
           ...conditional,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -256,7 +262,7 @@ export class AlertStore {
     const token = this.newToken();
     try {
       await this.ddb.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(record),
           UpdateExpression:
@@ -264,11 +270,11 @@ export class AlertStore {
           ConditionExpression: 'outboxId = :id',
           ExpressionAttributeNames: { '#v': 'version', '#t': WRITE_TOKEN },
           ExpressionAttributeValues: {
-            ':at': s(outbox.at),
-            ':kind': s(outbox.kind),
-            ':one': n(1),
-            ':id': s(outboxId),
-            ':token': s(token),
+            ':at': outbox.at,
+            ':kind': outbox.kind,
+            ':one': 1,
+            ':id': outboxId,
+            ':token': token,
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -285,13 +291,13 @@ export class AlertStore {
     const token = this.newToken();
     try {
       await this.ddb.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(record),
           UpdateExpression: 'SET outboxLeaseUntil = :zero, #v = #v + :one, #t = :token',
           ConditionExpression: 'outboxId = :id AND outboxLeaseUntil <> :zero',
           ExpressionAttributeNames: { '#v': 'version', '#t': WRITE_TOKEN },
-          ExpressionAttributeValues: { ':zero': n(0), ':one': n(1), ':id': s(outboxId), ':token': s(token) },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':id': outboxId, ':token': token },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );

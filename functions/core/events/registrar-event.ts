@@ -1,5 +1,7 @@
 import { MalformedEventError } from './errors.ts';
 import { checked, checkOrigin, clip, quote, type StackOrigin } from './limits.ts';
+import { detailField, eventField, parseShape, shapeOf } from './parse-shape.ts';
+import { CloudTrailDetailSchema, EventEnvelopeSchema, ReconcileRequestSchema } from './schemas.ts';
 
 export { MalformedEventError } from './errors.ts';
 
@@ -31,18 +33,6 @@ export type RegistrarEvent =
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(o: Obj, key: string, path: string): string {
-  const v = o[key];
-  if (typeof v !== 'string')
-    throw new MalformedEventError(`${path}.${key}`, `must be a string, found ${quote(v)}`);
-  if (v.length === 0) throw new MalformedEventError(`${path}.${key}`, 'must not be empty');
-  return v;
-}
-
 function hook(detail: Obj): LifecycleHook | undefined {
   if (detail.LifecycleActionToken === undefined && detail.LifecycleHookName === undefined) return undefined;
   return {
@@ -59,14 +49,12 @@ const DETACH_CALLS = new Set([
 ]);
 
 function parseCloudTrail(detail: Obj, eventId: string): RegistrarEvent {
-  const eventName = str(detail, 'eventName', 'detail');
+  const { eventName, requestParameters: params } = parseShape(CloudTrailDetailSchema, detail, detailField);
   if (!DETACH_CALLS.has(eventName))
     throw new MalformedEventError(
       'detail.eventName',
       `is not a call the registrar handles: ${quote(eventName)}`,
     );
-  const params = detail.requestParameters;
-  if (!isObj(params)) throw new MalformedEventError('detail.requestParameters', 'must be an object');
   const group = checked(
     'group',
     params.autoScalingGroupName,
@@ -75,20 +63,19 @@ function parseCloudTrail(detail: Obj, eventId: string): RegistrarEvent {
   return { kind: 'group-changed', group, reason: `${eventName} called`, eventId };
 }
 
+/** Parses with Powertools Parser on the schemas of schemas.ts, then checks values against AWS's limits. */
 export function parseRegistrarEvent(input: unknown, origin: StackOrigin): RegistrarEvent {
-  if (!isObj(input)) throw new MalformedEventError('event', 'must be a JSON object');
-  if (input.action === 'reconcile') {
-    if (input.cluster === undefined) return { kind: 'reconcile' };
-    return { kind: 'reconcile', cluster: checked('cluster', input.cluster, 'cluster') };
+  const sweep = shapeOf(ReconcileRequestSchema, input);
+  if (sweep) {
+    if (sweep.cluster === undefined) return { kind: 'reconcile' };
+    return { kind: 'reconcile', cluster: checked('cluster', sweep.cluster, 'cluster') };
   }
-  const detailType = str(input, 'detail-type', 'event');
-  const source = str(input, 'source', 'event');
+  const event = parseShape(EventEnvelopeSchema, input, eventField);
+  const { 'detail-type': detailType, source, detail } = event;
   if (source !== 'aws.autoscaling')
     throw new MalformedEventError('event.source', `must be "aws.autoscaling", found ${quote(source)}`);
-  checkOrigin(input, origin);
-  const eventId = input.id === undefined ? '' : checked('eventId', input.id, 'event.id');
-  const detail = input.detail;
-  if (!isObj(detail)) throw new MalformedEventError('event.detail', 'must be an object');
+  checkOrigin(event, origin);
+  const eventId = event.id === undefined ? '' : checked('eventId', event.id, 'event.id');
   if (detailType === 'AWS API Call via CloudTrail') return parseCloudTrail(detail, eventId);
   const group = checked('group', detail.AutoScalingGroupName, 'detail.AutoScalingGroupName');
   const instanceId = () => checked('instanceId', detail.EC2InstanceId, 'detail.EC2InstanceId');

@@ -1,5 +1,13 @@
 import { MalformedEventError } from './errors.ts';
 import { checked, checkOrigin, quote, type StackOrigin } from './limits.ts';
+import { eventField, parseShape, shapeOf } from './parse-shape.ts';
+import {
+  CloudTrailEventSchema,
+  JsonObjectSchema,
+  RecordsSchema,
+  SqsBatchSchema,
+  VerifyRequestSchema,
+} from './schemas.ts';
 
 /**
  * The verifier's input: the schedule or an operator (`{"action":"verify"}`), a CloudTrail record
@@ -10,41 +18,35 @@ export type VerifierEvent =
   | { kind: 'verify'; cluster?: string; reason: string }
   | { kind: 'follow-up'; records: { messageId: string; body: string }[] };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const CALL_NAME = /^[A-Za-z]{1,64}$/;
 const CLOUDTRAIL_SOURCES = new Set(['aws.elasticloadbalancing', 'aws.autoscaling']);
 
+/** `Records[<i>]` for a problem in one record of an SQS batch. */
+const recordField = (path: string[]): string => (path.length >= 2 ? `Records[${path[1]}]` : 'Records');
+
+/** Parses with Powertools Parser on the schemas of schemas.ts, then checks values against AWS's limits. */
 export function parseVerifierEvent(input: unknown, origin: StackOrigin): VerifierEvent {
-  if (!isObj(input)) throw new MalformedEventError('event', 'must be a JSON object');
-  if (Array.isArray(input.Records)) {
-    const records = input.Records.map((r, i) => {
-      if (
-        !isObj(r) ||
-        r.eventSource !== 'aws:sqs' ||
-        typeof r.messageId !== 'string' ||
-        typeof r.body !== 'string'
-      ) {
-        throw new MalformedEventError(`Records[${i}]`, 'must be an SQS record with messageId and body');
-      }
-      return { messageId: r.messageId, body: r.body };
-    });
-    return { kind: 'follow-up', records };
+  parseShape(JsonObjectSchema, input, eventField);
+  if (shapeOf(RecordsSchema, input)) {
+    const { Records } = parseShape(SqsBatchSchema, input, recordField);
+    return { kind: 'follow-up', records: Records.map((r) => ({ messageId: r.messageId, body: r.body })) };
   }
-  if (input.action === 'verify') {
-    return input.cluster === undefined
+  const request = shapeOf(VerifyRequestSchema, input);
+  if (request) {
+    return request.cluster === undefined
       ? { kind: 'verify', reason: 'scheduled or requested' }
-      : { kind: 'verify', cluster: checked('cluster', input.cluster, 'cluster'), reason: 'requested' };
+      : { kind: 'verify', cluster: checked('cluster', request.cluster, 'cluster'), reason: 'requested' };
   }
-  if (input['detail-type'] === 'AWS API Call via CloudTrail' && isObj(input.detail)) {
-    if (typeof input.source !== 'string' || !CLOUDTRAIL_SOURCES.has(input.source))
+  const record = shapeOf(CloudTrailEventSchema, input);
+  if (record) {
+    const event = input as Record<string, unknown>;
+    if (typeof event.source !== 'string' || !CLOUDTRAIL_SOURCES.has(event.source))
       throw new MalformedEventError(
         'event.source',
-        `is not a load balancer or Auto Scaling source: ${quote(input.source)}`,
+        `is not a load balancer or Auto Scaling source: ${quote(event.source)}`,
       );
-    checkOrigin(input, origin);
-    const name = input.detail.eventName;
+    checkOrigin(event, origin);
+    const name = record.detail.eventName;
     if (typeof name !== 'string' || !CALL_NAME.test(name))
       throw new MalformedEventError('detail.eventName', `must be an API call name, found ${quote(name)}`);
     return { kind: 'verify', reason: `${name} called` };

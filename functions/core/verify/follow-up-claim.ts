@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AttributeValue,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ALERT_TABLE_PARTITION_KEY,
   ALERT_TABLE_SORT_KEY,
   ALERT_TABLE_TTL_ATTRIBUTE,
 } from '../alerts/state.ts';
 import type { AwsClients } from '../aws/clients.ts';
-import { isConditionalFailure, ownWrite, WRITE_TOKEN } from '../aws/conditional-writes.ts';
+import {
+  documentClient,
+  isConditionalFailure,
+  ownWrite,
+  type PlainItem,
+  WRITE_TOKEN,
+} from '../aws/conditional-writes.ts';
 
 /**
  * One follow-up chain per instance launch. The chain's claim is an item in the alert table,
@@ -38,10 +39,10 @@ export const CHAIN_RELEASED = -1;
 
 const CLAIM_TTL_SECONDS = 24 * 3600;
 
-function key(k: FollowUpClaimKey): Record<string, AttributeValue> {
+function key(k: FollowUpClaimKey): PlainItem {
   return {
-    [ALERT_TABLE_PARTITION_KEY]: { S: `follow-up#${k.cluster}` },
-    [ALERT_TABLE_SORT_KEY]: { S: `${k.instanceId}#${k.launchTime.toISOString()}` },
+    [ALERT_TABLE_PARTITION_KEY]: `follow-up#${k.cluster}`,
+    [ALERT_TABLE_SORT_KEY]: `${k.instanceId}#${k.launchTime.toISOString()}`,
   };
 }
 
@@ -54,21 +55,19 @@ export async function claimFollowUp(
 ): Promise<boolean> {
   const token = randomUUID();
   try {
-    await clients.dynamodb.send(
-      new PutItemCommand({
+    await documentClient(clients.dynamodb).send(
+      new PutCommand({
         TableName: tableName,
         Item: {
           ...key(k),
-          attempt: { N: '1' },
-          deadline: { S: deadline.toISOString() },
-          [WRITE_TOKEN]: { S: token },
-          [ALERT_TABLE_TTL_ATTRIBUTE]: {
-            N: String(Math.floor(deadline.getTime() / 1000) + CLAIM_TTL_SECONDS),
-          },
+          attempt: 1,
+          deadline: deadline.toISOString(),
+          [WRITE_TOKEN]: token,
+          [ALERT_TABLE_TTL_ATTRIBUTE]: Math.floor(deadline.getTime() / 1000) + CLAIM_TTL_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(#pk) OR #a = :released',
         ExpressionAttributeNames: { '#pk': ALERT_TABLE_PARTITION_KEY, '#a': 'attempt' },
-        ExpressionAttributeValues: { ':released': { N: String(CHAIN_RELEASED) } },
+        ExpressionAttributeValues: { ':released': CHAIN_RELEASED },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
@@ -97,11 +96,11 @@ export async function currentAttempt(
   tableName: string,
   k: FollowUpClaimKey,
 ): Promise<number | undefined> {
-  const res = await clients.dynamodb.send(
-    new GetItemCommand({ TableName: tableName, Key: key(k), ConsistentRead: true }),
+  const res = await documentClient(clients.dynamodb).send(
+    new GetCommand({ TableName: tableName, Key: key(k), ConsistentRead: true }),
   );
-  const n = res.Item?.attempt?.N;
-  return n === undefined ? undefined : Number(n);
+  const attempt = res.Item?.attempt;
+  return typeof attempt === 'number' ? attempt : undefined;
 }
 
 /**
@@ -117,18 +116,14 @@ export async function advanceFollowUp(
 ): Promise<boolean> {
   const token = randomUUID();
   try {
-    await clients.dynamodb.send(
-      new UpdateItemCommand({
+    await documentClient(clients.dynamodb).send(
+      new UpdateCommand({
         TableName: tableName,
         Key: key(k),
         UpdateExpression: 'SET #a = :to, #t = :token',
         ConditionExpression: '#a = :from',
         ExpressionAttributeNames: { '#a': 'attempt', '#t': WRITE_TOKEN },
-        ExpressionAttributeValues: {
-          ':to': { N: String(to) },
-          ':from': { N: String(from) },
-          ':token': { S: token },
-        },
+        ExpressionAttributeValues: { ':to': to, ':from': from, ':token': token },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );

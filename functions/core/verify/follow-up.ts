@@ -1,3 +1,4 @@
+import { parse } from '@aws-lambda-powertools/parser';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
@@ -6,6 +7,7 @@ import { finding } from '../findings/make.ts';
 import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
 import { probeTls } from '../tls/probe.ts';
 import { CHAIN_ENDED, currentAttempt, type FollowUpClaimKey } from './follow-up-claim.ts';
+import { followUpSchema } from './follow-up-message.ts';
 import type { FollowUpRequest } from './follow-up-start.ts';
 import { readLbFacts } from './lb-facts.ts';
 import { caFor, probeOptions, type VerifyDeps } from './verify.ts';
@@ -35,14 +37,7 @@ export class MalformedFollowUpError extends Error {}
 
 /** A follow-up message is four short fields; anything longer is not one of ours. */
 export const FOLLOW_UP_MAX_BYTES = 1024;
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-const FIELDS = new Set(['cluster', 'instanceId', 'deadline', 'attempt']);
-
-/** At most a short prefix of a value that failed validation, for errors and logs. */
-export function quotePrefix(value: unknown, max = 24): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
-}
+export { quotePrefix } from './follow-up-message.ts';
 
 /**
  * The most rounds a chain can take: one per delay until the deadline, plus slack for the first
@@ -69,42 +64,13 @@ export function parseFollowUp(body: string, limits: { maxAttempts: number }): Fo
   } catch {
     throw new MalformedFollowUpError('follow-up message body is not JSON');
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new MalformedFollowUpError('follow-up message body is not a JSON object');
-  }
-  const o = doc as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !FIELDS.has(k));
-  if (extra.length > 0) {
-    throw new MalformedFollowUpError(`follow-up message: unknown field ${quotePrefix(extra[0])}`);
-  }
-  for (const field of ['cluster', 'instanceId', 'deadline'] as const) {
-    if (typeof o[field] !== 'string' || o[field] === '') {
-      throw new MalformedFollowUpError(`follow-up message: ${field} must be a non-empty string`);
-    }
-  }
-  const instanceId = o.instanceId as string;
-  if (!INSTANCE_ID.test(instanceId)) {
-    throw new MalformedFollowUpError(
-      `follow-up message: instanceId ${quotePrefix(instanceId)} is not an EC2 instance id`,
-    );
-  }
-  if (Number.isNaN(Date.parse(o.deadline as string))) {
-    throw new MalformedFollowUpError(
-      `follow-up message: deadline ${quotePrefix(o.deadline)} is not an ISO time`,
-    );
-  }
-  const attempt = o.attempt;
-  if (
-    typeof attempt !== 'number' ||
-    !Number.isInteger(attempt) ||
-    attempt < 1 ||
-    attempt > limits.maxAttempts
-  ) {
-    throw new MalformedFollowUpError(
-      `follow-up message: attempt ${quotePrefix(attempt)} is not a whole number from 1 to ${limits.maxAttempts}`,
-    );
-  }
-  return { cluster: o.cluster as string, instanceId, deadline: o.deadline as string, attempt };
+  const parsed = parse(doc, undefined, followUpSchema(limits.maxAttempts), true);
+  if (parsed.success) return parsed.data;
+  const issues = (parsed.error.cause ?? []) as readonly { message: string }[];
+  const problem = issues[0]?.message ?? 'is malformed';
+  throw new MalformedFollowUpError(
+    problem.startsWith('body ') ? `follow-up message ${problem}` : `follow-up message: ${problem}`,
+  );
 }
 
 /** Whether a follow-up message may be acted on, per AWS. */

@@ -1,0 +1,59 @@
+import * as z from 'zod';
+import { quote } from './limits.ts';
+
+/**
+ * The shapes of the events the functions accept, as zod schemas parsed with Powertools Parser
+ * (parse-event.ts). A shape says which fields must be there and of which type; what a value
+ * must be (AWS's limits, the stack's own account and region) is checked after it, in limits.ts.
+ * Every message quotes a bad value by a short prefix only.
+ */
+const aString = z
+  .string({ error: (iss) => `must be a string, found ${quote(iss.input)}` })
+  .min(1, { error: 'must not be empty' });
+const anObject = z.record(z.string(), z.unknown(), { error: 'must be an object' });
+
+/** Any JSON object (an event must at least be one). */
+export const JsonObjectSchema = z.object({}, { error: 'must be a JSON object' });
+
+/** `{"action":"reconcile"}` (the schedule or an operator), optionally naming one cluster. */
+export const ReconcileRequestSchema = z.object({
+  action: z.literal('reconcile'),
+  cluster: z.unknown().optional(),
+});
+
+/** `{"action":"verify"}` (the schedule or an operator), optionally naming one cluster. */
+export const VerifyRequestSchema = z.object({ action: z.literal('verify'), cluster: z.unknown().optional() });
+
+/** An EventBridge event as the functions read it: the envelope fields they use, in the order they are checked. */
+export const EventEnvelopeSchema = z.object(
+  {
+    'detail-type': aString,
+    source: aString,
+    account: z.unknown().optional(),
+    region: z.unknown().optional(),
+    id: z.unknown().optional(),
+    detail: anObject,
+  },
+  { error: 'must be a JSON object' },
+);
+
+/** The detail of a CloudTrail record of an Auto Scaling call (`AWS API Call via CloudTrail`). */
+export const CloudTrailDetailSchema = z.object({ eventName: aString, requestParameters: anObject });
+
+const NOT_SQS = { error: 'must be an SQS record with messageId and body' };
+
+/** One SQS record of a follow-up batch, as far as the verifier reads it. */
+export const SqsRecordSchema = z.object(
+  { eventSource: z.literal('aws:sqs', NOT_SQS), messageId: z.string(NOT_SQS), body: z.string(NOT_SQS) },
+  NOT_SQS,
+);
+
+/** An SQS batch (follow-up messages): any event with a `Records` array is read as one. */
+export const SqsBatchSchema = z.object({ Records: z.array(SqsRecordSchema) });
+export const RecordsSchema = z.object({ Records: z.array(z.unknown()) });
+
+/** An EventBridge event carrying a CloudTrail record (the verifier's trigger on load-balancer changes). */
+export const CloudTrailEventSchema = z.object({
+  'detail-type': z.literal('AWS API Call via CloudTrail'),
+  detail: anObject,
+});

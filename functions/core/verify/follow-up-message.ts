@@ -1,0 +1,45 @@
+import * as z from 'zod';
+
+/** At most a short prefix of a value that failed validation, for errors and logs. */
+export function quotePrefix(value: unknown, max = 24): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+}
+
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+const nonEmpty = (field: string) => {
+  const error = `${field} must be a non-empty string`;
+  return z.string({ error }).min(1, { error });
+};
+
+/**
+ * The follow-up message the sentinel writes: exactly four fields, parsed with Powertools Parser
+ * (follow-up.ts). Each problem says which field and quotes a short prefix of the value.
+ */
+export function followUpSchema(maxAttempts: number) {
+  return z.strictObject(
+    {
+      cluster: nonEmpty('cluster'),
+      instanceId: nonEmpty('instanceId').regex(INSTANCE_ID, {
+        error: (iss) => `instanceId ${quotePrefix(iss.input)} is not an EC2 instance id`,
+      }),
+      deadline: nonEmpty('deadline').refine((d) => !Number.isNaN(Date.parse(d)), {
+        error: (iss) => `deadline ${quotePrefix(iss.input)} is not an ISO time`,
+      }),
+      attempt: z
+        .unknown()
+        .optional()
+        .refine((a) => typeof a === 'number' && Number.isInteger(a) && a >= 1 && a <= maxAttempts, {
+          error: (iss) => `attempt ${quotePrefix(iss.input)} is not a whole number from 1 to ${maxAttempts}`,
+        })
+        .transform((a) => a as number),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? `unknown field ${quotePrefix(iss.keys[0])}`
+          : 'body is not a JSON object',
+    },
+  );
+}
