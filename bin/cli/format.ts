@@ -1,5 +1,5 @@
+import { errorMessage } from '../../functions/core/aws/errors.ts';
 import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
-import { errorMessage } from '../../functions/core/lb/errors.ts';
 import type { CliIo } from './common.ts';
 import type { Output } from './spec.ts';
 
