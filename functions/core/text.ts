@@ -14,8 +14,3 @@ export function quoteShort(text: string, max: number): string {
 export function listSome(items: readonly string[], max: number): string {
   return `${items.slice(0, max).join(', ')}${items.length > max ? ', …' : ''}`;
 }
-
-/** `word` or `words` as the count asks (`1 node group`, `2 node groups`). */
-export function plural(count: number, word: string, many = `${word}s`): string {
-  return count === 1 ? word : many;
-}

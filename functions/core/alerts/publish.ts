@@ -3,6 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../aws/clients.ts';
 import { codeInfo } from '../findings/codes.ts';
 import { type Finding, isDrift, type Severity, type Verdict } from '../findings/finding.ts';
+import { type Log, silentLog } from '../log.ts';
 import { groupByCause } from './causes.ts';
 import {
   DETAIL_TYPES,
@@ -23,16 +24,6 @@ import {
 } from './policy.ts';
 import { AlertStore, AlertWriteConflict, alertSortKey } from './state.ts';
 
-/** The few logger methods used here (the Powertools Logger fits). */
-export interface AlertLogger {
-  debug(message: string, ...extra: unknown[]): void;
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
-
-const silentLogger: AlertLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 export interface PublishRunInput {
   source: RunSource;
   verdicts: Verdict[];
@@ -48,7 +39,7 @@ export interface PublishDeps {
   eventBusName?: string;
   /** Makes runbook links absolute. */
   runbookBaseUrl?: string;
-  logger?: AlertLogger;
+  logger?: Log;
   /** Claim ids (default: random UUIDs). */
   newId?: () => string;
   /** How long a claimant has to publish before another run may (default 2 minutes). */
@@ -195,7 +186,7 @@ function eventBase(record: AlertRecord, source: RunSource, now: Date) {
  */
 export async function publishRun(input: PublishRunInput, deps: PublishDeps): Promise<PublishRunResult> {
   const now = input.now ?? new Date();
-  const log = deps.logger ?? silentLogger;
+  const log = deps.logger ?? silentLog;
   const store = new AlertStore(deps.clients.dynamodb, deps.tableName);
   const newId = deps.newId ?? randomUUID;
   const maxAttempts = Math.max(1, deps.maxWriteAttempts ?? 5);
