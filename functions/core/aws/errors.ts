@@ -26,6 +26,21 @@ export function httpStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** Whether the error came from an AWS SDK call (it carries the response metadata or a fault kind). */
+export function isSdkError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && ('$metadata' in err || '$fault' in err);
+}
+
+/** The raw name, message and HTTP status of an error, as the CA sources word their failures. */
+export function errorParts(err: unknown): { name: string; message: string; status: number | undefined } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown };
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: typeof e.message === 'string' ? e.message : String(err),
+    status: httpStatus(err),
+  };
+}
+
 /** `Name: message` of an error, for findings and logs. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
