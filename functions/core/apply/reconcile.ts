@@ -5,7 +5,8 @@ import { adaptersOf } from '../lb/registrations.ts';
 import { readLbStates } from '../observe/lb-state.ts';
 import { complete, observe, observeLoadBalancers } from '../observe/picture.ts';
 import type { ReconcileScope } from '../observe/scope.ts';
-import { plan, planAttachments, planRegistrations } from '../plan/plan.ts';
+import { planAttachments } from '../plan/attachments.ts';
+import { plan, planRegistrations } from '../plan/plan.ts';
 import { unapplied } from '../plan/present.ts';
 import { applyPlan } from './apply.ts';
 
