@@ -105,7 +105,7 @@ async function report(err: unknown, io: CliIo, command: string): Promise<number>
     return BAD_INPUT;
   }
   const { awsFaultKind, isAwsFault, remedyForAwsError } = await import('./cli/format.ts');
-  const { errorMessage } = await import('../functions/core/lb/errors.ts');
+  const { errorMessage } = await import('../functions/core/aws/errors.ts');
   if (isAwsFault(err)) {
     const described = errorMessage(err);
     io.stderr.write(

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError, loadConfigFile, selectClusters } from '../../functions/core/config/load.ts';
+import { ConfigError, loadConfigFile } from '../../functions/core/config/load.ts';
 import type { ClusterConfig, SentinelConfig } from '../../functions/core/config/schema.ts';
+import { selectClusters, UnknownClusterError } from '../../functions/core/config/select.ts';
 import { CliError, requireOption, type Values } from './common.ts';
 
 /**
@@ -34,10 +35,10 @@ export function configFor(
   try {
     return { config, clusters: selectClusters(config, typeof name === 'string' ? name : undefined) };
   } catch (err) {
-    if (err instanceof ConfigError)
+    if (err instanceof UnknownClusterError)
       throw new CliError(
         'unknown cluster',
-        err.problems[0] ?? err.message,
+        err.message,
         `the cluster names come from clusters[].name in ${path.slice(0, 200)}`,
       );
     throw err;

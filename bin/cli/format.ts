@@ -1,5 +1,5 @@
+import { errorMessage, isSdkError } from '../../functions/core/aws/errors.ts';
 import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
-import { errorMessage } from '../../functions/core/lb/errors.ts';
 import type { CliIo } from './common.ts';
 import type { Output } from './spec.ts';
 
@@ -102,7 +102,7 @@ export function describesAwsFault(described: string): boolean {
 /** Whether a thrown error is an AWS fault (credentials, permissions, the network, the service), not a bug. */
 export function isAwsFault(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return describesAwsFault(errorMessage(err)) || '$metadata' in err || '$fault' in err;
+  return describesAwsFault(errorMessage(err)) || isSdkError(err);
 }
 
 /** One line per cluster: its verdict and counts, for the end of a run over several clusters. */

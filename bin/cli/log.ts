@@ -6,6 +6,7 @@ export function stderrLog(quiet: boolean): Log {
     if (!quiet || level !== 'info') process.stderr.write(`${level}: ${message}\n`);
   };
   return {
+    debug: () => {},
     info: (m) => write('info', m),
     warn: (m) => write('warn', m),
     error: (m) => write('error', m),

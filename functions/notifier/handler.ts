@@ -12,7 +12,7 @@ import {
 } from '../core/slack/notify.ts';
 import type { WebhookOptions } from '../core/slack/webhook.ts';
 import { ENV, requireEnv } from '../shared/env.ts';
-import { logger } from '../shared/powertools.ts';
+import { log, logger } from '../shared/powertools.ts';
 
 /** What the handler can be given instead of the defaults (tests pass these). */
 export interface NotifierHandlerDeps {
@@ -43,7 +43,7 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
           deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );
-      resolved = { webhookUrl, logger };
+      resolved = { webhookUrl, logger: log };
       if (deps.allowInsecureLocalSlack) resolved.allowInsecureLocalSlack = true;
       if (deps.webhook) resolved.webhook = deps.webhook;
       if (deps.post) resolved.post = deps.post;

@@ -21,6 +21,8 @@ export const tracer = new Tracer({ serviceName: SERVICE });
 
 /** The core's logging port, written through the Powertools Logger. */
 export const log: Log = {
+  debug: (message, extra) =>
+    extra ? logger.debug(message, extra as Record<string, never>) : logger.debug(message),
   info: (message, extra) =>
     extra ? logger.info(message, extra as Record<string, never>) : logger.info(message),
   warn: (message, extra) =>

@@ -68,7 +68,7 @@ export async function reportRun(
         config: deps.config.alerts,
         ...(eventBusName ? { eventBusName } : {}),
         ...(deps.config.alerts.runbookBaseUrl ? { runbookBaseUrl: deps.config.alerts.runbookBaseUrl } : {}),
-        logger: { debug: () => undefined, info: deps.log.info, warn: deps.log.warn, error: deps.log.error },
+        logger: deps.log,
       },
     );
   } catch (err) {

@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { clustersForEvent } from '../core/config/select.ts';
 import { stackOrigin } from '../core/events/limits.ts';
 import { parseVerifierEvent } from '../core/events/verifier-event.ts';
 import { verifyClusters } from '../core/verify/verify.ts';
@@ -30,12 +31,9 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
     const targets = reportTargets(env);
     if (parsed.kind === 'follow-up')
       return runFollowUps(parsed.records, { config, clients, log, targets, ...local });
-    const clusters = parsed.cluster
-      ? config.clusters.filter((c) => c.name === parsed.cluster)
-      : config.clusters;
-    if (clusters.length === 0)
-      return { status: 'rejected', reason: `cluster ${parsed.cluster} is not configured` };
-    const outcome = await verifyClusters(clusters, {
+    const picked = clustersForEvent(config, parsed.cluster);
+    if ('unknown' in picked) return { status: 'rejected', reason: picked.unknown };
+    const outcome = await verifyClusters(picked.clusters, {
       clients,
       log,
       newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
@@ -45,7 +43,7 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
     const summary = summarize(outcome.verdicts);
     logger.info('verification completed', {
       reason: parsed.reason,
-      clusters: clusters.length,
+      clusters: picked.clusters.length,
       inSync: summary.inSync,
     });
     return { status: 'done', ...summary };

@@ -73,8 +73,8 @@ async function bundledCalls(name: string): Promise<string[]> {
 }
 
 /**
- * Calls a bundle holds but never makes: the verifier reconciles in `check` mode, which proposes
- * and never acts, so the load-balancer port's mutations ride along in its bundle unused. Not
+ * Calls a bundle holds but never makes: the verifier plans and never applies (the registrar does),
+ * so the load-balancer adapters' mutations ride along in its bundle unused. Not
  * granting them is the point (the verifier cannot change registrations); the test also checks that
  * they stay ungranted.
  */

@@ -6,7 +6,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } f
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
-import { describeInstances } from '../../functions/core/reconcile/instances.ts';
+import { describeInstances } from '../../functions/core/observe/instances.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/connect-to.ts';
 import {
   admitFollowUp,

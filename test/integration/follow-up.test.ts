@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/clients.ts';
 import { silentLog } from '../../functions/core/log.ts';
-import { describeInstances } from '../../functions/core/reconcile/instances.ts';
+import { describeInstances } from '../../functions/core/observe/instances.ts';
 import { parseConnectTo } from '../../functions/core/tls/connect-to.ts';
 import {
   type FollowUpRequest,

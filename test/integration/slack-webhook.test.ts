@@ -5,9 +5,9 @@ import type { Context, SNSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, protocolBodies } from '../../functions/core/alerts/messages.ts';
 import { type AlertRecord, decide } from '../../functions/core/alerts/policy.ts';
-import type { AlertLogger } from '../../functions/core/alerts/publish.ts';
 import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
 import { finding } from '../../functions/core/findings/make.ts';
+import type { Log } from '../../functions/core/log.ts';
 import type { SlackMessage } from '../../functions/core/slack/blocks.ts';
 import {
   notifySlack,
@@ -364,7 +364,7 @@ describe('Slack webhook against a real local HTTP server', () => {
   it('does not log the URL', async () => {
     slack.reply({ status: 500, body: 'boom {path}' }, { status: 200, body: 'ok' });
     const lines: string[] = [];
-    const logger: AlertLogger = {
+    const logger: Log = {
       debug: (m, ...x) => void lines.push(m + JSON.stringify(x)),
       info: (m, ...x) => void lines.push(m + JSON.stringify(x)),
       warn: (m, ...x) => void lines.push(m + JSON.stringify(x)),

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.ts';
 import type { Verdict } from '../findings/finding.ts';
+import { type Log, silentLog } from '../log.ts';
 import { deliver } from './deliver.ts';
 import { EventPublishError, putSentinelEvents } from './events.ts';
 import type { RunSource } from './messages.ts';
 import { type AlertRecord, DEFAULT_LEASE_MS, type PolicyConfig } from './policy.ts';
-import type { AlertLogger, PublishRunResult, RunContext } from './run-context.ts';
+import type { PublishRunResult, RunContext } from './run-context.ts';
 import { clusterEvents } from './run-events.ts';
 import { settle, workKey } from './settle.ts';
 import { AlertStore, alertSortKey } from './state.ts';
 import { byCluster, planCluster } from './work.ts';
 
-export type { AlertLogger, PublishRunResult, SentNotification } from './run-context.ts';
+export type { PublishRunResult, SentNotification } from './run-context.ts';
 export { planCluster } from './work.ts';
-
-const silentLogger: AlertLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface PublishRunInput {
   source: RunSource;
@@ -31,7 +30,7 @@ export interface PublishDeps {
   eventBusName?: string;
   /** Makes runbook links absolute. */
   runbookBaseUrl?: string;
-  logger?: AlertLogger;
+  logger?: Log;
   /** Claim ids (default: random UUIDs). */
   newId?: () => string;
   /** How long a claimant has to publish before another run may (default 2 minutes). */
@@ -64,7 +63,7 @@ function contextOf(input: PublishRunInput, deps: PublishDeps): RunContext {
     config: deps.config,
     ...(deps.eventBusName ? { eventBusName: deps.eventBusName } : {}),
     ...(deps.runbookBaseUrl ? { runbookBaseUrl: deps.runbookBaseUrl } : {}),
-    log: deps.logger ?? silentLogger,
+    log: deps.logger ?? silentLog,
     newId: deps.newId ?? randomUUID,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
     maxAttempts: Math.max(1, deps.maxWriteAttempts ?? 5),

@@ -1,16 +1,9 @@
 import type { AwsClients } from '../aws/clients.ts';
+import type { Log } from '../log.ts';
 import type { SentinelEvent } from './events.ts';
 import type { RunSource } from './messages.ts';
 import type { NotificationKind, PolicyConfig } from './policy.ts';
 import type { AlertStore } from './state.ts';
-
-/** The few logger methods alerting uses (the Powertools Logger fits). */
-export interface AlertLogger {
-  debug(message: string, ...extra: unknown[]): void;
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-}
 
 export interface SentNotification {
   kind: NotificationKind;
@@ -44,7 +37,7 @@ export interface RunContext {
   config: PolicyConfig;
   eventBusName?: string;
   runbookBaseUrl?: string;
-  log: AlertLogger;
+  log: Log;
   newId: () => string;
   leaseMs: number;
   maxAttempts: number;

@@ -1,5 +1,6 @@
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../aws/clients.ts';
+import { isAwsError } from '../aws/errors.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { bundleToPem, CaSourceError } from './bundle.ts';
 import { type KeysetBundle, parseKeyset } from './keyset.ts';
@@ -59,7 +60,7 @@ async function currentValue(input: ImportCaInput, parameterName: string): Promis
     );
     return res.Parameter?.Value;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ParameterNotFound') return undefined;
+    if (isAwsError(err, 'ParameterNotFound')) return undefined;
     throw new CaSourceError(
       `ssm:${parameterName}`,
       `reading SSM parameter ${parameterName} failed: ${String(err)}`,

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { quoteShort } from '../text.ts';
 import { bundleOf, type CaBundle, CaSourceError, MAX_BUNDLE_CHARS, parsePemBundle } from './bundle.ts';
 import { rejectYamlErrors } from './yaml-errors.ts';
 
@@ -38,7 +39,7 @@ type KeyEntry = z.output<typeof KeySchema>;
 
 function shortValue(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  return quoteShort(text, 60);
 }
 
 /** Parses the YAML and removes every `privateMaterial` before the document becomes plain data. */

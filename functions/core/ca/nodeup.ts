@@ -1,7 +1,8 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { isMap, parseDocument } from 'yaml';
+import { errorParts } from '../aws/errors.ts';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
-import { ACCESS_DENIED, awsError, clusterKey, getObjectText, parseStateStoreUrl } from './s3-text.ts';
+import { ACCESS_DENIED, clusterKey, getObjectText, parseStateStoreUrl } from './s3-text.ts';
 import type { CaTrust, GroupTrust } from './trust.ts';
 import { rejectYamlErrors } from './yaml-errors.ts';
 
@@ -94,7 +95,7 @@ async function listNodeGroups(s3: S3Client, bucket: string, listPrefix: string):
         }),
       );
     } catch (err) {
-      const e = awsError(err);
+      const e = errorParts(err);
       throw new CaSourceError(where, `listing ${where} failed: ${e.name}: ${e.message}`);
     }
     for (const o of res.Contents ?? []) {

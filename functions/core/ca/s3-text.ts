@@ -1,17 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { errorParts } from '../aws/errors.ts';
 import { CaSourceError } from './bundle.ts';
-
-/** The parts of an AWS SDK error the CA sources look at. */
-interface AwsErrorShape {
-  name?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-export function awsError(err: unknown): { name: string; message: string; status: number | undefined } {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as AwsErrorShape;
-  return { name: e.name ?? 'Error', message: e.message ?? String(err), status: e.$metadata?.httpStatusCode };
-}
 
 export interface StateStoreLocation {
   bucket: string;
@@ -63,7 +52,7 @@ export async function getObjectText(
     return text;
   } catch (err) {
     if (err instanceof CaSourceError) throw err;
-    const e = awsError(err);
+    const e = errorParts(err);
     if (e.name === 'NoSuchKey' || (e.status === 404 && e.name !== 'NoSuchBucket')) return undefined;
     if (e.name === 'AccessDenied') return ACCESS_DENIED;
     throw new CaSourceError(where, `reading ${where} failed: ${e.name}: ${e.message}`);

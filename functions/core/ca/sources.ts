@@ -1,9 +1,9 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../aws/clients.ts';
+import { errorParts } from '../aws/errors.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
 import { readNodeGroupTrust } from './nodeup.ts';
-import { awsError } from './s3-text.ts';
 import { type CaTrust, clusterTrust } from './trust.ts';
 
 /** Reads a PEM bundle from an SSM parameter (String or SecureString). */
@@ -14,7 +14,7 @@ export async function readSsmBundle(parameterName: string, ssm: SSMClient): Prom
     const res = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
     value = res.Parameter?.Value;
   } catch (err) {
-    const e = awsError(err);
+    const e = errorParts(err);
     if (e.name === 'ParameterNotFound') {
       throw new CaSourceError(
         where,

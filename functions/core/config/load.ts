@@ -99,15 +99,3 @@ export function loadConfigFile(path: string): SentinelConfig {
   }
   return parseConfig(doc, path);
 }
-
-/** Picks clusters by name; an unknown name is an error naming the configured ones. */
-export function selectClusters(cfg: SentinelConfig, name?: string): ClusterConfig[] {
-  if (!name) return cfg.clusters;
-  const found = cfg.clusters.filter((c) => c.name === name);
-  if (found.length === 0) {
-    throw new ConfigError('--cluster', [
-      `--cluster: found "${name}"; expected one of ${cfg.clusters.map((c) => `"${c.name}"`).join(', ')}`,
-    ]);
-  }
-  return found;
-}

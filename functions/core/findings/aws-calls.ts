@@ -1,4 +1,4 @@
-import { errorMessage } from '../lb/errors.ts';
+import { errorMessage } from '../aws/errors.ts';
 import type { Finding } from './finding.ts';
 import { finding } from './make.ts';
 

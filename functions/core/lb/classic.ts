@@ -6,8 +6,9 @@ import {
   RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
 import type { AwsClients } from '../aws/clients.ts';
-import { deregisterEach, errorName } from './errors.ts';
-import { type Attachments, type LoadBalancerPort, labelOf } from './port.ts';
+import { isAwsError } from '../aws/errors.ts';
+import { deregisterEach } from './errors.ts';
+import { type Attachments, isAttachedTo, type LoadBalancerPort, labelOf } from './port.ts';
 
 export class ClassicElbPort implements LoadBalancerPort {
   readonly ref: { kind: 'classic'; name: string };
@@ -22,7 +23,7 @@ export class ClassicElbPort implements LoadBalancerPort {
   }
 
   isAttached(group: Attachments): boolean {
-    return group.loadBalancerNames.includes(this.name);
+    return isAttachedTo(this.ref, group);
   }
 
   async attach(groupName: string): Promise<void> {
@@ -74,7 +75,7 @@ export async function describeClassic(
     for (const n of unique) if (!out.has(n)) out.set(n, undefined);
     return out;
   } catch (err) {
-    if (errorName(err) !== 'LoadBalancerNotFound' && errorName(err) !== 'AccessPointNotFound') throw err;
+    if (!isAwsError(err, 'LoadBalancerNotFound', 'AccessPointNotFound')) throw err;
     if (unique.length === 1) {
       out.set(unique[0] ?? '', undefined);
       return out;

@@ -34,6 +34,13 @@ export function wrongPorts(reg: RegistrationState, id: string, instancePort: num
 /** What a port needs to know of a group to tell whether it is attached to it. */
 export type Attachments = Pick<ControlPlaneGroup, 'loadBalancerNames' | 'targetGroupArns'>;
 
+/** Whether a group's attachments name the load balancer (read from the group's own description). */
+export function isAttachedTo(ref: LoadBalancerRef, group: Attachments): boolean {
+  return ref.kind === 'classic'
+    ? group.loadBalancerNames.includes(ref.name)
+    : group.targetGroupArns.includes(ref.arn);
+}
+
 /**
  * The load-balancer port: one interface, a classic-ELB adapter and a target-group adapter
  * behind it. Reads are batched by the adapters; writes take instance ids.

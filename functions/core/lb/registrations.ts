@@ -1,57 +1,26 @@
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import { ClassicElbPort, describeClassic } from './classic.ts';
-import type { LoadBalancerPort, RegistrationState } from './port.ts';
+import { ClassicElbPort } from './classic.ts';
+import type { LoadBalancerRef, RegistrationState } from './port.ts';
 import { refsOf } from './port.ts';
 import { TargetGroupPort } from './target-group.ts';
 
-export function portsOf(cluster: ClusterConfig, clients: AwsClients): LoadBalancerPort[] {
-  return refsOf(cluster).map((ref) =>
-    ref.kind === 'classic'
-      ? new ClassicElbPort(clients, ref.name)
-      : new TargetGroupPort(clients, ref.arn, cluster.api.instancePort),
-  );
+/** A configured load balancer's adapter; which one it is reads from its ref (data), not its class. */
+export type Adapter = ClassicElbPort | TargetGroupPort;
+
+export const isTargetGroup = (a: Adapter): a is TargetGroupPort => a.ref.kind === 'target-group';
+export const isClassic = (a: Adapter): a is ClassicElbPort => a.ref.kind === 'classic';
+
+/** The adapter of one configured load balancer; target groups register on `api.instancePort`. */
+export function adapterFor(ref: LoadBalancerRef, cluster: ClusterConfig, clients: AwsClients): Adapter {
+  return ref.kind === 'classic'
+    ? new ClassicElbPort(clients, ref.name)
+    : new TargetGroupPort(clients, ref.arn, cluster.api.instancePort);
 }
 
-/**
- * Reads what is registered on each port: one DescribeLoadBalancers for all classic ELBs and one
- * DescribeTargetHealth per target group, in parallel.
- */
-export async function readRegistrations(
-  clients: AwsClients,
-  ports: readonly LoadBalancerPort[],
-): Promise<Map<string, RegistrationState>> {
-  const classic = ports.filter((p): p is ClassicElbPort => p instanceof ClassicElbPort);
-  const groups = ports.filter((p): p is TargetGroupPort => p instanceof TargetGroupPort);
-  const [classicDesc, tgDesc] = await Promise.all([
-    describeClassic(
-      clients,
-      classic.map((p) => p.name),
-    ),
-    Promise.all(groups.map((p) => p.describe())),
-  ]);
-  const out = new Map<string, RegistrationState>();
-  for (const p of classic) {
-    const d = classicDesc.get(p.name);
-    out.set(p.label, {
-      ref: p.ref,
-      label: p.label,
-      exists: d !== undefined,
-      instanceIds: new Set((d?.Instances ?? []).map((i) => i.InstanceId ?? '').filter(Boolean)),
-    });
-  }
-  groups.forEach((p, i) => {
-    const d = tgDesc[i];
-    // A draining target is on its way out: it no longer counts as registered.
-    const live = (d ?? []).filter((t) => t.TargetHealth?.State !== 'draining');
-    out.set(p.label, {
-      ref: p.ref,
-      label: p.label,
-      exists: d !== undefined,
-      ...targetRegistrations(live.map((t) => ({ id: t.Target?.Id ?? '', port: t.Target?.Port }))),
-    });
-  });
-  return out;
+/** The adapters of a cluster's configured load balancers, classic ELBs first (the config's order). */
+export function adaptersOf(cluster: ClusterConfig, clients: AwsClients): Adapter[] {
+  return refsOf(cluster).map((ref) => adapterFor(ref, cluster, clients));
 }
 
 /** Registered targets by instance, with the ports each is registered on. */

@@ -6,8 +6,9 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../aws/clients.ts';
-import { deregisterEach, errorName } from './errors.ts';
-import { type Attachments, type LoadBalancerPort, labelOf } from './port.ts';
+import { isAwsError } from '../aws/errors.ts';
+import { deregisterEach } from './errors.ts';
+import { type Attachments, isAttachedTo, type LoadBalancerPort, labelOf } from './port.ts';
 
 export class TargetGroupPort implements LoadBalancerPort {
   readonly ref: { kind: 'target-group'; arn: string };
@@ -26,7 +27,7 @@ export class TargetGroupPort implements LoadBalancerPort {
   }
 
   isAttached(group: Attachments): boolean {
-    return group.targetGroupArns.includes(this.arn);
+    return isAttachedTo(this.ref, group);
   }
 
   async attach(groupName: string): Promise<void> {
@@ -52,7 +53,7 @@ export class TargetGroupPort implements LoadBalancerPort {
       }
       return list;
     } catch (err) {
-      if (errorName(err) === 'TargetGroupNotFound') return undefined;
+      if (isAwsError(err, 'TargetGroupNotFound')) return undefined;
       throw err;
     }
   }
@@ -97,9 +98,16 @@ export class TargetGroupPort implements LoadBalancerPort {
 
   /** The ports an instance is registered on now (non-draining), read again from the target group. */
   async portsNow(instanceId: string): Promise<number[]> {
-    const list = (await this.describe()) ?? [];
-    return list
-      .filter((t) => t.Target?.Id === instanceId && t.TargetHealth?.State !== 'draining')
+    return liveTargets((await this.describe()) ?? [])
+      .filter((t) => t.Target?.Id === instanceId)
       .flatMap((t) => (t.Target?.Port !== undefined ? [t.Target.Port] : []));
   }
+}
+
+/**
+ * The targets that count as registered: a draining target is on its way out. The one place this
+ * rule is written (the picture's registrations and health, and the re-read before a port removal).
+ */
+export function liveTargets(list: readonly TargetHealthDescription[]): TargetHealthDescription[] {
+  return list.filter((t) => t.TargetHealth?.State !== 'draining');
 }

@@ -1,10 +1,10 @@
 import { CompleteLifecycleActionCommand, DescribeLifecycleHooksCommand } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws/clients.ts';
+import { errorMessage, isAwsError } from '../aws/errors.ts';
 import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import type { LifecycleHook } from '../events/registrar-event.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { errorMessage, errorName } from '../lb/errors.ts';
 
 /** Whether a launching instance may be let into service: registered on every configured load balancer. */
 export type HookReadiness = { ready: true } | { ready: false; missing: string[] };
@@ -80,7 +80,7 @@ export async function completeOwnHook(
       }),
     );
   } catch (err) {
-    if (errorName(err) !== 'ValidationError') {
+    if (!isAwsError(err, 'ValidationError')) {
       return finding('LIFECYCLE_ACTION_FAILED', {
         cluster,
         resource,

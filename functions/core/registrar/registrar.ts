@@ -1,5 +1,7 @@
+import { type Mode, reconcile } from '../apply/reconcile.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig, SentinelConfig } from '../config/schema.ts';
+import { clustersForEvent } from '../config/select.ts';
 import {
   classifyGroup,
   describeGroup,
@@ -13,9 +15,8 @@ import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { labelOf, refsOf } from '../lb/port.ts';
 import type { Log } from '../log.ts';
-import { confirmLeaving } from '../reconcile/holders.ts';
-import { type Mode, reconcile } from '../reconcile/reconcile.ts';
-import { type GroupEvent, scopeForCluster, scopeForGroup } from '../reconcile/scope.ts';
+import { confirmLeaving } from '../observe/holders.ts';
+import { type GroupEvent, scopeForCluster, scopeForGroup } from '../observe/scope.ts';
 import { completeOwnHook, completeWaitingHooks, type HookReadiness, hookReadiness } from './lifecycle.ts';
 
 export interface RegistrarDeps {
@@ -113,17 +114,10 @@ export async function handleRegistrarEvent(
 ): Promise<RegistrarOutcome> {
   const { config, clients, log } = deps;
   if (event.kind === 'reconcile') {
-    const clusters = event.cluster
-      ? config.clusters.filter((c) => c.name === event.cluster)
-      : config.clusters;
-    if (clusters.length === 0)
-      return {
-        verdicts: [],
-        registered: [],
-        newInstances: [],
-        ignored: `cluster ${event.cluster} is not configured`,
-      };
-    return reconcileClusters(clusters, deps);
+    const picked = clustersForEvent(config, event.cluster);
+    if ('unknown' in picked)
+      return { verdicts: [], registered: [], newInstances: [], ignored: picked.unknown };
+    return reconcileClusters(picked.clusters, deps);
   }
   const described = await describeGroup(clients, event.group);
   if (!described)

@@ -1,4 +1,5 @@
 import { alertConsequenceLines, escapeChatText, type MachineAlert } from '../alerts/messages.ts';
+import { truncate } from '../text.ts';
 
 /**
  * Slack Block Kit messages for the incoming webhook. Everything a finding says is shown as text
@@ -38,16 +39,12 @@ const CONTEXT_MAX = 10;
 /** Escapes Slack's control characters so text stays text (see escapeChatText). */
 export const escapeMrkdwn = escapeChatText;
 
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 const plain = (text: string, max = HEADER_MAX): PlainText => ({
   type: 'plain_text',
-  text: cut(text, max),
+  text: truncate(text, max),
   emoji: true,
 });
-const md = (text: string, max = SECTION_MAX): Mrkdwn => ({ type: 'mrkdwn', text: cut(text, max) });
+const md = (text: string, max = SECTION_MAX): Mrkdwn => ({ type: 'mrkdwn', text: truncate(text, max) });
 /** A label/value field; the value is escaped and shown verbatim. */
 const field = (label: string, value: string): Mrkdwn => md(`*${label}*\n${escapeMrkdwn(value)}`, FIELD_MAX);
 
@@ -125,7 +122,7 @@ export function alertBlocks(alert: MachineAlert): SlackMessage {
   });
 
   return {
-    text: cut(escapeMrkdwn(`${headline} (${alert.cluster}, ${alert.resource})`), SECTION_MAX),
+    text: truncate(escapeMrkdwn(`${headline} (${alert.cluster}, ${alert.resource})`), SECTION_MAX),
     blocks,
   };
 }
@@ -162,14 +159,14 @@ export function alarmBlocks(alarm: CloudWatchAlarmMessage): SlackMessage {
   if (alarm.NewStateReason) {
     blocks.push({ type: 'context', elements: [md(escapeMrkdwn(alarm.NewStateReason), FIELD_MAX)] });
   }
-  return { text: cut(escapeMrkdwn(headline), SECTION_MAX), blocks };
+  return { text: truncate(escapeMrkdwn(headline), SECTION_MAX), blocks };
 }
 
 /** Anything else that reaches the topic: shown as text. */
 export function textBlocks(subject: string | undefined, body: string): SlackMessage {
   const headline = `${EMOJI.info} ${subject?.trim() || 'kops-api-sentinel notification'}`;
   return {
-    text: cut(escapeMrkdwn(headline), SECTION_MAX),
+    text: truncate(escapeMrkdwn(headline), SECTION_MAX),
     blocks: [
       { type: 'header', text: plain(headline) },
       { type: 'section', text: md(escapeMrkdwn(body)) },

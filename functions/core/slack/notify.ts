@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSEvent } from 'aws-lambda';
 import { ALERT_SCHEMA, type MachineAlert } from '../alerts/messages.ts';
-import type { AlertLogger } from '../alerts/publish.ts';
+import { type Log, silentLog } from '../log.ts';
 import { alarmBlocks, alertBlocks, isCloudWatchAlarm, type SlackMessage, textBlocks } from './blocks.ts';
 import { checkWebhookUrl, postToWebhook, WebhookError, type WebhookOptions } from './webhook.ts';
 
@@ -19,14 +19,12 @@ export interface NotifyDeps {
   post?: typeof postToWebhook;
   /** Tests and the rehearsal only (see WebhookOptions.allowInsecureLocalSlack). */
   allowInsecureLocalSlack?: boolean;
-  logger?: AlertLogger;
+  logger?: Log;
 }
 
 export interface NotifyResult {
   posted: number;
 }
-
-const silent: AlertLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * The webhook URL from the secret string: either the URL itself or JSON `{"url": "..."}`, and
@@ -104,7 +102,7 @@ export function slackMessageFor(message: string, subject?: string | null): Slack
  * SNS retries it (and its DLQ keeps it when retries run out): a message is never dropped silently.
  */
 export async function notifySlack(event: SNSEvent, deps: NotifyDeps): Promise<NotifyResult> {
-  const log = deps.logger ?? silent;
+  const log = deps.logger ?? silentLog;
   const post = deps.post ?? postToWebhook;
   const records = event.Records ?? [];
   if (records.length === 0) return { posted: 0 };

@@ -12,6 +12,8 @@
  * Giving up throws WebhookError, so the Lambda invocation fails and SNS retries (then its DLQ keeps
  * the message). The webhook URL is a secret: it never appears in errors or logs.
  */
+import { quoteShort } from '../text.ts';
+
 export interface WebhookOptions {
   /** Per-attempt timeout (connect, response and body). Default 5000 ms. */
   timeoutMs?: number;
@@ -62,7 +64,7 @@ export function checkWebhookUrl(raw: string, opts: { allowInsecureLocalSlack?: b
   } catch {
     throw new WebhookUrlError('it is not a URL (expected https://hooks.slack.com/services/...)');
   }
-  const short = (v: string) => JSON.stringify(v.length <= 40 ? v : `${v.slice(0, 40)}…`);
+  const short = (v: string) => quoteShort(v, 40);
   if (
     opts.allowInsecureLocalSlack &&
     u.protocol === 'http:' &&

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.ts';
-import { describeInstances } from '../reconcile/instances.ts';
+import { describeInstances } from '../observe/instances.ts';
 import { claimFollowUp, type FollowUpClaimKey, releaseFollowUp } from './follow-up-claim.ts';
 
 /**

@@ -4,12 +4,12 @@ import type { ClusterConfig } from '../config/schema.ts';
 import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
+import { describeInstances, type InstanceFacts } from '../observe/instances.ts';
+import { readClusterLbs } from '../observe/lb-state.ts';
 import { probeTls } from '../tls/probe.ts';
 import { CHAIN_ENDED, currentAttempt, type FollowUpClaimKey } from './follow-up-claim.ts';
 import { followUpSchema } from './follow-up-message.ts';
 import type { FollowUpRequest } from './follow-up-start.ts';
-import { readLbFacts } from './lb-facts.ts';
 import { caFor, probeOptions, type VerifyDeps } from './verify.ts';
 
 /**
@@ -149,7 +149,10 @@ export async function runFollowUp(
   const now = deps.now?.() ?? new Date();
   const { facts } = admitted;
   const problems: string[] = [];
-  const [lbs, ca] = await Promise.all([readLbFacts(deps.clients, cluster), caFor(cluster, deps.clients)]);
+  const [lbs, ca] = await Promise.all([
+    readClusterLbs(deps.clients, cluster, { health: true }),
+    caFor(cluster, deps.clients),
+  ]);
   for (const lb of lbs) {
     const seen = lb.instances.find((i) => i.instanceId === req.instanceId);
     if (!seen) problems.push(`not registered on ${lb.label}`);

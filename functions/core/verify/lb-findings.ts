@@ -1,10 +1,10 @@
 import type { ClusterConfig } from '../config/schema.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import type { LbFacts } from './lb-facts.ts';
+import type { LbState } from '../observe/lb-state.ts';
 
 /** Turns what was read about the load balancers into findings: listeners, health checks, instance health. */
-export function lbFindings(cluster: ClusterConfig, facts: readonly LbFacts[]): Finding[] {
+export function lbFindings(cluster: ClusterConfig, facts: readonly LbState[]): Finding[] {
   const out: Finding[] = [];
   const c = cluster.name;
   const port = cluster.api.port;

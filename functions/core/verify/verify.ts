@@ -1,4 +1,5 @@
 import type { AwsClients } from '../aws/clients.ts';
+import { errorMessage } from '../aws/errors.ts';
 import { loadCaTrust } from '../ca/sources.ts';
 import { type CaTrust, trustedFingerprints, trustedSubjects } from '../ca/trust.ts';
 import type { ClusterConfig } from '../config/schema.ts';
@@ -11,13 +12,15 @@ import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
 import { type CheckKind, type Finding, isDrift, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { errorMessage } from '../lb/errors.ts';
+import { adaptersOf } from '../lb/registrations.ts';
 import type { Log } from '../log.ts';
-import { describeInstances, type InstanceFacts } from '../reconcile/instances.ts';
-import { reconcile } from '../reconcile/reconcile.ts';
-import { scopeForCluster } from '../reconcile/scope.ts';
+import type { InstanceFacts } from '../observe/instances.ts';
+import type { LbState } from '../observe/lb-state.ts';
+import { observe, registeredIds } from '../observe/picture.ts';
+import { scopeForCluster } from '../observe/scope.ts';
+import { plan } from '../plan/plan.ts';
+import { unapplied } from '../plan/present.ts';
 import { type ConnectTo, type ProbeResult, type ProbeTarget, probeAll, tlsFinding } from '../tls/probe.ts';
-import { type LbFacts, readLbFacts, registrationsOf } from './lb-facts.ts';
 import { lbFindings } from './lb-findings.ts';
 
 export interface VerifyDeps {
@@ -98,7 +101,7 @@ export function probeOptions(cluster: ClusterConfig, deps: VerifyDeps) {
 /** The probes of a verification: the API name, each load balancer's DNS name, each registered instance. */
 function probeTargets(
   cluster: ClusterConfig,
-  facts: LbFacts[],
+  facts: LbState[],
   instances: Map<string, InstanceFacts>,
 ): ProbeTarget[] {
   const { hostname, port, instancePort, probeHostname } = cluster.api;
@@ -204,7 +207,7 @@ function judgeInstances(
   return out;
 }
 
-/** One cluster: registration as the registrar judges it (without acting), load balancers, CA, and TLS. */
+/** One cluster: registration as the registrar plans it (left unapplied), load balancers, CA, and TLS. */
 export async function verifyCluster(
   cluster: ClusterConfig,
   groups: ControlPlaneGroup[],
@@ -214,27 +217,32 @@ export async function verifyCluster(
   const c = cluster.name;
   const findings: Finding[] = discoveryFindings(cluster, groups, suspicious);
   try {
-    const [facts, ca] = await Promise.all([readLbFacts(deps.clients, cluster), caFor(cluster, deps.clients)]);
-    // the registration check reads what the load-balancer facts already hold: no second read
-    const registration = groups.length
-      ? await reconcile(
-          scopeForCluster(cluster, groups),
-          deps.clients,
-          'check',
-          registrationsOf(cluster, facts),
-        )
-      : undefined;
-    if (registration) findings.push(...registration.verdict.findings);
+    const scope = scopeForCluster(cluster, groups);
+    const adapters = adaptersOf(cluster, deps.clients);
+    // one read of the cluster: load balancers with health, listeners and health checks, and every
+    // instance the plan judges or the probes dial
+    const [picture, ca] = await Promise.all([
+      observe(deps.clients, scope, adapters, { health: true }),
+      caFor(cluster, deps.clients),
+    ]);
+    // the registration check is the registrar's plan, left unapplied
+    const planned = groups.length ? plan(picture) : undefined;
+    if (planned) findings.push(...unapplied(c, planned, 'none'));
     // another group's instances on the load balancer are one configuration finding (above), not
     // health and TLS drift of their own: they are not API backends of the cluster
-    const shared = registration?.shared ?? new Set<string>();
-    const backends = facts.map((f) => ({
+    const shared = planned?.shared ?? new Set<string>();
+    const facts = picture.lbs.map((f) => ({
       ...f,
       instances: f.instances.filter((i) => !shared.has(i.instanceId)),
     }));
-    findings.push(...lbFindings(cluster, backends), ca.finding);
-    const registered = [...new Set(backends.flatMap((f) => f.instances.map((i) => i.instanceId)))];
-    const instances = await describeInstances(deps.clients, registered);
+    findings.push(...lbFindings(cluster, facts), ca.finding);
+    const registered = registeredIds(facts);
+    const instances = new Map(
+      registered.flatMap((id) => {
+        const f = picture.instances.get(id);
+        return f ? [[id, f] as const] : [];
+      }),
+    );
     const covers: CheckKind[] = [
       'discovery',
       'listener',

@@ -2,12 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  loadConfigFile,
-  parseConfig,
-  selectClusters,
-} from '../../../functions/core/config/load.ts';
+import { ConfigError, loadConfigFile, parseConfig } from '../../../functions/core/config/load.ts';
+import { selectClusters } from '../../../functions/core/config/select.ts';
 
 const valid = () => ({
   clusters: [

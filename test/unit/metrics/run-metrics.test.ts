@@ -5,7 +5,7 @@ import type { SentinelConfig } from '../../../functions/core/config/schema.ts';
 import type { Finding } from '../../../functions/core/findings/finding.ts';
 import { verdictOf } from '../../../functions/core/findings/finding.ts';
 import { finding } from '../../../functions/core/findings/make.ts';
-import type { Log } from '../../../functions/core/log.ts';
+import { type Log, silentLog } from '../../../functions/core/log.ts';
 import { METRICS_NAMESPACE } from '../../../functions/shared/metric-names.ts';
 import { reportRun } from '../../../functions/shared/report.ts';
 import { type MetricRecord, recordRunMetrics, runMetrics } from '../../../functions/shared/run-metrics.ts';
@@ -191,7 +191,7 @@ describe('recordRunMetrics: the EMF the Powertools Metrics instance writes', () 
   });
 
   it('reportRun writes them through the shared instance, without alerting configured too', async () => {
-    const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const quiet: Log = silentLog;
     // without a table and topic, reportRun reads neither the config nor the clients
     const deps = { config: {} as SentinelConfig, clients: {} as AwsClients, log: quiet, targets: {} };
     await reportRun('verifier', [verdictOf(A, [])], { ...deps, verification: true });

@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../aws/clients.ts';
-import { taggedForCluster } from '../discovery/control-plane.ts';
+import { isControlPlaneInstance, taggedForCluster } from '../discovery/control-plane.ts';
 
 export interface InstanceFacts {
   instanceId: string;
@@ -72,4 +72,12 @@ function hasOtherClusterTag(tags: Map<string, string>, cluster: string): boolean
   for (const k of tags.keys())
     if (k.startsWith('kubernetes.io/cluster/') && k !== `kubernetes.io/cluster/${cluster}`) return true;
   return false;
+}
+
+/**
+ * A running instance tagged as an API backend of the cluster: never deregistered on the word of
+ * discovery alone (its group may have lost its tags or name).
+ */
+export function runningBackend(facts: InstanceFacts | undefined, cluster: string): boolean {
+  return facts?.state === 'running' && isControlPlaneInstance(facts.tags, cluster);
 }
