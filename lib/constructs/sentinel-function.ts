@@ -34,6 +34,9 @@ const ESM_REQUIRE_BANNER =
 export const BUNDLE = {
   minify: true,
   sourceMap: true,
+  // the map points into the sources without holding them: smaller to load, and still enough for
+  // --enable-source-maps to name the TypeScript file and line
+  sourcesContent: false,
   target: 'node22',
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_BANNER,
@@ -79,6 +82,7 @@ export function esbuildOptions(entry: string, outfile: string, define: string): 
     format: 'esm',
     minify: BUNDLE.minify,
     sourcemap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     // bundleAwsSDK: true leaves nothing external
@@ -182,6 +186,7 @@ export class SentinelFunction extends Construct {
       bundling: {
         minify: BUNDLE.minify,
         sourceMap: BUNDLE.sourceMap,
+        sourcesContent: BUNDLE.sourcesContent,
         format: OutputFormat.ESM,
         target: BUNDLE.target,
         mainFields: [...BUNDLE.mainFields],

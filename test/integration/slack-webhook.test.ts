@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, protocolBodies } from '../../functions/core/alerts/messages.ts';
 import { type AlertRecord, decide } from '../../functions/core/alerts/policy.ts';
 import type { AlertLogger } from '../../functions/core/alerts/publish.ts';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import { finding } from '../../functions/core/findings/make.ts';
 import type { SlackMessage } from '../../functions/core/slack/blocks.ts';
 import {
