@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import { sdkSchemaKeysPlugin } from './sdk-schema-keys.ts';
+import { zodNamespacePlugin } from './zod-namespace.ts';
 
 /** The project root (where package.json and package-lock.json live). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,7 +34,8 @@ export const BUNDLE = {
 
 /**
  * The esbuild options of a function's bundle (entry → index.mjs, nothing external, the SDK's
- * schema modules trimmable; see sdk-schema-keys.ts): the stack, the benchmark and the tests use them.
+ * schema modules trimmable, Powertools Parser's zod imports without locales; see the plugins): the
+ * stack, the benchmark and the tests use them.
  */
 export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
   return {
@@ -52,7 +54,7 @@ export function esbuildOptions(entry: string, outfile: string, define: string): 
     // the AWS SDK is bundled: nothing external
     external: [],
     define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    plugins: [sdkSchemaKeysPlugin()],
+    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin()],
     logLevel: 'silent',
     write: true,
   };
