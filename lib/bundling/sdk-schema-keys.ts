@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'esbuild';
+import { sourceTransformPlugin } from './source-transform.ts';
 
 /**
  * Works around aws/aws-sdk-js-v3#7607 (fix proposed in smithy-lang/smithy-typescript#1889): since
@@ -54,13 +54,5 @@ export function staticSchemaKeys(source: string): KeyRewrite {
 
 /** The esbuild plugin: loads the SDK's schema modules through staticSchemaKeys. */
 export function sdkSchemaKeysPlugin(): Plugin {
-  return {
-    name: 'sdk-schema-static-keys',
-    setup(build) {
-      build.onLoad({ filter: SCHEMA_MODULE }, async (args) => ({
-        contents: staticSchemaKeys(await readFile(args.path, 'utf8')).code,
-        loader: 'js',
-      }));
-    },
-  };
+  return sourceTransformPlugin('sdk-schema-static-keys', SCHEMA_MODULE, (s) => staticSchemaKeys(s).code);
 }

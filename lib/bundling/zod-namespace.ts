@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'esbuild';
+import { sourceTransformPlugin } from './source-transform.ts';
 
 /**
  * `import { z } from 'zod'` keeps every export of zod's namespace, its 40 locales included (about
@@ -24,13 +24,5 @@ export function zodNamespaceImport(source: string): { code: string; rewritten: n
 }
 
 export function zodNamespacePlugin(): Plugin {
-  return {
-    name: 'zod-namespace-import',
-    setup(build) {
-      build.onLoad({ filter: POWERTOOLS_PARSER }, async (args) => ({
-        contents: zodNamespaceImport(await readFile(args.path, 'utf8')).code,
-        loader: 'js',
-      }));
-    },
-  };
+  return sourceTransformPlugin('zod-namespace-import', POWERTOOLS_PARSER, (s) => zodNamespaceImport(s).code);
 }

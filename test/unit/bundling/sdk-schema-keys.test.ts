@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   SCHEMA_MODULE,
   sdkSchemaKeysPlugin,
   staticSchemaKeys,
 } from '../../../lib/bundling/sdk-schema-keys.ts';
+import { bundleSnippet } from './snippet.ts';
 
 const SAMPLE = [
   'const _xN = "xmlName";',
@@ -101,29 +101,13 @@ describe('on the SDK itself', () => {
   });
 
   it('lets esbuild drop the EC2 shapes a DescribeInstances caller never reaches', async () => {
-    const size = async (plugins: ReturnType<typeof sdkSchemaKeysPlugin>[]) => {
-      const out = await build({
-        stdin: {
-          contents:
-            "import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';\nexport const c = new EC2Client({}); export const d = DescribeInstancesCommand;",
-          resolveDir: process.cwd(),
-          loader: 'js',
-        },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        minify: true,
-        mainFields: ['module', 'main'],
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
-        plugins,
-      });
-      const inputs = Object.values(out.metafile.outputs)[0]?.inputs ?? {};
-      return Object.entries(inputs)
-        .filter(([p]) => p.includes('@aws-sdk/client-ec2/'))
-        .reduce((n, [, v]) => n + v.bytesInOutput, 0);
-    };
+    const size = async (plugins: ReturnType<typeof sdkSchemaKeysPlugin>[]) =>
+      (
+        await bundleSnippet(
+          "import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';\nexport const c = new EC2Client({}); export const d = DescribeInstancesCommand;",
+          plugins,
+        )
+      ).bytesFrom('@aws-sdk/client-ec2/');
     const [plain, trimmed] = [await size([]), await size([sdkSchemaKeysPlugin()])];
     expect(plain).toBeGreaterThan(400 * 1024);
     expect(trimmed).toBeLessThan(64 * 1024);

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   POWERTOOLS_PARSER,
   zodNamespaceImport,
   zodNamespacePlugin,
 } from '../../../lib/bundling/zod-namespace.ts';
+import { bundleSnippet } from './snippet.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-zod-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,27 +39,11 @@ describe('zodNamespaceImport', () => {
 
   it('keeps zod’s locales out of a bundle using a Parser schema, which answers the same', async () => {
     const bundle = async (plugins: ReturnType<typeof zodNamespacePlugin>[]) => {
-      const out = await build({
-        stdin: {
-          contents:
-            "import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';\nexport const issues = JSON.stringify(SqsSchema.safeParse({ Records: [{}] }).error?.issues);",
-          resolveDir: process.cwd(),
-          loader: 'js',
-        },
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        minify: true,
-        mainFields: ['module', 'main'],
-        write: false,
-        metafile: true,
-        logLevel: 'silent',
+      const { text, kept: keptOf } = await bundleSnippet(
+        "import { SqsSchema } from '@aws-lambda-powertools/parser/schemas/sqs';\nexport const issues = JSON.stringify(SqsSchema.safeParse({ Records: [{}] }).error?.issues);",
         plugins,
-      });
-      const kept = Object.entries(Object.values(out.metafile.outputs)[0]?.inputs ?? {})
-        .filter(([p, v]) => p.includes('zod/v4/locales/') && v.bytesInOutput > 0)
-        .map(([p]) => p);
-      const text = out.outputFiles[0]?.text ?? '';
+      );
+      const kept = keptOf('zod/v4/locales/');
       const file = join(dir, `bundle-${plugins.length}.mjs`);
       writeFileSync(file, text);
       const { issues } = (await import(pathToFileURL(file).href)) as { issues: string };
