@@ -2,7 +2,8 @@ import {
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AWS_CALL_BUDGET, createAwsClients } from '../functions/core/aws/clients.ts';
+import { createAwsClients } from '../functions/core/aws/all-clients.ts';
+import { AWS_CALL_BUDGET } from '../functions/core/aws/clients.ts';
 import { createHandler } from '../functions/registrar/handler.ts';
 import { autoScalingEvent } from '../sandbox/events.ts';
 import { startFaultProxy } from '../sandbox/fault-proxy.ts';

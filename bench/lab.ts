@@ -1,4 +1,5 @@
-import { type AwsClients, CallCounter, createAwsClients } from '../functions/core/aws/clients.ts';
+import { createAwsClients } from '../functions/core/aws/all-clients.ts';
+import { type AwsClients, CallCounter } from '../functions/core/aws/clients.ts';
 import { type Moto, motoAvailable, startMoto } from '../sandbox/moto.ts';
 
 /** The local AWS the call-count rows run against. */

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SentinelConfigSchema } from '../functions/core/config/schema.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
 import { CliError, type Command, UsageError } from './common.ts';

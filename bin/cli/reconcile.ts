@@ -1,4 +1,4 @@
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { reconcileClusters } from '../../functions/core/registrar/registrar.ts';
 import type { Command } from './common.ts';
 import { configFor } from './config.ts';

@@ -1,4 +1,4 @@
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { type Command, UsageError } from './common.ts';

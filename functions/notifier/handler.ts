@@ -1,8 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import middy from '@middy/core';
-import type { Context, SNSEvent } from 'aws-lambda';
-import { clientConfig } from '../core/aws/client-config.ts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSEvent } from 'aws-lambda';
 import {
   type NotifyDeps,
   type NotifyResult,
@@ -12,7 +9,10 @@ import {
 } from '../core/slack/notify.ts';
 import type { WebhookOptions } from '../core/slack/webhook.ts';
 import { ENV, requireEnv } from '../shared/env.ts';
-import { log, logger } from '../shared/powertools.ts';
+import { sentinelHandler } from '../shared/middy-stack.ts';
+import { log } from '../shared/powertools.ts';
+import { deployedClients } from '../shared/traced-clients.ts';
+import { NOTIFIER_CLIENTS } from './clients.ts';
 
 /** What the handler can be given instead of the defaults (tests pass these). */
 export interface NotifierHandlerDeps {
@@ -38,8 +38,8 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
       const webhookUrl =
         deps.webhookUrl ??
         secretsManagerWebhookUrl(
-          // its own client: the notifier bundles only Secrets Manager, not every client of the core
-          deps.secrets ?? new SecretsManagerClient(clientConfig()),
+          // its own client set: the notifier bundles only Secrets Manager
+          deps.secrets ?? deployedClients(NOTIFIER_CLIENTS).secrets,
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
           deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );
@@ -50,9 +50,7 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
     }
     return resolved;
   };
-  return middy<SNSEvent, NotifyResult, Error, Context>()
-    .use(injectLambdaContext(logger))
-    .handler(async (event) => notifySlack(event, notifyDeps()));
+  return sentinelHandler(async (event: SNSEvent): Promise<NotifyResult> => notifySlack(event, notifyDeps()));
 }
 
 export const handler = createHandler();

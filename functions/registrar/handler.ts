@@ -1,14 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { stackOrigin } from '../core/events/limits.ts';
 import { parseRegistrarEvent } from '../core/events/registrar-event.ts';
 import { handleRegistrarEvent, type RegistrarOutcome } from '../core/registrar/registrar.ts';
+import { sentinelHandler } from '../shared/middy-stack.ts';
 import { parseOrReject } from '../shared/parse-event.ts';
 import { log, logger } from '../shared/powertools.ts';
 import { reportTargets } from '../shared/report.ts';
-import { type Runtime, runtime } from '../shared/runtime.ts';
+import { ownRuntime, type Runtime, runtime } from '../shared/runtime.ts';
 import { type RunSummary, summarize } from '../shared/summary.ts';
 import { afterRegistrar } from './after.ts';
+import { REGISTRAR_CLIENTS } from './clients.ts';
 
 export type RegistrarResult =
   | ({ status: 'done' } & RunSummary)
@@ -21,9 +21,13 @@ export type RegistrarResult =
  * AWS_CALL_FAILED finding (alerted; the next sweep tries again); one before it (reading the group)
  * or in alerting throws, so Lambda's async retries and then the dead-letter queue keep the event.
  */
-export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
-  return middy(async (event: unknown): Promise<RegistrarResult> => {
-    const { config, clients } = deps();
+export function createHandler(
+  deps: () => Runtime = runtime(REGISTRAR_CLIENTS),
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const own = ownRuntime(deps, REGISTRAR_CLIENTS);
+  return sentinelHandler(async (event: unknown): Promise<RegistrarResult> => {
+    const { config, clients } = own();
     // only events of the stack's own account and region are believed (see parseRegistrarEvent)
     const origin = stackOrigin(config);
     const input = parseOrReject((e) => parseRegistrarEvent(e, origin), event);
@@ -36,7 +40,7 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
     }
     await afterRegistrar(outcome, { config, clients, log, targets: reportTargets(env) });
     return { status: 'done', ...summarize(outcome.verdicts) };
-  }).use(injectLambdaContext(logger, { clearState: true }));
+  });
 }
 
 export const handler = createHandler();

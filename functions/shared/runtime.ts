@@ -1,7 +1,9 @@
-import { type AwsClients, createAwsClients } from '../core/aws/clients.ts';
-import { parseConfig } from '../core/config/load.ts';
+import { type ClientSet, restrictClients } from '../core/aws/client-set.ts';
+import type { AwsClients } from '../core/aws/clients.ts';
+import { parseConfig } from '../core/config/parse.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import type { ConnectTo } from '../core/tls/connect-to.ts';
+import { deployedClients } from './traced-clients.ts';
 
 /**
  * The deployed configuration. The stack bundles the validated config into each function at
@@ -22,10 +24,22 @@ export interface Runtime {
   connectTo?: readonly ConnectTo[];
 }
 
-let cached: Runtime | undefined;
+/** The deployed runtime of a function: built on first use and kept for the life of the container. */
+export function runtime(set: ClientSet): () => Runtime {
+  let cached: Runtime | undefined;
+  return () => {
+    cached ??= { config: loadDeployedConfig(), clients: deployedClients(set) };
+    return cached;
+  };
+}
 
-/** Built on first use and kept for the life of the container. */
-export function runtime(): Runtime {
-  cached ??= { config: loadDeployedConfig(), clients: createAwsClients() };
-  return cached;
+/**
+ * What a handler runs with: the runtime it was given (tests pass theirs) with the clients narrowed
+ * to the function's own set, so the tests reach only the clients the bundle carries.
+ */
+export function ownRuntime(deps: () => Runtime, set: ClientSet): () => Runtime {
+  return () => {
+    const given = deps();
+    return { ...given, clients: restrictClients(given.clients, set) };
+  };
 }

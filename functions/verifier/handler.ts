@@ -1,14 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import { clustersForEvent } from '../core/config/select.ts';
 import { stackOrigin } from '../core/events/limits.ts';
 import { parseVerifierEvent } from '../core/events/verifier-event.ts';
 import { verifyClusters } from '../core/verify/verify.ts';
+import { sentinelHandler } from '../shared/middy-stack.ts';
 import { parseOrReject } from '../shared/parse-event.ts';
 import { log, logger } from '../shared/powertools.ts';
 import { reportRun, reportTargets } from '../shared/report.ts';
-import { type Runtime, runtime } from '../shared/runtime.ts';
+import { ownRuntime, type Runtime, runtime } from '../shared/runtime.ts';
 import { type RunSummary, summarize } from '../shared/summary.ts';
+import { VERIFIER_CLIENTS } from './clients.ts';
 import { type BatchResult, runFollowUps } from './follow-ups.ts';
 
 export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'rejected'; reason: string };
@@ -20,9 +20,13 @@ export type VerifyResult = ({ status: 'done' } & RunSummary) | { status: 'reject
  * per cluster (run-metrics.ts), which the stack's staleness alarm reads, and ends with the log
  * line "verification completed".
  */
-export function createHandler(deps: () => Runtime = runtime, env: NodeJS.ProcessEnv = process.env) {
-  return middy(async (event: unknown): Promise<VerifyResult | BatchResult> => {
-    const { config, clients, connectTo } = deps();
+export function createHandler(
+  deps: () => Runtime = runtime(VERIFIER_CLIENTS),
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const own = ownRuntime(deps, VERIFIER_CLIENTS);
+  return sentinelHandler(async (event: unknown): Promise<VerifyResult | BatchResult> => {
+    const { config, clients, connectTo } = own();
     const origin = stackOrigin(config);
     const input = parseOrReject((e) => parseVerifierEvent(e, origin), event);
     if ('rejected' in input) return input.rejected;
@@ -47,7 +51,7 @@ export function createHandler(deps: () => Runtime = runtime, env: NodeJS.Process
       inSync: summary.inSync,
     });
     return { status: 'done', ...summary };
-  }).use(injectLambdaContext(logger, { clearState: true }));
+  });
 }
 
 export const handler = createHandler();

@@ -1,43 +1,22 @@
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { bundledCode } from '../bundling/function-code.ts';
+import { PROJECT_ROOT } from '../bundling/options.ts';
 import { acknowledge } from '../nag.ts';
 
-/** The project root (where package.json and package-lock.json live). */
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { BUNDLE, configDefine, esbuildOptions, PROJECT_ROOT } from '../bundling/options.ts';
 
 /** The service name every function reports to Powertools (logs, metrics, traces). */
 export const SERVICE_NAME = 'kops-api-sentinel';
-
-/**
- * ESM bundles still meet CommonJS dependencies that call `require` (some SDK and Powertools
- * internals); the banner gives them one.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __sentinelCreateRequire } from 'node:module'; const require = __sentinelCreateRequire(import.meta.url);";
-
-/**
- * The esbuild settings of every function's bundle, in one place: NodejsFunction gets them below,
- * and the benchmark builds with the same ones to report bundle sizes. ESM output, the AWS SDK
- * bundled (the project's pinned version, not the runtime's), nothing left external.
- */
-export const BUNDLE = {
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
-} as const;
 
 export interface SentinelFunctionProps {
   /** Path of the handler file, relative to the project root (e.g. `functions/registrar/handler.ts`). */
@@ -65,44 +44,10 @@ export interface SentinelFunctionProps {
 }
 
 /**
- * The esbuild options NodejsFunction derives from BUNDLE (entry → index.mjs, nothing external), for
- * building a function outside CDK: the benchmark measures them, a test runs them.
- */
-export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
-  return {
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE.target,
-    format: 'esm',
-    minify: BUNDLE.minify,
-    sourcemap: BUNDLE.sourceMap,
-    mainFields: [...BUNDLE.mainFields],
-    banner: { js: BUNDLE.banner },
-    // bundleAwsSDK: true leaves nothing external
-    external: [],
-    define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    logLevel: 'silent',
-    write: true,
-  };
-}
-
-/**
- * The esbuild `define` value for the configuration: a JavaScript string literal holding the JSON.
- * `$` and backticks are written as JSON unicode escapes so the value survives any shell that a
- * bundling path might pass it through; `JSON.parse` reads them back unchanged.
- */
-export function configDefine(config: SentinelConfig): string {
-  const json = JSON.stringify(config).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
-  return JSON.stringify(json);
-}
-
-/**
  * A Lambda function with the house defaults fixed once: Node.js 22 on arm64, an explicit log group
  * kept for a month, active tracing, Powertools settings, and an ESM bundle built by the local
- * esbuild (never Docker) that carries its own pinned AWS SDK and the validated configuration.
+ * esbuild (never Docker) that carries its own pinned AWS SDK and the validated configuration
+ * (lib/bundling/).
  */
 export class SentinelFunction extends Construct {
   readonly function: NodejsFunction;
@@ -154,7 +99,7 @@ export class SentinelFunction extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
+      handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -164,8 +109,6 @@ export class SentinelFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -179,19 +122,8 @@ export class SentinelFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      bundling: {
-        minify: BUNDLE.minify,
-        sourceMap: BUNDLE.sourceMap,
-        format: OutputFormat.ESM,
-        target: BUNDLE.target,
-        mainFields: [...BUNDLE.mainFields],
-        banner: BUNDLE.banner,
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        define: {
-          'process.env.SENTINEL_CONFIG_JSON': configDefine(props.config),
-        },
-      },
+      // bundled by the project's own build (plugins included), not NodejsFunction's esbuild call
+      code: bundledCode(props.entry, props.config),
     });
     // Lambda checks the network-interface permissions when it creates the function
     this.function.node.addDependency(execution);

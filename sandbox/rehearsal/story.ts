@@ -9,7 +9,8 @@ import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elas
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Context, SNSEvent } from 'aws-lambda';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
-import { type AwsClients, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
 import { createHandler as createNotifier } from '../../functions/notifier/handler.ts';
 import { createHandler as createRegistrar } from '../../functions/registrar/handler.ts';

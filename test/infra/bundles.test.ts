@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/core/config/load.ts';
-import { configDefine, esbuildOptions } from '../../lib/constructs/sentinel-function.ts';
+import { configDefine, esbuildOptions } from '../../lib/bundling/options.ts';
+import { bundleFunction } from './bundle.ts';
 import { twoClusterInput } from './helpers.ts';
 
 /**
@@ -59,5 +60,75 @@ describe('the bundled functions', () => {
     process.env.SLACK_SECRET_NAME ??= 'bundle-test';
     const { handler } = await bundled('notifier');
     expect(await handler({ Records: [] }, context)).toEqual({ posted: 0 });
+  });
+});
+
+/**
+ * Size ceilings, minified (sizes are deterministic for a lockfile). Issue 10's targets are
+ * registrar 800 KiB, verifier 1 MiB, notifier 250 KiB; with the Tracer captured in every function
+ * (about 118 KiB each: aws-xray-sdk-core and what it pulls in) the measured sizes are 820, 1256 and
+ * 466 KiB, so the ceilings hold today's figures with a little room (docs/design.md, "What each
+ * function bundles"). Lower them as the remaining savings land; never raise them without saying why.
+ */
+const CEILING_KIB = { registrar: 850, verifier: 1300, notifier: 480 } as const;
+
+/** The AWS SDK clients a bundle holds, by package name. */
+const clientPackages = (inputs: string[]) =>
+  [
+    ...new Set(inputs.map((p) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(p)?.[1]).filter(Boolean)),
+  ].sort();
+
+const built = new Map<string, ReturnType<typeof bundleFunction>>();
+/** Each function bundled once for the checks below. */
+const carried = (name: string) => {
+  if (!built.has(name)) built.set(name, bundleFunction(name));
+  return built.get(name) as ReturnType<typeof bundleFunction>;
+};
+
+describe('what each function carries', () => {
+  it.each(Object.entries(CEILING_KIB))('the %s stays under its ceiling (%i KiB)', async (name, kib) => {
+    const { bytes } = await carried(name);
+    expect(bytes / 1024).toBeLessThanOrEqual(kib);
+  });
+
+  it('each bundles only the SDK clients it calls', async () => {
+    const [registrar, verifier, notifier] = await Promise.all(
+      ['registrar', 'verifier', 'notifier'].map(async (n) => clientPackages((await carried(n)).inputs)),
+    );
+    const shared = [
+      'client-auto-scaling',
+      'client-dynamodb',
+      'client-ec2',
+      'client-elastic-load-balancing',
+      'client-elastic-load-balancing-v2',
+      'client-eventbridge',
+      'client-sns',
+      'client-sqs',
+    ];
+    expect(registrar).toEqual(shared);
+    expect(verifier).toEqual([...shared, 'client-s3', 'client-ssm'].sort());
+    expect(notifier).toEqual(['client-secrets-manager']);
+  });
+
+  it('the registrar and the notifier hold no YAML parser and no zod locale but the default (en)', async () => {
+    for (const name of ['registrar', 'notifier']) {
+      const { inputs } = await carried(name);
+      expect(
+        inputs.filter((p) => p.includes('node_modules/yaml/')),
+        name,
+      ).toEqual([]);
+      expect(
+        inputs.filter((p) => p.includes('zod/v4/locales/') && !p.endsWith('/en.js')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('the EC2 model is trimmed to the shapes the registrar reaches', async () => {
+    const { inputs, text } = await carried('registrar');
+    expect(inputs.some((p) => p.includes('@aws-sdk/client-ec2/dist-es/schemas/'))).toBe(true);
+    // RunInstances is an EC2 operation no function calls: its shapes are gone
+    expect(text).not.toContain('RunInstancesRequest');
+    expect(text).toContain('DescribeInstancesRequest');
   });
 });

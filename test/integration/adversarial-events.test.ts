@@ -1,6 +1,7 @@
 import { TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../../sandbox/events.ts';

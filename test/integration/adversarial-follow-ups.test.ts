@@ -5,7 +5,7 @@ import { DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2'
 import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { describeInstances } from '../../functions/core/observe/instances.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/connect-to.ts';
 import {

@@ -1,6 +1,7 @@
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';

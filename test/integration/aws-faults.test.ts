@@ -1,7 +1,8 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_CALL_BUDGET, type AwsClients, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { AWS_CALL_BUDGET, type AwsClients } from '../../functions/core/aws/clients.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { type FaultProxy, startBlackhole, startFaultProxy } from '../../sandbox/fault-proxy.ts';

@@ -1,7 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsClients, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { type CaBundle, CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle, KEPT } from '../../functions/core/ca/import.ts';
 import { readKeysetFromStateStore } from '../../functions/core/ca/keyset-store.ts';

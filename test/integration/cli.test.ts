@@ -6,7 +6,7 @@ import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { freePort, type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER } from '../../sandbox/world.ts';

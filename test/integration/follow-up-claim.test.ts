@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import {
   advanceFollowUp,
   CHAIN_RELEASED,

@@ -1,7 +1,8 @@
 import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import { stackOrigin } from '../../functions/core/events/limits.ts';
 import { parseRegistrarEvent } from '../../functions/core/events/registrar-event.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';

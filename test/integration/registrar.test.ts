@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CallCounter, createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { CallCounter } from '../../functions/core/aws/clients.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';

@@ -8,7 +8,7 @@ import {
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
-import { createAwsClients } from '../../functions/core/aws/clients.ts';
+import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { type Finding, isDrift } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { quoteShort } from '../text.ts';
 import { bundleOf, type CaBundle, CaSourceError, MAX_BUNDLE_CHARS, parsePemBundle } from './bundle.ts';
 import { rejectYamlErrors } from './yaml-errors.ts';
