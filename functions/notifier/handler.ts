@@ -8,10 +8,10 @@ import {
   type WebhookUrlSource,
 } from '../core/slack/notify.ts';
 import type { WebhookOptions } from '../core/slack/webhook.ts';
+import { deployedClients } from '../shared/deployed-clients.ts';
 import { ENV, requireEnv } from '../shared/env.ts';
 import { sentinelHandler } from '../shared/middy-stack.ts';
 import { log } from '../shared/powertools.ts';
-import { deployedClients } from '../shared/traced-clients.ts';
 import { NOTIFIER_CLIENTS } from './clients.ts';
 
 /** What the handler can be given instead of the defaults (tests pass these). */

@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Log } from '../core/log.ts';
 import { METRICS_NAMESPACE } from './metric-names.ts';
 
-/** The service name every function reports under (logs, metrics, traces). */
+/** The service name every function reports under (logs and metrics). */
 export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'kops-api-sentinel';
 
 /** The CloudWatch namespace of every metric the sentinel emits (EMF, through the function's logs). */
@@ -15,9 +14,6 @@ export const logger = new Logger({ serviceName: SERVICE });
 
 /** One Metrics instance for every function: one namespace, the cluster as the dimension of per-cluster metrics. */
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
-
-/** One Tracer for every function; every AWS SDK client a function builds is captured through it. */
-export const tracer = new Tracer({ serviceName: SERVICE });
 
 /** The core's logging port, written through the Powertools Logger. */
 export const log: Log = {

@@ -3,7 +3,7 @@ import type { AwsClients } from '../core/aws/clients.ts';
 import { parseConfig } from '../core/config/parse.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import type { ConnectTo } from '../core/tls/connect-to.ts';
-import { deployedClients } from './traced-clients.ts';
+import { deployedClients } from './deployed-clients.ts';
 
 /**
  * The deployed configuration. The stack bundles the validated config into each function at

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { lambdaCredentialsPlugin } from './lambda-credentials.ts';
 import { sdkSchemaKeysPlugin } from './sdk-schema-keys.ts';
 import { zodNamespacePlugin } from './zod-namespace.ts';
 
@@ -34,7 +35,8 @@ export const BUNDLE = {
 
 /**
  * The esbuild options of a function's bundle (entry → index.mjs, nothing external, the SDK's
- * schema modules trimmable, Powertools Parser's zod imports without locales; see the plugins): the
+ * schema modules trimmable, Powertools Parser's zod imports without locales, the environment's
+ * credentials only; see the plugins): the
  * stack, the benchmark and the tests use them.
  */
 export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
@@ -54,7 +56,7 @@ export function esbuildOptions(entry: string, outfile: string, define: string): 
     // the AWS SDK is bundled: nothing external
     external: [],
     define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin()],
+    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin(), lambdaCredentialsPlugin()],
     logLevel: 'silent',
     write: true,
   };

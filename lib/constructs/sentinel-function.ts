@@ -45,7 +45,7 @@ export interface SentinelFunctionProps {
 
 /**
  * A Lambda function with the house defaults fixed once: Node.js 22 on arm64, an explicit log group
- * kept for a month, active tracing, Powertools settings, and an ESM bundle built by the local
+ * kept for a month, no X-Ray tracing (docs/observability.md), Powertools settings, and an ESM bundle built by the local
  * esbuild (never Docker) that carries its own pinned AWS SDK and the validated configuration
  * (lib/bundling/).
  */
@@ -106,7 +106,8 @@ export class SentinelFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       timeout: props.timeout,
-      tracing: lambda.Tracing.ACTIVE,
+      // no X-Ray: see "Tracing" in docs/observability.md
+      tracing: lambda.Tracing.DISABLED,
       logGroup: this.logGroup,
       role: this.role,
       environment: {
@@ -131,7 +132,7 @@ export class SentinelFunction extends Construct {
     acknowledge(
       this,
       'AwsSolutions-IAM5[Resource::*]',
-      'only actions without resource-level permissions use `*`: X-Ray trace writes (active tracing), the network-interface calls Lambda makes for a VPC function, and the Describe* reads of Auto Scaling, ELB and EC2',
+      'only actions without resource-level permissions use `*`: the network-interface calls Lambda makes for a VPC function, and the Describe* reads of Auto Scaling, ELB and EC2',
     );
     acknowledge(
       this,

@@ -26,13 +26,14 @@ const fn = (prefix: string) =>
 const PREFIXES = ['RegistrarFunction', 'VerifierFunction', 'AlertingNotifierFunction'];
 
 describe('house defaults', () => {
-  it('builds exactly the three functions, each on nodejs22.x arm64 with active tracing and 256 MB', () => {
+  it('builds exactly the three functions, each on nodejs22.x arm64, 256 MB, without X-Ray tracing', () => {
     const all = Object.values(s.template.findResources('AWS::Lambda::Function'));
     expect(all).toHaveLength(3);
     for (const f of all) {
       expect(f.Properties.Runtime).toBe('nodejs22.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
-      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      // tracing is off on purpose (docs/observability.md, "Tracing")
+      expect(f.Properties.TracingConfig).toBeUndefined();
       expect(f.Properties.MemorySize).toBe(256);
       expect(f.Properties.Timeout).toBeGreaterThan(0);
       expect(f.Properties.Handler).toBe('index.handler');

@@ -337,7 +337,7 @@ describe('verifier', () => {
 });
 
 describe('notifier', () => {
-  it('has no AWS permissions beyond its secret, its dead-letter queue and tracing', () => {
+  it('has no AWS permissions beyond its secret and its dead-letter queue', () => {
     const actions = functionStatements(webhook.template, 'AlertingNotifierFunction').flatMap(
       (st) => st.actions,
     );
@@ -350,8 +350,6 @@ describe('notifier', () => {
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:SendMessage',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
       ].sort(),
     );
   });

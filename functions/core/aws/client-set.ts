@@ -42,8 +42,6 @@ const NAMES = Object.keys(SERVICE) as ClientName[];
 
 export interface ClientOptions extends BudgetOptions {
   counter?: CallCounter;
-  /** Called once with every client built (deployed functions hand each to the Tracer). */
-  capture?: <T>(client: T) => T;
 }
 
 interface MiddlewareHost {
@@ -93,8 +91,7 @@ export function buildClients(set: ClientSet, options: ClientOptions = {}): AwsCl
       name === 's3'
         ? { ...base, forcePathStyle: Boolean(options.endpoint) || usesCustomEndpoint('S3') }
         : base;
-    const client = counted(new Client(config), SERVICE[name], options.counter);
-    return options.capture ? options.capture(client) : client;
+    return counted(new Client(config), SERVICE[name], options.counter);
   };
   const clients = {};
   for (const name of NAMES) {

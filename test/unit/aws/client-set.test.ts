@@ -23,19 +23,6 @@ describe('client sets', () => {
     expect(() => clients.ec2).toThrow('the test function does not bundle the EC2 client (clients.ec2)');
   });
 
-  it('hands every client it builds to the capture hook, once', () => {
-    const captured: unknown[] = [];
-    const clients = buildClients(ONLY_SECRETS, {
-      region: 'eu-west-1',
-      capture: (client) => {
-        captured.push(client);
-        return client;
-      },
-    });
-    expect(clients.secrets).toBe(clients.secrets);
-    expect(captured).toEqual([clients.secrets]);
-  });
-
   it('narrows a full set to a function’s own clients', () => {
     const full = createAwsClients({ region: 'eu-west-1' });
     const own = restrictClients(full, NOTIFIER_CLIENTS);
