@@ -9,6 +9,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // what useMoto (sandbox/moto.ts) sets, here from the start: clients a test file builds before
+      // its moto hook ran get the same per-attempt timeout for a slow local moto
+      SENTINEL_AWS_REQUEST_TIMEOUT_MS: '30000',
+    },
   },
 });

@@ -40,6 +40,11 @@ from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 host, port = sys.argv[1], int(sys.argv[2])
 os.environ.setdefault("MOTO_PORT", str(port))
+# the services the sentinel calls, imported before the server answers: a first call would
+# otherwise wait for its service's import (seconds on a busy machine, past a request timeout)
+import importlib
+for service in ("autoscaling", "dynamodb", "ec2", "elb", "elbv2", "events", "s3", "secretsmanager", "sns", "sqs", "ssm"):
+    importlib.import_module("moto." + service + ".urls")
 app = DomainDispatcherApplication(create_backend_app)
 app.debug = True
 lock = threading.Lock()
@@ -48,6 +53,8 @@ def one_at_a_time(environ, start_response):
         return list(app(environ, start_response))
 run_simple(host, port, one_at_a_time, threaded=True)
 `;
+
+let serialized: boolean | undefined;
 
 /** Whether the python3 on PATH can run moto itself (then requests are served one at a time). */
 function serializedMotoAvailable(): boolean {
@@ -58,7 +65,7 @@ function serializedMotoAvailable(): boolean {
 
 async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 200 && Date.now() < deadline; attempt++) {
+  for (let attempt = 0; attempt < 600 && Date.now() < deadline; attempt++) {
     if (proc.exitCode !== null) throw new Error(`moto_server exited early with code ${proc.exitCode}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
@@ -118,7 +125,10 @@ function sandboxImagesFile(): string {
  * environment is left alone (see useMoto). It never outlives the process that started it.
  */
 export async function launchMoto(): Promise<Moto> {
-  if (!motoAvailable()) {
+  // each check is a Python start-up (seconds on a busy machine): asked once per process, and the
+  // moto_server one only when python3 cannot run moto itself
+  serialized ??= serializedMotoAvailable();
+  if (!serialized && !motoAvailable()) {
     throw new Error(
       'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
     );
@@ -126,7 +136,7 @@ export async function launchMoto(): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const env = { ...process.env, MOTO_AMIS_PATH: sandboxImagesFile() };
-  const proc = serializedMotoAvailable()
+  const proc = serialized
     ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], {
         stdio: ['ignore', 'ignore', 'pipe'],
         env,
@@ -144,7 +154,8 @@ export async function launchMoto(): Promise<Moto> {
     stderr = (stderr + d.toString()).slice(-4000);
   });
   try {
-    await waitReady(endpoint, proc, 20_000);
+    // it imports the services it serves first (seconds; much longer on a machine running tests in parallel)
+    await waitReady(endpoint, proc, 50_000);
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`);

@@ -62,7 +62,7 @@ export async function pooledMotoEndpoint(
 ): Promise<string | undefined> {
   if (!poolUrl || !worker) return undefined;
   const res = await fetch(`${poolUrl}/?worker=${encodeURIComponent(worker)}`, {
-    signal: AbortSignal.timeout(60_000),
+    signal: AbortSignal.timeout(55_000),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`the moto pool could not start a server for worker ${worker}: ${text}`);
