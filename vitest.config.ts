@@ -17,22 +17,24 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'infra',
-          include: ['test/infra/**/*.test.ts'],
-          // the stack tests only synthesize and read templates: one process per worker loads
-          // aws-cdk-lib once (seconds of CommonJS export scanning) instead of once per file
+          name: 'shared',
+          include: ['test/infra/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          // the stack tests and the unit tests keep no state between files (no environment
+          // changes, no module mocks): one process per worker loads aws-cdk-lib, the SDK and the
+          // core once, instead of once per file (Node scans aws-cdk-lib's CommonJS exports for
+          // every ESM import: seconds per file)
           isolate: false,
+          // the CLI runs from dist/: built once, so the tests reading it see the current sources
+          globalSetup: ['test/support/build-cli.ts'],
         },
       },
       {
         extends: true,
         test: {
           name: 'behaviour',
-          include: ['test/**/*.test.ts'],
-          exclude: ['test/infra/**'],
-          // the CLI runs from dist/: build it once so that tests running the binary see the
-          // current sources; and the moto pool (test/support/moto-pool.ts)
-          globalSetup: ['test/support/build-cli.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // one process per file; the CLI build, and a moto_server per worker (moto-pool.ts)
+          globalSetup: ['test/support/build-cli.ts', 'test/support/moto-pool-setup.ts'],
         },
       },
     ],

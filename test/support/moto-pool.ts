@@ -10,7 +10,7 @@ declare module 'vitest' {
 }
 
 /**
- * One moto_server per test worker, started by the main vitest process when a worker first asks
+ * One moto_server per test worker, started by the main vitest process (moto-pool-setup.ts) when a worker first asks
  * for it and kept for the whole run. A worker runs its files one after the other, so each file
  * has the server to itself; it resets the server before use (withMoto), which leaves it as
  * empty as a fresh one. Starting moto and loading its EC2, ELB and Auto Scaling models took a
