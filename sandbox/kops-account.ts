@@ -24,6 +24,7 @@ import {
   CreateTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { AwsClients } from '../functions/core/aws/clients.ts';
+import { SANDBOX_IMAGE_ID } from './moto.ts';
 
 /**
  * Builds a kops-shaped account in a local AWS (moto): a VPC with one subnet per zone, a node
@@ -61,8 +62,8 @@ export async function createNetwork(clients: AwsClients, zones: string[]): Promi
   const sg = await clients.ec2.send(
     new CreateSecurityGroupCommand({ GroupName: 'nodes', Description: 'kops nodes', VpcId: vpcId }),
   );
-  const images = await clients.ec2.send(new DescribeImagesCommand({ MaxResults: 5 }));
-  const imageId = images.Images?.[0]?.ImageId ?? 'ami-12c6146b';
+  const images = await clients.ec2.send(new DescribeImagesCommand({ ImageIds: [SANDBOX_IMAGE_ID] }));
+  const imageId = images.Images?.[0]?.ImageId ?? SANDBOX_IMAGE_ID;
   const launchTemplateName = 'kops-control-plane';
   await clients.ec2.send(
     new CreateLaunchTemplateCommand({

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A moto_server on a free loopback port: the local AWS of the tests, the rehearsal and the benchmark. */
 export interface Moto {
@@ -37,6 +40,11 @@ from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 host, port = sys.argv[1], int(sys.argv[2])
 os.environ.setdefault("MOTO_PORT", str(port))
+# the services the sentinel calls, imported before the server answers: a first call would
+# otherwise wait for its service's import (seconds on a busy machine, past a request timeout)
+import importlib
+for service in ("autoscaling", "dynamodb", "ec2", "elb", "elbv2", "events", "s3", "secretsmanager", "sns", "sqs", "ssm"):
+    importlib.import_module("moto." + service + ".urls")
 app = DomainDispatcherApplication(create_backend_app)
 app.debug = True
 lock = threading.Lock()
@@ -45,6 +53,8 @@ def one_at_a_time(environ, start_response):
         return list(app(environ, start_response))
 run_simple(host, port, one_at_a_time, threaded=True)
 `;
+
+let serialized: boolean | undefined;
 
 /** Whether the python3 on PATH can run moto itself (then requests are served one at a time). */
 function serializedMotoAvailable(): boolean {
@@ -55,7 +65,7 @@ function serializedMotoAvailable(): boolean {
 
 async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; attempt < 200 && Date.now() < deadline; attempt++) {
+  for (let attempt = 0; attempt < 600 && Date.now() < deadline; attempt++) {
     if (proc.exitCode !== null) throw new Error(`moto_server exited early with code ${proc.exitCode}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
@@ -68,23 +78,73 @@ async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
 }
 
+/** The one machine image of the local EC2: launch templates and instances use it. */
+export const SANDBOX_IMAGE_ID = 'ami-0a5e1db0c5e70001';
+
 /**
- * Starts moto_server and points the AWS SDK at it through AWS_ENDPOINT_URL (never a hard-coded
- * endpoint in the code under test). Credentials are dummies; moto accepts any.
+ * moto loads about a thousand public AMIs into every EC2 region it builds (at the first EC2 call
+ * and again after each reset), and an unfiltered DescribeImages lists them all: most of a world's
+ * build time. The sandbox needs one image; MOTO_AMIS_PATH makes it the only one.
  */
-export async function startMoto(options: { region?: string } = {}): Promise<Moto> {
-  if (!motoAvailable()) {
+function sandboxImagesFile(): string {
+  const path = join(tmpdir(), 'kops-api-sentinel-moto-amis.json');
+  const images = JSON.stringify([
+    {
+      ami_id: SANDBOX_IMAGE_ID,
+      name: 'kops-api-sentinel-sandbox-node',
+      description: 'The machine image of the sandbox control plane and nodes',
+      owner_id: '123456789012',
+      public: true,
+      state: 'available',
+      architecture: 'x86_64',
+      virtualization_type: 'hvm',
+      hypervisor: 'xen',
+      image_type: 'machine',
+      image_location: 'kops-api-sentinel/sandbox-node',
+      root_device_type: 'ebs',
+      root_device_name: '/dev/sda1',
+    },
+  ]);
+  let current = '';
+  try {
+    current = readFileSync(path, 'utf8');
+  } catch {
+    // not written yet
+  }
+  if (current !== images) {
+    // written whole and renamed, so a moto starting in parallel never reads half a file
+    const partial = `${path}.${process.pid}.tmp`;
+    writeFileSync(partial, images);
+    renameSync(partial, path);
+  }
+  return path;
+}
+
+/**
+ * Starts a moto_server on a free loopback port and waits until it answers; the caller's
+ * environment is left alone (see useMoto). It never outlives the process that started it.
+ */
+export async function launchMoto(): Promise<Moto> {
+  // each check is a Python start-up (seconds on a busy machine): asked once per process, and the
+  // moto_server one only when python3 cannot run moto itself
+  serialized ??= serializedMotoAvailable();
+  if (!serialized && !motoAvailable()) {
     throw new Error(
       'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
     );
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const proc = serializedMotoAvailable()
+  const env = { ...process.env, MOTO_AMIS_PATH: sandboxImagesFile() };
+  const proc = serialized
     ? spawn('python3', ['-c', SERIALIZED_MOTO, '127.0.0.1', String(port)], {
         stdio: ['ignore', 'ignore', 'pipe'],
+        env,
       })
-    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env,
+      });
   // never outlive the process that started it (a killed test worker, an interrupted rehearsal)
   const killOnExit = () => proc.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -94,24 +154,16 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
     stderr = (stderr + d.toString()).slice(-4000);
   });
   try {
-    await waitReady(endpoint, proc, 20_000);
+    // it imports the services it serves first (seconds; much longer on a machine running tests in parallel)
+    await waitReady(endpoint, proc, 50_000);
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  process.env.AWS_ACCESS_KEY_ID = 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-  process.env.AWS_SESSION_TOKEN = 'testing';
-  process.env.AWS_REGION = options.region ?? 'eu-west-1';
-  process.env.AWS_DEFAULT_REGION = process.env.AWS_REGION;
-  // moto on a loaded machine (tests in parallel) can take longer than AWS to answer; keep the
-  // per-attempt timeout for a hung endpoint, not for a slow local one
-  process.env.SENTINEL_AWS_REQUEST_TIMEOUT_MS ??= '30000';
   return {
     endpoint,
     async reset() {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      await resetMoto(endpoint);
     },
     async stop() {
       if (proc.exitCode !== null) return;
@@ -128,4 +180,33 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
       });
     },
   };
+}
+
+/** Forgets every resource of every account and region the server holds. */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`resetting moto_server at ${endpoint} answered HTTP ${res.status}`);
+}
+
+/**
+ * Points the AWS SDK of this process at a moto_server through AWS_ENDPOINT_URL (never a
+ * hard-coded endpoint in the code under test). Credentials are dummies; moto accepts any.
+ */
+export function useMoto(endpoint: string, options: { region?: string } = {}): void {
+  process.env.AWS_ENDPOINT_URL = endpoint;
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  process.env.AWS_SESSION_TOKEN = 'testing';
+  process.env.AWS_REGION = options.region ?? 'eu-west-1';
+  process.env.AWS_DEFAULT_REGION = process.env.AWS_REGION;
+  // moto on a loaded machine (tests in parallel) can take longer than AWS to answer; keep the
+  // per-attempt timeout for a hung endpoint, not for a slow local one
+  process.env.SENTINEL_AWS_REQUEST_TIMEOUT_MS ??= '30000';
+}
+
+/** Starts moto_server and points this process's AWS SDK at it (launchMoto, then useMoto). */
+export async function startMoto(options: { region?: string } = {}): Promise<Moto> {
+  const moto = await launchMoto();
+  useMoto(moto.endpoint, options);
+  return moto;
 }

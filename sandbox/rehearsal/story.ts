@@ -20,7 +20,7 @@ import { createHandler as createVerifier } from '../../functions/verifier/handle
 import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../events.ts';
 import { detachAsKopsUpdateWould, replaceClassicListener } from '../kops-account.ts';
 import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
-import { startMoto } from '../moto.ts';
+import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
 import { buildWorld, CLUSTER, settleClassicElb, type World } from '../world.ts';
 import { startSlackStandIn } from './slack.ts';
@@ -31,6 +31,8 @@ export interface RehearsalOptions {
   reportOnly: boolean;
   /** Control-plane groups (one per zone), 1 to 5. */
   groups: number;
+  /** A running moto_server to play against (emptied first, left running); by default one is started and stopped. */
+  moto?: Moto;
 }
 
 export interface RehearsalResult {
@@ -340,11 +342,15 @@ async function undo(s: Stage, reportOnly: boolean, mark: SwapMark): Promise<void
 
 /** Plays a kops upgrade against a local AWS and local TLS servers, through the real handlers. */
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
-  const moto = await startMoto();
+  const moto = opts.moto ?? (await startMoto());
+  if (opts.moto) {
+    await opts.moto.reset();
+    useMoto(opts.moto.endpoint);
+  }
   const slack = await startSlackStandIn();
   const clients = createAwsClients();
   const timeline = new Timeline();
-  const closers: (() => Promise<void>)[] = [() => slack.close(), () => moto.stop()];
+  const closers: (() => Promise<void>)[] = [() => slack.close(), ...(opts.moto ? [] : [() => moto.stop()])];
   try {
     const kopsCa = await createCa('kubernetes-ca');
     const serving = await issueServerCert(kopsCa, {

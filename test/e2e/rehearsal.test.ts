@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { rehearse } from '../../sandbox/rehearsal/story.ts';
+import { withMoto } from '../support/moto-hooks.ts';
+
+const moto = withMoto();
 
 /** The whole story, end to end, through the real handlers, against moto and local TLS servers. */
 describe('kops upgrade rehearsal', () => {
   it('repair mode: registers, verifies, repairs a detachment, catches the ACM listener, resolves', async () => {
-    const result = await rehearse({ reportOnly: false, groups: 3 });
+    const result = await rehearse({ reportOnly: false, groups: 3, moto: moto() });
     expect(result.timeline.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result.ok).toBe(true);
     // one alert per cause: the listener, with the handshakes through the load balancer and the API
@@ -27,7 +30,7 @@ describe('kops upgrade rehearsal', () => {
   });
 
   it('report-only mode: the detachment is only reported, alerted, and resolved once an operator fixes it', async () => {
-    const result = await rehearse({ reportOnly: true, groups: 2 });
+    const result = await rehearse({ reportOnly: true, groups: 2, moto: moto() });
     expect(result.timeline.checks.filter((c) => !c.ok)).toEqual([]);
     const fired = result.alerts.filter((a) => a.kind === 'fire');
     // one alert per cause: the detachments (the registrations they imply listed under them) and the listener

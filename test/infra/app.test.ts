@@ -14,12 +14,15 @@ function example(): Record<string, unknown> & { clusters: Record<string, unknown
   return parseYaml(readFileSync(join(ROOT, 'config', 'example.yaml'), 'utf8'));
 }
 
+/** `tsx bin/app.ts` without npx in front (an npm start-up per run): tsx as node's loader. */
+const TSX_APP = ['--import', 'tsx', 'bin/app.ts'];
+
 /** Runs the CDK app the way `cdk synth` does, with the config from SENTINEL_CONFIG. */
 function runApp(config: unknown) {
   const path = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(path, toYaml(config));
   const { CDK_CONTEXT_JSON: _ignored, ...env } = process.env;
-  return spawnSync('npx', ['tsx', 'bin/app.ts'], {
+  return spawnSync(process.execPath, TSX_APP, {
     cwd: ROOT,
     env: { ...env, SENTINEL_CONFIG: path, CDK_OUTDIR: join(work, 'out') },
     encoding: 'utf8',
@@ -51,7 +54,7 @@ describe('bin/app.ts', () => {
   it('exits 1 naming the file when it cannot be read', () => {
     const missing = join(work, 'missing.yaml');
     const { CDK_CONTEXT_JSON: _ignored, ...env } = process.env;
-    const result = spawnSync('npx', ['tsx', 'bin/app.ts'], {
+    const result = spawnSync(process.execPath, TSX_APP, {
       cwd: ROOT,
       env: { ...env, SENTINEL_CONFIG: missing, CDK_OUTDIR: join(work, 'out') },
       encoding: 'utf8',

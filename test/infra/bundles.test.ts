@@ -1,21 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/core/config/load.ts';
-import { configDefine, esbuildOptions } from '../../lib/bundling/options.ts';
-import { bundleFunction } from './bundle.ts';
-import { twoClusterInput } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { bundledModule, bundleFunction } from './bundle.ts';
 
 /**
  * What Lambda will load: each function bundled with the stack's settings and its config compiled
  * in, imported as the ESM module Lambda imports, and invoked. A bad banner, a missing dependency
  * or a config that does not parse back fails here, not at 3 a.m.
  */
-const dir = mkdtempSync(join(tmpdir(), 'sentinel-bundles-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 const context = {
   awsRequestId: 'bundle-test',
   functionName: 'bundle-test',
@@ -23,15 +13,9 @@ const context = {
 };
 
 async function bundled(name: string) {
-  const outfile = join(dir, name, 'index.mjs');
-  await build(
-    esbuildOptions(
-      join('functions', name, 'handler.ts'),
-      outfile,
-      configDefine(parseConfig(twoClusterInput())),
-    ),
-  );
-  return (await import(outfile)) as { handler: (event: unknown, ctx: unknown) => Promise<unknown> };
+  return (await import(await bundledModule(name))) as {
+    handler: (event: unknown, ctx: unknown) => Promise<unknown>;
+  };
 }
 
 describe('the bundled functions', () => {

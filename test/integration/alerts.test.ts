@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { type PublishDeps, PublishRunError, publishRun } from '../../functions/core/alerts/publish.ts';
 import { AlertStore, AlertWriteConflict, fromItem } from '../../functions/core/alerts/state.ts';
@@ -19,8 +19,8 @@ import type { AlertsConfig } from '../../functions/core/config/schema.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
 import { finding } from '../../functions/core/findings/make.ts';
 import { createAlertTable } from '../../sandbox/local-alerting.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { losingFirstResponse } from '../support/lossy-dynamodb.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 const CLUSTER = 'k8s.example.com';
 const OTHER = 'other.example.com';
@@ -74,7 +74,7 @@ const untrusted = (): Finding =>
   });
 
 describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
-  let moto: Moto;
+  const moto = withMoto();
   let clients: AwsClients;
   let counter: CallCounter;
   let deps: PublishDeps;
@@ -82,15 +82,8 @@ describe('alerts against moto (DynamoDB, SNS→SQS, EventBridge→SQS)', () => {
   let eventQueueUrl: string;
   let tableSeq = 0;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await moto.reset();
+    await moto().reset();
     counter = new CallCounter();
     clients = createAwsClients({ region: 'eu-west-1', counter, maxAttempts: 2 });
     const tableName = `alerts-${++tableSeq}`;

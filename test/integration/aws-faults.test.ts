@@ -7,16 +7,16 @@ import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { type FaultProxy, startBlackhole, startFaultProxy } from '../../sandbox/fault-proxy.ts';
 import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-alerting.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { group, targets } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 /** The registrar's timeout in the stack (lib/sentinel-stack.ts). */
 const REGISTRAR_TIMEOUT_MS = 120_000;
 /** The SDK's standard-mode backoff cap per retry (2026 retry config: throttling base 1 s, doubling). */
 const MAX_BACKOFF_MS_PER_CALL = 1_000 + 2_000;
 
-let moto: Moto;
+const moto = withMoto();
 let proxy: FaultProxy;
 let world: World;
 let alerting: LocalAlerting;
@@ -24,16 +24,14 @@ const direct = createAwsClients();
 let viaProxy: AwsClients;
 
 beforeAll(async () => {
-  moto = await startMoto();
   world = await buildWorld(direct, { controlPlaneGroups: 1 });
   alerting = await createLocalAlerting(direct);
-  proxy = await startFaultProxy(moto.endpoint, { seed: 20261130 });
+  proxy = await startFaultProxy(moto().endpoint, { seed: 20261130 });
   // one set of clients, as a warm Lambda container keeps them: what retries leave behind carries over
   viaProxy = createAwsClients({ endpoint: proxy.endpoint });
 });
 afterAll(async () => {
   await proxy?.close();
-  await moto?.stop();
 });
 
 interface EventRun {

@@ -11,16 +11,16 @@ import { loadCaTrust } from '../../functions/core/ca/sources.ts';
 import type { CaTrust } from '../../functions/core/ca/trust.ts';
 import type { CaSource } from '../../functions/core/config/schema.ts';
 import { probeTls, tlsFinding } from '../../functions/core/tls/probe.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert, keysetYaml, nodeupConfigYaml, type TestCa } from '../../sandbox/pki.ts';
 import { createStateStoreBucket } from '../../sandbox/state-store.ts';
 import { Endpoints, LOOPBACK, startTlsServer } from '../../sandbox/tls-servers.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 const CLUSTER = 'k8s.example.com';
 const BUCKET = 'kops-state-example';
 const PARAM = '/kops-api-sentinel/k8s.example.com/ca';
 
-let moto: Moto;
+const moto = withMoto();
 let clients: AwsClients;
 let retired: TestCa;
 let current: TestCa;
@@ -76,7 +76,6 @@ function privateFragments(): string[] {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
   [retired, current, next] = await Promise.all([
     createCa('kubernetes-ca-2021'),
     createCa('kubernetes-ca-2024'),
@@ -86,7 +85,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await endpoints.closeAll();
-  await moto?.stop();
 });
 
 afterEach(async () => {
@@ -94,7 +92,7 @@ afterEach(async () => {
 });
 
 beforeEach(async () => {
-  await moto.reset();
+  await moto().reset();
   clients = createAwsClients();
   await createStateStoreBucket(clients.s3, BUCKET);
 });

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld } from '../../sandbox/world.ts';
 import { targets } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 /**
  * The package as an operator gets it: `npm pack`, then a production install (no dev dependencies)
@@ -16,7 +16,7 @@ import { targets } from '../support/aws-state.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-pack-'));
 const app = join(dir, 'app');
 let bin: string;
-let moto: Moto;
+withMoto();
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 function run(args: string[]) {
@@ -24,7 +24,6 @@ function run(args: string[]) {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
   execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], {
     stdio: 'pipe',
     timeout: 60_000,
@@ -50,7 +49,6 @@ beforeAll(async () => {
   bin = join(app, 'node_modules', '.bin', 'kops-api-sentinel');
 }, 180_000);
 afterAll(async () => {
-  await moto?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

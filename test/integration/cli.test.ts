@@ -4,24 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
-import { freePort, type Moto, startMoto } from '../../sandbox/moto.ts';
+import { freePort } from '../../sandbox/moto.ts';
 import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { buildWorld, CLUSTER } from '../../sandbox/world.ts';
 import { targets } from '../support/aws-state.ts';
 import { capture } from '../support/cli-io.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
-let moto: Moto;
+const moto = withMoto();
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
 
 describe('the CLI', () => {
   it('names the kind of problem: file not found, unknown cluster (exit 2)', async () => {
@@ -29,7 +23,7 @@ describe('the CLI', () => {
     expect(await main(['verify', '--config', join(dir, 'no-such.yaml')], missing.io)).toBe(2);
     expect(missing.out.stderr).toMatch(/^error \(file not found\): --config: no file at/);
     const clients = createAwsClients();
-    await moto.reset();
+    await moto().reset();
     const world = await buildWorld(clients, { controlPlaneGroups: 1 });
     const file = join(dir, 'kinds.json');
     writeFileSync(file, JSON.stringify({ clusters: world.config.clusters }));
@@ -41,7 +35,7 @@ describe('the CLI', () => {
 
   it('verify over every cluster: progress lines on a terminal, then a summary table; yaml output', async () => {
     const clients = createAwsClients();
-    await moto.reset();
+    await moto().reset();
     const world = await buildWorld(clients, {
       controlPlaneGroups: 1,
       clusterConfig: { tls: { timeoutSeconds: 0.5 }, api: { probeHostname: false } },
@@ -84,7 +78,7 @@ describe('the CLI', () => {
 
   it('ca import writes only the public, trusted part of a kops keyset to SSM', async () => {
     const clients = createAwsClients();
-    await moto.reset();
+    await moto().reset();
     const parameterName = `/kops-api-sentinel/${CLUSTER}/ca-bundle`;
     const world = await buildWorld(clients, { clusterConfig: { ca: { source: 'ssm', parameterName } } });
     const file = join(dir, 'config.json');
@@ -146,7 +140,7 @@ describe('the CLI', () => {
     const clients = createAwsClients();
     beforeAll(async () => {
       ca = await createCa('kubernetes-ca');
-      await moto.reset();
+      await moto().reset();
       const world = await buildWorld(clients, {
         controlPlaneGroups: 1,
         clusterConfig: {

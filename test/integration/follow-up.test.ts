@@ -15,13 +15,13 @@ import {
 import { createHandler } from '../../functions/verifier/handler.ts';
 import { createAlertTable } from '../../sandbox/local-alerting.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert } from '../../sandbox/pki.ts';
 import { Endpoints, startSilentServer, startTlsServer } from '../../sandbox/tls-servers.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
-let moto: Moto;
+const moto = withMoto();
 let world: World;
 let guard: LoopbackGuard;
 const servers = new Endpoints();
@@ -34,7 +34,6 @@ let queueUrl = '';
 let tables = 0;
 
 beforeAll(async () => {
-  moto = await startMoto();
   guard = await startLoopbackGuard();
   const ca = await createCa('kubernetes-ca');
   const cert = await issueServerCert(ca, { dns: [`api.internal.${CLUSTER}`] });
@@ -55,7 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await servers.closeAll();
   await guard?.close();
-  await moto?.stop();
 });
 
 /**
@@ -159,7 +157,7 @@ describe('follow-up of a new instance (delayed SQS messages)', () => {
     const { env, body } = await startChain();
     const broken = verifierWith(hungRule, {
       ...env,
-      FOLLOW_UP_QUEUE_URL: `${moto.endpoint}/123456789012/no-such-queue`,
+      FOLLOW_UP_QUEUE_URL: `${moto().endpoint}/123456789012/no-such-queue`,
     });
     const res = await broken(sqsEvent(['not json', body]), ctx);
     expect(res).toMatchObject({ batchItemFailures: [{ itemIdentifier: 'm1' }] });

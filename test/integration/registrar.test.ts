@@ -5,7 +5,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import { CallCounter } from '../../functions/core/aws/clients.ts';
 import type { Finding } from '../../functions/core/findings/finding.ts';
@@ -13,11 +13,11 @@ import { silentLog } from '../../functions/core/log.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { autoScalingEvent, detachEvent } from '../../sandbox/events.ts';
 import { detachAsKopsUpdateWould } from '../../sandbox/kops-account.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { classicInstances, group, liveControlPlaneInstances, targets } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
-let moto: Moto;
+const moto = withMoto();
 let world: World;
 const counter = new CallCounter();
 let clients = createAwsClients();
@@ -36,14 +36,8 @@ async function firstInstance(name: string): Promise<string> {
   return id;
 }
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
 beforeEach(async () => {
-  await moto.reset();
+  await moto().reset();
   clients = createAwsClients({ counter });
   world = await buildWorld(clients, { oldCluster: true, otherCluster: true });
   // moto quirk: each Auto Scaling change sets a classic ELB's instances to that one group's, so

@@ -18,7 +18,7 @@ import {
 } from '../../functions/core/slack/notify.ts';
 import { postToWebhook, WebhookError, WebhookUrlError } from '../../functions/core/slack/webhook.ts';
 import { createHandler } from '../../functions/notifier/handler.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A real HTTP server on 127.0.0.1 standing in for Slack's incoming webhook.
@@ -471,16 +471,14 @@ describe('Slack webhook against a real local HTTP server', () => {
 
 describe('notifier with the secret in (moto) Secrets Manager', () => {
   const slack = new FakeSlack();
-  let moto: Moto;
+  withMoto();
   beforeAll(async () => {
     await slack.start();
-    moto = await startMoto();
   });
   afterEach(() => {
     slack.reset();
   });
   afterAll(async () => {
-    await moto?.stop();
     await slack.stop();
   });
 

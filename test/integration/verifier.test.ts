@@ -15,15 +15,15 @@ import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.t
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { type LoopbackGuard, startLoopbackGuard } from '../../sandbox/loopback-guard.ts';
-import { type Moto, startMoto } from '../../sandbox/moto.ts';
 import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
 import { createStateStoreBucket, putNodeGroupTrust } from '../../sandbox/state-store.ts';
 import { Endpoints, startSilentServer, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
 import { buildWorld, CLUSTER, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
+import { withMoto } from '../support/moto-hooks.ts';
 
 const HOST = `api.internal.${CLUSTER}`;
-let moto: Moto;
+const moto = withMoto();
 let clients = createAwsClients();
 let world: World;
 let kopsCa: TestCa;
@@ -35,7 +35,6 @@ let hung: { port: number };
 let guard: LoopbackGuard;
 
 beforeAll(async () => {
-  moto = await startMoto();
   kopsCa = await createCa('kubernetes-ca');
   const serving = await issueServerCert(kopsCa, {
     dns: [HOST, 'kubernetes', 'kubernetes.default'],
@@ -56,10 +55,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await servers.closeAll();
   await guard?.close();
-  await moto?.stop();
 });
 beforeEach(async () => {
-  await moto.reset();
+  await moto().reset();
   clients = createAwsClients();
   world = await buildWorld(clients, {
     clusterConfig: { ca: { source: 'inline', pem: kopsCa.certPem }, tls: { timeoutSeconds: 1 } },
@@ -276,7 +274,7 @@ describe('verifier with the state-store CA: what each node group trusts', () => 
   const BUCKET = 'kops-state-verifier';
   /** A fresh world whose CA is the state store holding these node groups' nodeup configs. */
   async function nodeGroups(trusts: Record<string, TestCa[]>): Promise<void> {
-    await moto.reset();
+    await moto().reset();
     clients = createAwsClients();
     await createStateStoreBucket(clients.s3, BUCKET);
     await putNodeGroupTrust(clients.s3, { bucket: BUCKET, prefix: 'kops', cluster: CLUSTER }, trusts);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseConfig } from './parse.ts';
-import type { ClusterConfig, SentinelConfig } from './schema.ts';
+import type { SentinelConfig } from './schema.ts';
 
 export { ConfigError, defaultCaParameter, parseConfig } from './parse.ts';
 
