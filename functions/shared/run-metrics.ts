@@ -97,9 +97,17 @@ export function runMetrics(run: RunFacts): MetricRecord[] {
 }
 
 /**
- * Writes metric records as EMF lines, one line per set of dimensions: Powertools Metrics keeps one
- * set of dimensions per flush, so each set is added, its metrics stored, and the lot published
- * (which clears the dimensions again; the `service` default dimension stays on every line).
+ * At most this many values per EMF line: Powertools publishes on its own when a metric reaches 100
+ * values (or 100 metrics are stored), and that flush clears the dimensions, so the values after it
+ * would lose their cluster.
+ */
+export const MAX_VALUES_PER_LINE = 90;
+
+/**
+ * Writes metric records as EMF lines, one line per set of dimensions (and per 90 values): Powertools
+ * Metrics keeps one set of dimensions per flush, so each set is added, its metrics stored, and the
+ * lot published (which clears the dimensions again; the `service` default dimension stays on every
+ * line).
  */
 export function writeMetrics(records: readonly MetricRecord[], m: Metrics = metrics): void {
   const groups = new Map<string, MetricRecord[]>();
@@ -108,11 +116,14 @@ export function writeMetrics(records: readonly MetricRecord[], m: Metrics = metr
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const group of groups.values()) {
-    const [first] = group;
-    if (!first) continue;
-    for (const [name, value] of Object.entries(first.dimensions)) m.addDimension(name, value);
-    for (const r of group) m.addMetric(r.name, r.unit, r.value);
-    m.publishStoredMetrics();
+    for (let i = 0; i < group.length; i += MAX_VALUES_PER_LINE) {
+      const chunk = group.slice(i, i + MAX_VALUES_PER_LINE);
+      const [first] = chunk;
+      if (!first) continue;
+      for (const [name, value] of Object.entries(first.dimensions)) m.addDimension(name, value);
+      for (const r of chunk) m.addMetric(r.name, r.unit, r.value);
+      m.publishStoredMetrics();
+    }
   }
 }
 

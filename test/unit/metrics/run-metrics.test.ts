@@ -8,7 +8,12 @@ import { finding } from '../../../functions/core/findings/make.ts';
 import { type Log, silentLog } from '../../../functions/core/log.ts';
 import { METRICS_NAMESPACE } from '../../../functions/shared/metric-names.ts';
 import { reportRun } from '../../../functions/shared/report.ts';
-import { type MetricRecord, recordRunMetrics, runMetrics } from '../../../functions/shared/run-metrics.ts';
+import {
+  type MetricRecord,
+  recordRunMetrics,
+  runMetrics,
+  writeMetrics,
+} from '../../../functions/shared/run-metrics.ts';
 
 const A = 'a.k8s.example.com';
 const B = 'b.k8s.example.com';
@@ -180,6 +185,22 @@ describe('recordRunMetrics: the EMF the Powertools Metrics instance writes', () 
     expect(aByCode).toMatchObject({ cluster: A, code: 'TLS_UNTRUSTED_ISSUER', DriftFound: 1 });
     expect(b).toMatchObject({ service: 'kops-api-sentinel', cluster: B, DriftFound: 0, Verifications: 1 });
     expect(b).not.toHaveProperty('code');
+  });
+
+  it('keeps the cluster on every value past Powertools’ 100-value flush', () => {
+    const values = Array.from(
+      { length: 250 },
+      (_, i): MetricRecord => ({
+        name: 'HandshakeLatency',
+        unit: 'Milliseconds',
+        value: i,
+        dimensions: { cluster: A },
+      }),
+    );
+    writeMetrics(values, new Metrics({ namespace: METRICS_NAMESPACE }));
+    const docs = emf();
+    expect(docs.every((d) => d.cluster === A)).toBe(true);
+    expect(docs.flatMap((d) => [d.HandshakeLatency].flat())).toHaveLength(250);
   });
 
   it('writes nothing for a run without clusters', () => {
