@@ -26,8 +26,8 @@ export function requireEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env):
   return value.trim();
 }
 
-/** Reads an optional variable, falling back to a default when it is missing or blank. */
-export function optionalEnv(name: EnvName, fallback: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? fallback : value.trim();
+/** Reads an optional variable: its trimmed value, or undefined when it is missing or blank. */
+export function optionalEnv(name: EnvName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
 }

@@ -5,6 +5,12 @@
  */
 export const METRICS_NAMESPACE = 'KopsApiSentinel';
 
+/**
+ * The service every function reports under (Powertools' `service`, set by the stack as
+ * POWERTOOLS_SERVICE_NAME): the `service` dimension of every metric.
+ */
+export const SERVICE_NAME = 'kops-api-sentinel';
+
 export const METRIC = {
   /** Drifting findings of a run (Count): per cluster, and per cluster and finding code. */
   driftFound: 'DriftFound',

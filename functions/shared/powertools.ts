@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../core/log.ts';
-import { METRICS_NAMESPACE } from './metric-names.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 
 /** The service name every function reports under (logs and metrics). */
-export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'kops-api-sentinel';
+export const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 
 /** The CloudWatch namespace of every metric the sentinel emits (EMF, through the function's logs). */
 export { METRICS_NAMESPACE };

@@ -4,7 +4,7 @@ import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import type { Verdict } from '../core/findings/finding.ts';
 import type { Log } from '../core/log.ts';
-import { ENV } from './env.ts';
+import { ENV, optionalEnv } from './env.ts';
 import { logVerdicts } from './log-verdicts.ts';
 import { type RunFacts, recordRunMetrics } from './run-metrics.ts';
 
@@ -17,7 +17,7 @@ export interface ReportTargets {
 }
 
 export function reportTargets(env: NodeJS.ProcessEnv = process.env): ReportTargets {
-  const pick = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined);
+  const pick = (name: string) => optionalEnv(name, env);
   const out: ReportTargets = {};
   const table = pick(ENV.ALERT_TABLE_NAME);
   const topic = pick(ENV.ALERT_TOPIC_ARN);

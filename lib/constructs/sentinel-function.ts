@@ -9,14 +9,14 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { SERVICE_NAME } from '../../functions/shared/metric-names.ts';
 import { bundledCode } from '../bundling/function-code.ts';
 import { PROJECT_ROOT } from '../bundling/options.ts';
 import { acknowledge } from '../nag.ts';
 
 export { BUNDLE, configDefine, esbuildOptions, PROJECT_ROOT } from '../bundling/options.ts';
-
-/** The service name every function reports to Powertools (logs, metrics, traces). */
-export const SERVICE_NAME = 'kops-api-sentinel';
+/** The service every function reports under (logs and metrics). */
+export { SERVICE_NAME };
 
 export interface SentinelFunctionProps {
   /** Path of the handler file, relative to the project root (e.g. `functions/registrar/handler.ts`). */
