@@ -1,5 +1,4 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SNSEvent } from 'aws-lambda';
 import {
   type NotifyDeps,
   type NotifyResult,
@@ -13,6 +12,7 @@ import { ENV, requireEnv } from '../shared/env.ts';
 import { sentinelHandler } from '../shared/middy-stack.ts';
 import { log } from '../shared/powertools.ts';
 import { NOTIFIER_CLIENTS } from './clients.ts';
+import { snsRecords } from './sns-records.ts';
 
 /** What the handler can be given instead of the defaults (tests pass these). */
 export interface NotifierHandlerDeps {
@@ -50,7 +50,9 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
     }
     return resolved;
   };
-  return sentinelHandler(async (event: SNSEvent): Promise<NotifyResult> => notifySlack(event, notifyDeps()));
+  return sentinelHandler(
+    async (event: unknown): Promise<NotifyResult> => notifySlack(snsRecords(event), notifyDeps()),
+  );
 }
 
 export const handler = createHandler();

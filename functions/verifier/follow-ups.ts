@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
+import { clustersForEvent } from '../core/config/select.ts';
 import { verdictOf } from '../core/findings/finding.ts';
 import type { Log } from '../core/log.ts';
 import type { ConnectTo } from '../core/tls/connect-to.ts';
@@ -67,7 +68,13 @@ export async function runFollowUps(records: FollowUpRecord[], deps: FollowUpDeps
 
 type Outcome = BatchResult['outcomes'][number];
 
-/** One message's round; throws only on a failure worth retrying. */
+/** The configured cluster a message names (the one cluster selection, config/select.ts). */
+function configured(config: SentinelConfig, name: string) {
+  const picked = clustersForEvent(config, name);
+  return 'clusters' in picked ? picked.clusters[0] : undefined;
+}
+
+/** One message's round; throws only on a failure worth retrying (or a missing ALERT_TABLE_NAME). */
 async function followUpRound(record: FollowUpRecord, deps: FollowUpDeps): Promise<Outcome> {
   const { verifier } = deps.config;
   const maxAttempts = maxFollowUpAttempts(verifier);
@@ -86,10 +93,12 @@ async function followUpRound(record: FollowUpRecord, deps: FollowUpDeps): Promis
     if (err instanceof MalformedFollowUpError) return drop(err.message);
     throw err;
   }
-  const cluster = deps.config.clusters.find((c) => c.name === req.cluster);
+  const cluster = configured(deps.config, req.cluster);
   if (!cluster) return drop(`cluster ${quotePrefix(req.cluster)} is not configured`);
   const tableName = deps.targets.tableName;
-  if (!tableName) return drop('ALERT_TABLE_NAME is not set; a follow-up cannot be checked against its chain');
+  // a deployment fault, not a bad message: fail the item, so SQS redelivers it and its DLQ keeps it
+  if (!tableName)
+    throw new Error('ALERT_TABLE_NAME is not set; a follow-up cannot be checked against its chain');
   const admission = await admitFollowUp(req, cluster, {
     clients: deps.clients,
     tableName,

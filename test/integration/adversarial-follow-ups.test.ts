@@ -6,6 +6,7 @@ import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } f
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { silentLog } from '../../functions/core/log.ts';
 import { describeInstances } from '../../functions/core/observe/instances.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/connect-to.ts';
 import {
@@ -14,7 +15,8 @@ import {
   maxFollowUpAttempts,
 } from '../../functions/core/verify/follow-up.ts';
 import { createHandler as createRegistrar } from '../../functions/registrar/handler.ts';
-import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
+import { reportTargets } from '../../functions/shared/report.ts';
+import { type BatchResult, runFollowUps } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { createLocalAlerting, type LocalAlerting } from '../../sandbox/local-alerting.ts';
@@ -195,6 +197,29 @@ describe('forged follow-up messages', () => {
 
   it('bounds attempts by the deadline and the delay', () => {
     expect(maxFollowUpAttempts({ newInstanceDeadlineMinutes: 15, followUpDelaySeconds: 60 })).toBe(17);
+  });
+});
+
+describe('a verifier deployed without ALERT_TABLE_NAME', () => {
+  it('fails each well-formed message (SQS redelivers it, its DLQ keeps it), naming the variable, and still drops a malformed one', async () => {
+    const before = await snapshot();
+    probed = 0;
+    const errors: string[] = [];
+    const log = {
+      ...silentLog,
+      error: (_m: string, extra?: Record<string, unknown>) => errors.push(String(extra?.error)),
+    };
+    const { ALERT_TABLE_NAME: _table, ...env } = alerting.env;
+    const res = await runFollowUps(
+      [msg({}), 'not json'].map((body, i) => ({ messageId: `m${i}`, body })),
+      { config: world.config, clients, log, targets: reportTargets(env), connectTo: [probeRule] },
+    );
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    expect(res.outcomes.map((o) => o.result).sort()).toEqual(['dropped', 'error']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('ALERT_TABLE_NAME is not set');
+    expect(await snapshot()).toEqual(before);
+    expect(probed).toBe(0);
   });
 });
 

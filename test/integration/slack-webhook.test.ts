@@ -18,6 +18,7 @@ import {
 } from '../../functions/core/slack/notify.ts';
 import { postToWebhook, WebhookError, WebhookUrlError } from '../../functions/core/slack/webhook.ts';
 import { createHandler } from '../../functions/notifier/handler.ts';
+import { snsRecords } from '../../functions/notifier/sns-records.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +193,18 @@ describe('Slack webhook against a real local HTTP server', () => {
     await slack.stop();
   });
 
+  it('fails the invocation on a malformed SNS record, naming its field, and posts nothing', async () => {
+    const handler = createHandler({ ...LOCAL, webhookUrl: fixedUrl(slack.url) });
+    const event = snsEvent('hello');
+    const record = event.Records[0] as unknown as { Sns: Record<string, unknown> };
+    delete record.Sns.Message;
+    const err = await Promise.resolve(handler(event, lambdaContext)).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('Records[0].Sns.Message');
+    const noSns = await Promise.resolve(handler({ Records: [{}] }, lambdaContext)).catch((e: unknown) => e);
+    expect((noSns as Error).message).toContain('Records[0].Sns');
+    expect(slack.received).toEqual([]);
+  });
+
   it('posts a Block Kit payload built from the lambda-protocol alert', async () => {
     const { lambda, alertKey } = alertMessage();
     const handler = createHandler({ ...LOCAL, webhookUrl: fixedUrl(slack.url) });
@@ -235,7 +248,7 @@ describe('Slack webhook against a real local HTTP server', () => {
       Region: 'EU (Ireland)',
       AWSAccountId: '123456789012',
     });
-    await notifySlack(snsEvent(alarm, 'ALARM: "kops-api-sentinel-verifier-errors"'), {
+    await notifySlack(snsRecords(snsEvent(alarm, 'ALARM: "kops-api-sentinel-verifier-errors"')), {
       ...LOCAL,
       webhookUrl: fixedUrl(slack.url),
     });
@@ -307,7 +320,7 @@ describe('Slack webhook against a real local HTTP server', () => {
     const { sleeps, sleep } = recordingSleep();
     let invalidated = 0;
     const source: WebhookUrlSource = { get: async () => slack.url, invalidate: () => void invalidated++ };
-    const err = await notifySlack(snsEvent(alertMessage().lambda), {
+    const err = await notifySlack(snsRecords(snsEvent(alertMessage().lambda)), {
       ...LOCAL,
       webhookUrl: source,
       webhook: { sleep },
@@ -372,7 +385,7 @@ describe('Slack webhook against a real local HTTP server', () => {
       error: (m, ...x) => void lines.push(m + JSON.stringify(x)),
     };
     const { sleep } = recordingSleep();
-    await notifySlack(snsEvent(alertMessage().lambda), {
+    await notifySlack(snsRecords(snsEvent(alertMessage().lambda)), {
       ...LOCAL,
       webhookUrl: fixedUrl(slack.url),
       webhook: { sleep },

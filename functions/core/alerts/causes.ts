@@ -1,3 +1,4 @@
+import { INSTANCE_ID } from '../discovery/instance-id.ts';
 import { type Finding, isDrift } from '../findings/finding.ts';
 
 /**
@@ -35,7 +36,6 @@ export interface GroupedFindings {
   consequences: { finding: Finding; root: Finding }[];
 }
 
-const INSTANCE_ID = /^i-[0-9a-f]+$/;
 const UNREACHABLE = new Set(['TLS_UNREACHABLE', 'TLS_TIMEOUT', 'TLS_CONNECTION_REFUSED']);
 
 function fingerprintOf(f: Finding): string | undefined {

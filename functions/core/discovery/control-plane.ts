@@ -5,6 +5,10 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
+import { type BackendRole, hasRole, ROLE_TAGS, taggedForCluster } from './tags.ts';
+
+export type { BackendRole } from './tags.ts';
+export { isControlPlaneInstance, taggedForCluster } from './tags.ts';
 
 /** One instance as its Auto Scaling group sees it. */
 export interface GroupInstance {
@@ -13,14 +17,6 @@ export interface GroupInstance {
   healthStatus: string;
   availabilityZone: string;
 }
-
-/**
- * What a discovered group is to the cluster: its control plane (`<ig>.masters.<cluster>`), or a
- * kops API-server node group (`<ig>.apiservers.<cluster>`, role APIServer). Both run
- * kube-apiserver behind kops' own API load balancer, so both are API backends: the sentinel
- * attaches, registers, prunes and probes them alike.
- */
-export type BackendRole = 'control-plane' | 'apiserver';
 
 /** An API-backend Auto Scaling group of a configured cluster: a control-plane or an API-server group. */
 export interface ControlPlaneGroup {
@@ -38,12 +34,6 @@ export type Classification =
   /** Named like an API-backend group of a configured cluster, but not tagged as one: never touched, reported. */
   | { kind: 'suspicious'; cluster: ClusterConfig; reason: string };
 
-const CONTROL_PLANE_ROLE_TAGS = ['k8s.io/role/master', 'k8s.io/role/control-plane'];
-const APISERVER_ROLE_TAGS = ['k8s.io/role/apiserver'];
-const ROLE_TAGS: Record<BackendRole, string[]> = {
-  'control-plane': CONTROL_PLANE_ROLE_TAGS,
-  apiserver: APISERVER_ROLE_TAGS,
-};
 /** The group-name infix kops uses per role (pkg/model/names.go). */
 export const NAME_INFIX: Record<BackendRole, string> = {
   'control-plane': 'masters',
@@ -55,23 +45,6 @@ type Named = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'>;
 
 function tagMap(group: Named): Map<string, string> {
   return new Map((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-
-/** True when tags say the resource belongs to the cluster (kops sets both tags; either one is enough). */
-export function taggedForCluster(tags: Map<string, string>, cluster: string): boolean {
-  return tags.get('KubernetesCluster') === cluster || tags.has(`kubernetes.io/cluster/${cluster}`);
-}
-
-function hasRole(tags: Map<string, string>, role: BackendRole): boolean {
-  return ROLE_TAGS[role].some((k) => tags.has(k) && tags.get(k) !== '0' && tags.get(k) !== 'false');
-}
-
-/**
- * True when an instance's own tags (propagated from its group) say it runs an API server of the
- * cluster: a control-plane instance, or an instance of an API-server node group.
- */
-export function isControlPlaneInstance(tags: Map<string, string>, cluster: string): boolean {
-  return taggedForCluster(tags, cluster) && (hasRole(tags, 'control-plane') || hasRole(tags, 'apiserver'));
 }
 
 /** The role a group's name gives it for one of the clusters, if any. */

@@ -4,6 +4,19 @@ import { MalformedEventError } from './errors.ts';
 
 type Path = readonly (PropertyKey | { key: PropertyKey })[];
 
+/** A value parsed by Powertools Parser, or the first problem: its path and what is wrong. */
+export function parseFirstIssue<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+): { ok: true; data: z.output<S> } | { ok: false; path: string[]; message: string } {
+  const result = parse(input, undefined, schema, true);
+  if (result.success) return { ok: true, data: result.data as z.output<S> };
+  const issues = (result.error.cause ?? []) as readonly { message: string; path?: Path }[];
+  const first = issues[0];
+  const path = (first?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p));
+  return { ok: false, path, message: first?.message ?? 'is malformed' };
+}
+
 /**
  * Parses a value with Powertools Parser against a schema; the first problem becomes a
  * MalformedEventError naming the field (`fieldOf` turns the schema's path into the field name the
@@ -14,12 +27,9 @@ export function parseShape<S extends z.ZodType>(
   input: unknown,
   fieldOf: (path: string[]) => string,
 ): z.output<S> {
-  const result = parse(input, undefined, schema, true);
-  if (result.success) return result.data as z.output<S>;
-  const issues = (result.error.cause ?? []) as readonly { message: string; path?: Path }[];
-  const first = issues[0];
-  const path = (first?.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p));
-  throw new MalformedEventError(fieldOf(path), first?.message ?? 'is malformed');
+  const result = parseFirstIssue(schema, input);
+  if (result.ok) return result.data;
+  throw new MalformedEventError(fieldOf(result.path), result.message);
 }
 
 /** The value parsed by a schema when it has the schema's shape; undefined (no error) otherwise. */

@@ -1,6 +1,5 @@
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../aws/clients.ts';
-import { isControlPlaneInstance, taggedForCluster } from '../discovery/control-plane.ts';
 
 export interface InstanceFacts {
   instanceId: string;
@@ -45,39 +44,4 @@ export async function describeInstances(
   throw new Error(
     `DescribeInstances returned more than ${MAX_PAGES} pages for ${unique.length} instance ids`,
   );
-}
-
-/** An instance may be registered only when it runs and, if it carries cluster tags, they name this cluster. */
-export function registrable(
-  facts: InstanceFacts | undefined,
-  cluster: string,
-): { ok: true } | { ok: false; actual: string; foreign: boolean } {
-  if (!facts) return { ok: false, actual: 'unknown to EC2', foreign: false };
-  const foreignTag = facts.tags.get('KubernetesCluster');
-  if (foreignTag !== undefined && foreignTag !== cluster) {
-    return { ok: false, actual: `tagged KubernetesCluster=${foreignTag}`, foreign: true };
-  }
-  if (
-    foreignTag === undefined &&
-    !taggedForCluster(facts.tags, cluster) &&
-    hasOtherClusterTag(facts.tags, cluster)
-  ) {
-    return { ok: false, actual: 'tagged for another cluster', foreign: true };
-  }
-  if (facts.state !== 'running') return { ok: false, actual: `EC2 state ${facts.state}`, foreign: false };
-  return { ok: true };
-}
-
-function hasOtherClusterTag(tags: Map<string, string>, cluster: string): boolean {
-  for (const k of tags.keys())
-    if (k.startsWith('kubernetes.io/cluster/') && k !== `kubernetes.io/cluster/${cluster}`) return true;
-  return false;
-}
-
-/**
- * A running instance tagged as an API backend of the cluster: never deregistered on the word of
- * discovery alone (its group may have lost its tags or name).
- */
-export function runningBackend(facts: InstanceFacts | undefined, cluster: string): boolean {
-  return facts?.state === 'running' && isControlPlaneInstance(facts.tags, cluster);
 }

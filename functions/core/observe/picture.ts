@@ -1,13 +1,13 @@
 import type { AwsClients } from '../aws/clients.ts';
-import { registeredOnPort } from '../lb/port.ts';
 import type { Adapter } from '../lb/registrations.ts';
+import { missingIds, runningBackend, unknownIds } from '../plan/rules.ts';
 import { type OtherGroup, otherGroupsHolding } from './holders.ts';
-import { describeInstances, type InstanceFacts, runningBackend } from './instances.ts';
+import { describeInstances, type InstanceFacts } from './instances.ts';
 import { type LbState, type ReadOptions, readLbStates } from './lb-state.ts';
 import type { ReconcileScope } from './scope.ts';
 
-/** Registrations the sweep may judge: instance targets (a target group of type `ip` holds addresses). */
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+/** The planner's rules for which ids a run must read (kept pure in plan/rules.ts). */
+export { missingIds, unknownIds } from '../plan/rules.ts';
 
 /**
  * What one run knows of a cluster: the scope (groups from discovery and what they make desired,
@@ -26,26 +26,6 @@ export interface Picture {
   holders: Map<string, OtherGroup>;
   /** The ids Auto Scaling was asked about. */
   heldLookedUp: Set<string>;
-}
-
-/** Desired instances that some existing load balancer does not have on the apiserver port. */
-export function missingIds(scope: ReconcileScope, lbs: readonly LbState[]): string[] {
-  const port = scope.cluster.api.instancePort;
-  const out = new Set<string>();
-  for (const lb of lbs) {
-    if (!lb.exists) continue;
-    for (const id of scope.desired.keys()) if (!registeredOnPort(lb, id, port)) out.add(id);
-  }
-  return [...out];
-}
-
-/** Registered instance ids in no group of the scope (only a sweep judges them). */
-export function unknownIds(scope: ReconcileScope, lbs: readonly LbState[]): string[] {
-  if (!scope.pruneUnknown) return [];
-  const all = new Set(lbs.flatMap((lb) => (lb.exists ? [...lb.instanceIds] : [])));
-  return [...all].filter(
-    (id) => INSTANCE_ID.test(id) && !scope.desired.has(id) && !scope.known.has(id) && !scope.leaving.has(id),
-  );
 }
 
 /**

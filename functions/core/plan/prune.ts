@@ -1,9 +1,9 @@
 import { isAttachedTo } from '../lb/port.ts';
-import { runningBackend } from '../observe/instances.ts';
 import type { LbState } from '../observe/lb-state.ts';
-import { type Picture, unknownIds } from '../observe/picture.ts';
+import type { Picture } from '../observe/picture.ts';
 import { listSome } from '../text.ts';
 import { type Builder, existing } from './builder.ts';
+import { runningBackend, unknownIds } from './rules.ts';
 
 /**
  * Another group's instances that Auto Scaling keeps on a load balancer through that group's

@@ -1,8 +1,8 @@
 import { registeredOnPort, wrongPorts } from '../lb/port.ts';
-import { registrable } from '../observe/instances.ts';
 import type { LbState } from '../observe/lb-state.ts';
 import type { Picture } from '../observe/picture.ts';
 import { type Builder, existing } from './builder.ts';
+import { registrable } from './rules.ts';
 
 /** A desired instance registered on another port than the apiserver's. */
 interface WrongPort {

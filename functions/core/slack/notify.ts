@@ -1,5 +1,4 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SNSEvent } from 'aws-lambda';
 import { ALERT_SCHEMA, type MachineAlert } from '../alerts/messages.ts';
 import { type Log, silentLog } from '../log.ts';
 import { alarmBlocks, alertBlocks, isCloudWatchAlarm, type SlackMessage, textBlocks } from './blocks.ts';
@@ -20,6 +19,13 @@ export interface NotifyDeps {
   /** Tests and the rehearsal only (see WebhookOptions.allowInsecureLocalSlack). */
   allowInsecureLocalSlack?: boolean;
   logger?: Log;
+}
+
+/** One message to post: what an SNS record carries (the notifier handler parses the event). */
+export interface SlackRecord {
+  subject?: string;
+  message: string;
+  messageId: string;
 }
 
 export interface NotifyResult {
@@ -98,28 +104,26 @@ export function slackMessageFor(message: string, subject?: string | null): Slack
 }
 
 /**
- * Posts each SNS record to Slack. Throws when a post finally fails, so the invocation fails and
+ * Posts each record to Slack. Throws when a post finally fails, so the invocation fails and
  * SNS retries it (and its DLQ keeps it when retries run out): a message is never dropped silently.
  */
-export async function notifySlack(event: SNSEvent, deps: NotifyDeps): Promise<NotifyResult> {
+export async function notifySlack(records: readonly SlackRecord[], deps: NotifyDeps): Promise<NotifyResult> {
   const log = deps.logger ?? silentLog;
   const post = deps.post ?? postToWebhook;
-  const records = event.Records ?? [];
   if (records.length === 0) return { posted: 0 };
   const url = await deps.webhookUrl.get();
   let posted = 0;
   const failures: Error[] = [];
   for (const record of records) {
-    const sns = record.Sns;
-    const message = slackMessageFor(sns.Message, sns.Subject);
+    const message = slackMessageFor(record.message, record.subject);
     try {
       const res = await post(url, message, {
         ...deps.webhook,
         ...(deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {}),
-        onRetry: (info) => log.warn('Slack webhook retry', { messageId: sns.MessageId, ...info }),
+        onRetry: (info) => log.warn('Slack webhook retry', { messageId: record.messageId, ...info }),
       });
       posted += 1;
-      log.info('Posted to Slack', { messageId: sns.MessageId, attempts: res.attempts });
+      log.info('Posted to Slack', { messageId: record.messageId, attempts: res.attempts });
     } catch (err) {
       if (
         err instanceof WebhookError &&
@@ -128,7 +132,7 @@ export async function notifySlack(event: SNSEvent, deps: NotifyDeps): Promise<No
       ) {
         deps.webhookUrl.invalidate();
       }
-      log.error('Posting to Slack failed', { messageId: sns.MessageId, error: (err as Error).message });
+      log.error('Posting to Slack failed', { messageId: record.messageId, error: (err as Error).message });
       failures.push(err as Error);
     }
   }

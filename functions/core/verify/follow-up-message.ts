@@ -1,12 +1,11 @@
 import * as z from 'zod';
+import { INSTANCE_ID } from '../discovery/instance-id.ts';
+import { quoteShort } from '../text.ts';
 
 /** At most a short prefix of a value that failed validation, for errors and logs. */
 export function quotePrefix(value: unknown, max = 24): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`);
+  return quoteShort(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)), max);
 }
-
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
 const nonEmpty = (field: string) => {
   const error = `${field} must be a non-empty string`;

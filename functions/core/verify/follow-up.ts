@@ -1,7 +1,7 @@
-import { parse } from '@aws-lambda-powertools/parser';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
+import { parseFirstIssue } from '../events/parse-shape.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { describeInstances, type InstanceFacts } from '../observe/instances.ts';
@@ -64,10 +64,9 @@ export function parseFollowUp(body: string, limits: { maxAttempts: number }): Fo
   } catch {
     throw new MalformedFollowUpError('follow-up message body is not JSON');
   }
-  const parsed = parse(doc, undefined, followUpSchema(limits.maxAttempts), true);
-  if (parsed.success) return parsed.data;
-  const issues = (parsed.error.cause ?? []) as readonly { message: string }[];
-  const problem = issues[0]?.message ?? 'is malformed';
+  const parsed = parseFirstIssue(followUpSchema(limits.maxAttempts), doc);
+  if (parsed.ok) return parsed.data;
+  const problem = parsed.message;
   throw new MalformedFollowUpError(
     problem.startsWith('body ') ? `follow-up message ${problem}` : `follow-up message: ${problem}`,
   );

@@ -9,6 +9,7 @@ import {
   discoverControlPlaneGroups,
 } from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
+import { instanceIdOf } from '../discovery/instance-id.ts';
 import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
 import { type CheckKind, type Finding, isDrift, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
@@ -153,8 +154,6 @@ export function warmingUp(
   return out;
 }
 
-const instanceOf = (resource: string): string | undefined => /(?:^|:)(i-[0-9a-f]+)$/.exec(resource)?.[1];
-
 /**
  * A new instance is not judged by the scheduled verification while it starts: its follow-up owns
  * it until its deadline. Its drift becomes one NEW_INSTANCE_WARMING_UP line; an instance with no
@@ -170,7 +169,7 @@ function judgeInstances(
   const held = new Map<string, string[]>();
   const failing = new Set<string>();
   for (const f of findings) {
-    const id = instanceOf(f.resource);
+    const id = instanceIdOf(f.resource);
     if (id && isDrift(f)) {
       if (warming.has(id)) {
         held.set(id, [...(held.get(id) ?? []), f.code]);
