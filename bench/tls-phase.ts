@@ -10,6 +10,10 @@ import { atMost, failWith, type Row } from './table.ts';
  */
 export const AREA = 'verifier TLS';
 export const MAX_RATIO = 1.5;
+/** Latency the stand-ins inject on every connection; runs per row, after a warm-up. */
+export const LATENCY_MS = 50;
+export const RUNS = 15;
+export const WARMUP = 3;
 
 export interface PhaseSample {
   ms: number;

@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { parsePemBundle } from '../functions/core/ca/bundle.ts';
-import { discoverControlPlaneGroups } from '../functions/core/discovery/control-plane.ts';
-import { silentLog } from '../functions/core/log.ts';
 import {
   type ProbeOptions,
   type ProbeResult,
@@ -9,25 +7,21 @@ import {
   probeAll,
   probeTls,
 } from '../functions/core/tls/probe.ts';
-import { probeOptions, verifyCluster } from '../functions/core/verify/verify.ts';
 import { createCa, issueServerCert } from '../sandbox/pki.ts';
 import { Endpoints, startLatencyProxy, startTlsServer } from '../sandbox/tls-servers.ts';
 import type { Lab } from './lab.ts';
-import { startStandIn } from './stand-in.ts';
 import { interleaved, median, round1, round2 } from './stats.ts';
 import { atMost, failWith, info, type Row } from './table.ts';
-import { AREA, clockedRuns, MAX_RATIO, phaseRow } from './tls-phase.ts';
+import { AREA, LATENCY_MS, MAX_RATIO, RUNS, WARMUP } from './tls-phase.ts';
 import { selfTestRow } from './tls-self-test.ts';
-import { apiHostname, buildBenchWorld } from './world.ts';
+import { startVerifyPhase } from './verify-phase.ts';
+import { apiHostname } from './world.ts';
 
 /**
  * The verifier's TLS probes run in parallel: with 50 ms of latency injected on every connection,
  * checking a load balancer and three instances must take about as long as one handshake. Ratios of
  * medians over interleaved runs, after a warm-up; the absolute times are shown for reference only.
  */
-export const LATENCY_MS = 50;
-export const RUNS = 15;
-const WARMUP = 3;
 const HOST = apiHostname('tls.bench.example.com');
 
 async function timed(fn: () => Promise<ProbeResult[]>): Promise<{ ms: number; results: ProbeResult[] }> {
@@ -79,42 +73,16 @@ export async function handshakeRows(): Promise<Row[]> {
 }
 
 /**
- * The same ratio inside a full verifyCluster (two load balancers and three instances, through a
- * 50 ms stand-in). The phase is clocked by the stand-in, from the first probe connection it accepts
- * to the end of verifyCluster (nothing but judging follows the probes), not read from the probes'
- * own timings: so probes made one after another fail the row (see the self-test row after it).
+ * The same ratio inside a full verifyCluster (bench/verify-phase.ts): the phase is clocked by the
+ * stand-in, from the first probe connection it accepts to the end of verifyCluster (nothing but
+ * judging follows the probes), not read from the probes' own timings, so probes made one after
+ * another fail the row. The self-test row after it runs this same measurement with sequential probes.
  */
 export async function verifyPhaseRows(lab: Lab): Promise<Row[]> {
-  const ca = await createCa('kubernetes-ca');
-  await lab.moto.reset();
-  const world = await buildBenchWorld(lab.setup, { clusters: 1, groupsPerCluster: 3, caPem: ca.certPem });
-  const [cluster] = world.config.clusters;
-  if (!cluster) throw new Error('no cluster');
-  const standIn = await startStandIn(ca, [cluster.api.hostname], LATENCY_MS, { clock: true });
+  const phase = await startVerifyPhase(lab);
   try {
-    const { clock } = standIn;
-    if (!clock) throw new Error('the stand-in has no phase clock');
-    const groups = (await discoverControlPlaneGroups(lab.clients, [cluster])).groups.get(cluster.name) ?? [];
-    const deps = { clients: lab.clients, log: silentLog, connectTo: standIn.connectTo };
-    const trust = parsePemBundle(ca.certPem, 'bench');
-    const target: ProbeTarget = {
-      resource: 'one',
-      host: cluster.api.hostname,
-      port: cluster.api.port,
-      servername: cluster.api.hostname,
-    };
-    const runs = await clockedRuns(
-      clock,
-      async () => [await probeTls(target, trust, probeOptions(cluster, deps))],
-      async () => (await verifyCluster(cluster, groups, deps)).probes,
-      RUNS,
-      WARMUP,
-    );
-    const probes = runs.phase[0]?.probes.length ?? 0;
-    // the API name + 2 load balancers + 3 instances
-    const row = phaseRow(`verifyCluster TLS phase (${probes} probes) / one`, runs, 6, LATENCY_MS);
-    return [row, await selfTestRow()];
+    return [await phase.row('verifyCluster TLS phase', RUNS, WARMUP), await selfTestRow(phase)];
   } finally {
-    await standIn.close();
+    await phase.close();
   }
 }

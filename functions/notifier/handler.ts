@@ -30,16 +30,21 @@ export interface NotifierHandlerDeps {
   allowInsecureLocalSlack?: boolean;
 }
 
-/** SNS → Slack: wiring only. No I/O before the first invocation; the secret is read once and cached. */
+/**
+ * SNS → Slack: wiring only. Its Secrets Manager client is constructed here, at module load for the
+ * deployed handler (Lambda's init phase), unless the deps bring a client or a webhook URL source;
+ * no I/O before the first invocation; the secret is read once and cached.
+ */
 export function createHandler(deps: NotifierHandlerDeps = {}) {
+  // its own client set: the notifier bundles only Secrets Manager
+  const secrets = deps.secrets ?? (deps.webhookUrl ? undefined : deployedClients(NOTIFIER_CLIENTS).secrets);
   let resolved: NotifyDeps | undefined;
   const notifyDeps = (): NotifyDeps => {
     if (!resolved) {
       const webhookUrl =
         deps.webhookUrl ??
         secretsManagerWebhookUrl(
-          // its own client set: the notifier bundles only Secrets Manager
-          deps.secrets ?? deployedClients(NOTIFIER_CLIENTS).secrets,
+          secrets ?? deployedClients(NOTIFIER_CLIENTS).secrets,
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
           deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );

@@ -8,7 +8,7 @@ import { deployedClients } from './deployed-clients.ts';
 /**
  * The deployed configuration. The stack bundles the validated config into each function at
  * build time (esbuild `define` of process.env.SENTINEL_CONFIG_JSON), so no config travels in
- * Lambda environment variables and nothing is read at module load; tests set the variable.
+ * Lambda environment variables; runtime() below parses it at module load.
  */
 export function loadDeployedConfig(): SentinelConfig {
   const text = process.env.SENTINEL_CONFIG_JSON;
@@ -24,12 +24,23 @@ export interface Runtime {
   connectTo?: readonly ConnectTo[];
 }
 
-/** The deployed runtime of a function: built on first use and kept for the life of the container. */
+/**
+ * The deployed runtime of a function, built when the handler module loads: the config parsed and
+ * every client of the function's set constructed during Lambda's init phase (run with a CPU boost
+ * and paid once per sandbox), as AWS advises for SDK clients. Kept for the life of the container.
+ * A failure (a handler's source imported with no compiled-in config, as the tests do) is kept and
+ * thrown at each invocation instead, so importing a handler module never throws.
+ */
 export function runtime(set: ClientSet): () => Runtime {
-  let cached: Runtime | undefined;
+  let built: { runtime: Runtime } | { error: unknown };
+  try {
+    built = { runtime: { config: loadDeployedConfig(), clients: deployedClients(set) } };
+  } catch (error) {
+    built = { error };
+  }
   return () => {
-    cached ??= { config: loadDeployedConfig(), clients: deployedClients(set) };
-    return cached;
+    if ('error' in built) throw built.error;
+    return built.runtime;
   };
 }
 

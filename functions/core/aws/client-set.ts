@@ -106,6 +106,12 @@ export function buildClients(set: ClientSet, options: ClientOptions = {}): AwsCl
   return clients as AwsClients;
 }
 
+/** Constructs every client of the set now (a deployed function's init phase), not at first use. */
+export function constructAll(clients: AwsClients, set: ClientSet): AwsClients {
+  for (const name of NAMES) if (set.constructors[name]) Reflect.get(clients, name);
+  return clients;
+}
+
 /**
  * The clients a function was handed (tests pass a full set), narrowed to the ones the function
  * bundles: reaching another throws as it would in the deployed bundle, so a missing client fails

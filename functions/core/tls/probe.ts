@@ -153,14 +153,16 @@ export async function probeTls(
   };
 }
 
-/** Probes every target at once; each is bounded by its own timeout, so the whole is bounded by the slowest. */
-export function probeAll(
+/** What runs a set of probes and answers their results in the targets' order. */
+export type ProbeRunner = (
   targets: readonly ProbeTarget[],
   trust: CaTrust | CaBundle,
   opts: ProbeOptions,
-): Promise<ProbeResult[]> {
-  return Promise.all(targets.map((t) => probeTls(t, trust, opts)));
-}
+) => Promise<ProbeResult[]>;
+
+/** Probes every target at once; each is bounded by its own timeout, so the whole is bounded by the slowest. */
+export const probeAll: ProbeRunner = (targets, trust, opts) =>
+  Promise.all(targets.map((t) => probeTls(t, trust, opts)));
 
 /** The finding for one probe: details carry the presented certificate and the TLS version. */
 export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeResult): Finding {

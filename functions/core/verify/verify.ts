@@ -21,7 +21,14 @@ import { observe, registeredIds } from '../observe/picture.ts';
 import { scopeForCluster } from '../observe/scope.ts';
 import { plan } from '../plan/plan.ts';
 import { unapplied } from '../plan/present.ts';
-import { type ConnectTo, type ProbeResult, type ProbeTarget, probeAll, tlsFinding } from '../tls/probe.ts';
+import {
+  type ConnectTo,
+  type ProbeResult,
+  type ProbeRunner,
+  type ProbeTarget,
+  probeAll,
+  tlsFinding,
+} from '../tls/probe.ts';
 import { lbFindings } from './lb-findings.ts';
 
 export interface VerifyDeps {
@@ -36,6 +43,8 @@ export interface VerifyDeps {
   concurrency?: number;
   /** Told each cluster's verdict as soon as it is known (the CLI's progress lines). */
   onVerdict?: (verdict: Verdict) => void;
+  /** Runs a cluster's TLS probes (default probeAll, all at once); the bench's self-test swaps it. */
+  probeRunner?: ProbeRunner;
 }
 
 export interface VerifyOutcome {
@@ -252,7 +261,7 @@ export async function verifyCluster(
     ];
     let probes: ProbeResult[] = [];
     if (ca.bundle) {
-      probes = await probeAll(
+      probes = await (deps.probeRunner ?? probeAll)(
         probeTargets(cluster, facts, instances),
         ca.bundle,
         probeOptions(cluster, deps),
