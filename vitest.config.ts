@@ -33,6 +33,13 @@ export default defineConfig({
         test: {
           name: 'behaviour',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // no EMF lines in the output: the metrics are unit-tested (test/unit/metrics, the shared project)
+          env: {
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            SENTINEL_AWS_REQUEST_TIMEOUT_MS: '30000',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          },
           // one process per file; the CLI build, and a moto_server per worker (moto-pool.ts)
           globalSetup: ['test/support/build-cli.ts', 'test/support/moto-pool-setup.ts'],
         },
