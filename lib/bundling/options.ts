@@ -4,6 +4,7 @@ import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import { lambdaCredentialsPlugin } from './lambda-credentials.ts';
 import { sdkSchemaKeysPlugin } from './sdk-schema-keys.ts';
+import { yamlEsmPlugin } from './yaml-esm.ts';
 import { zodNamespacePlugin } from './zod-namespace.ts';
 
 /** The project root (where package.json and package-lock.json live). */
@@ -36,7 +37,7 @@ export const BUNDLE = {
 /**
  * The esbuild options of a function's bundle (entry → index.mjs, nothing external, the SDK's
  * schema modules trimmable, Powertools Parser's zod imports without locales, the environment's
- * credentials only; see the plugins): the
+ * credentials only, yaml's ES-module build; see the plugins): the
  * stack, the benchmark and the tests use them.
  */
 export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
@@ -56,7 +57,7 @@ export function esbuildOptions(entry: string, outfile: string, define: string): 
     // the AWS SDK is bundled: nothing external
     external: [],
     define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin(), lambdaCredentialsPlugin()],
+    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin(), lambdaCredentialsPlugin(), yamlEsmPlugin()],
     logLevel: 'silent',
     write: true,
   };
