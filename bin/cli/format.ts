@@ -1,4 +1,4 @@
-import { errorMessage, isSdkError } from '../../functions/core/aws/errors.ts';
+import { awsFaultKindOf, errorMessage, isSdkError } from '../../functions/core/aws/errors.ts';
 import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
 import type { CliIo } from './common.ts';
 import type { Output } from './spec.ts';
@@ -12,13 +12,6 @@ export const EXIT = { inSync: 0, drift: 1, badInput: 2, couldNotEvaluate: 3 } as
 
 /** Findings that say a check could not be made, not that something drifted. */
 const NOT_EVALUATED = new Set(['AWS_CALL_FAILED', 'CA_UNAVAILABLE']);
-
-/** Error names (the SDK's, `Exception` suffix or not) that mean the caller's credentials are the problem. */
-const CREDENTIAL_ERRORS =
-  /^(CredentialsProviderError|ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|TokenRefreshRequired|InvalidSignatureException|AuthFailure)\b/;
-const PERMISSION_ERRORS = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation)\b/;
-const NETWORK_ERRORS =
-  /^(TimeoutError|RequestTimeout|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Error: (connect|getaddrinfo|read|write) )/;
 
 const MARK: Record<string, string> = { ok: 'ok', info: 'info', warning: 'WARN', critical: 'CRIT' };
 
@@ -62,11 +55,12 @@ export function exitCodeOf(verdicts: readonly Verdict[]): number {
 
 /** What to do when an AWS error (`Name: message`) stopped an evaluation, as one short clause. */
 export function remedyForAwsError(described: string): string {
-  if (CREDENTIAL_ERRORS.test(described))
+  const kind = awsFaultKindOf(described);
+  if (kind === 'credentials')
     return 'no usable AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or renew the session) and run again';
-  if (PERMISSION_ERRORS.test(described))
+  if (kind === 'permission')
     return 'the AWS credentials lack a permission: compare them with the IAM policy in the README and run again';
-  if (NETWORK_ERRORS.test(described))
+  if (kind === 'network')
     return 'an AWS endpoint did not answer in time: check the network, the region and AWS_ENDPOINT_URL and run again';
   return 'an AWS call failed: check the error in the output and AWS service health and run again';
 }
@@ -76,7 +70,7 @@ export function hintFor(verdicts: readonly Verdict[]): string | undefined {
   const [first] = notEvaluated(verdicts);
   if (!first) return undefined;
   const remedy =
-    first.code === 'CA_UNAVAILABLE' && !CREDENTIAL_ERRORS.test(first.actual)
+    first.code === 'CA_UNAVAILABLE' && awsFaultKindOf(first.actual) !== 'credentials'
       ? 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again'
       : remedyForAwsError(first.actual);
   return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
@@ -86,17 +80,16 @@ export function hintFor(verdicts: readonly Verdict[]): string | undefined {
 export function awsFaultKind(
   described: string,
 ): 'AWS unreachable' | 'AWS credentials' | 'AWS permission' | 'AWS call failed' {
-  if (CREDENTIAL_ERRORS.test(described)) return 'AWS credentials';
-  if (PERMISSION_ERRORS.test(described)) return 'AWS permission';
-  if (NETWORK_ERRORS.test(described)) return 'AWS unreachable';
+  const kind = awsFaultKindOf(described);
+  if (kind === 'credentials') return 'AWS credentials';
+  if (kind === 'permission') return 'AWS permission';
+  if (kind === 'network') return 'AWS unreachable';
   return 'AWS call failed';
 }
 
 /** Whether a described error (`Name: message`) names an AWS fault: credentials, permissions, the network. */
 export function describesAwsFault(described: string): boolean {
-  return (
-    CREDENTIAL_ERRORS.test(described) || PERMISSION_ERRORS.test(described) || NETWORK_ERRORS.test(described)
-  );
+  return awsFaultKindOf(described) !== undefined;
 }
 
 /** Whether a thrown error is an AWS fault (credentials, permissions, the network, the service), not a bug. */

@@ -1,10 +1,7 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isAwsError } from './errors.ts';
 
 /**
  * Conditional DynamoDB writes that survive a lost response. Every write stamps a fresh token on
@@ -34,10 +31,7 @@ export function documentClient(ddb: DynamoDBClient): DynamoDBDocumentClient {
 }
 
 export function isConditionalFailure(err: unknown): boolean {
-  return (
-    err instanceof ConditionalCheckFailedException ||
-    (err instanceof Error && err.name === 'ConditionalCheckFailedException')
-  );
+  return isAwsError(err, 'ConditionalCheckFailedException');
 }
 
 /**

@@ -45,3 +45,27 @@ export function errorParts(err: unknown): { name: string; message: string; statu
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
+
+/** What kind of fault stopped an AWS call, as far as its description tells. */
+export type AwsFaultKind = 'credentials' | 'permission' | 'network';
+
+/** Error names (the SDK's, `Exception` suffix or not) and socket errors, by the kind of fault they mean. */
+const FAULT_PATTERNS: readonly [AwsFaultKind, RegExp][] = [
+  [
+    'credentials',
+    /^(CredentialsProviderError|ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId|SignatureDoesNotMatch|TokenRefreshRequired|InvalidSignatureException|AuthFailure)\b/,
+  ],
+  ['permission', /^(AccessDenied|AccessDeniedException|UnauthorizedOperation)\b/],
+  [
+    'network',
+    /^(TimeoutError|RequestTimeout|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Error: (connect|getaddrinfo|read|write) )/,
+  ],
+];
+
+/**
+ * The kind of fault a described error (`Name: message`, as errorMessage writes it) names: the
+ * caller's credentials, a missing permission, or the network; undefined for anything else.
+ */
+export function awsFaultKindOf(described: string): AwsFaultKind | undefined {
+  return FAULT_PATTERNS.find(([, pattern]) => pattern.test(described))?.[0];
+}
