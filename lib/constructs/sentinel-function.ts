@@ -1,11 +1,9 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IDestination } from 'aws-cdk-lib/aws-lambda';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
@@ -50,7 +48,7 @@ export interface SentinelFunctionProps {
  * (lib/bundling/).
  */
 export class SentinelFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
 
@@ -97,8 +95,7 @@ export class SentinelFunction extends Construct {
       ],
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, props.entry),
+    this.function = new lambda.Function(this, 'Function', {
       handler: 'index.handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -123,7 +120,7 @@ export class SentinelFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
-      // bundled by the project's own build (plugins included), not NodejsFunction's esbuild call
+      // bundled by the project's own build (lib/bundling: esbuild with the plugins), run at synth
       code: bundledCode(props.entry, props.config),
     });
     // Lambda checks the network-interface permissions when it creates the function
