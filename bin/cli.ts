@@ -100,10 +100,6 @@ async function report(err: unknown, io: CliIo, command: string): Promise<number>
     io.stderr.write(`error (${err.kind}): ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
     return exitOf(err.kind);
   }
-  if (err instanceof Error && err.name === 'ConfigError') {
-    io.stderr.write(`error (invalid config): ${err.message}\n`);
-    return BAD_INPUT;
-  }
   const { awsFaultKind, isAwsFault, remedyForAwsError } = await import('./cli/format.ts');
   const { errorMessage } = await import('../functions/core/aws/errors.ts');
   if (isAwsFault(err)) {

@@ -32,7 +32,7 @@ function concurrencyOf(value: unknown): number {
  */
 export const verifyCommand: Command = async (values, io) => {
   const output = outputOf(values, 'verify');
-  const concurrency = concurrencyOf(values.concurrency ?? '4');
+  const concurrency = concurrencyOf(values.concurrency);
   const connectTo = connectRules(values['connect-to']);
   const { config, clusters } = configFor(values, 'verify');
   const progress = progressFor(io, output);

@@ -44,7 +44,7 @@ export function createHandler(deps: NotifierHandlerDeps = {}) {
       const webhookUrl =
         deps.webhookUrl ??
         secretsManagerWebhookUrl(
-          secrets ?? deployedClients(NOTIFIER_CLIENTS).secrets,
+          secrets as SecretsManagerClient,
           deps.secretName ?? requireEnv(ENV.SLACK_SECRET_NAME),
           deps.allowInsecureLocalSlack ? { allowInsecureLocalSlack: true } : {},
         );

@@ -143,7 +143,15 @@ async function followUpRound(record: FollowUpRecord, deps: FollowUpDeps): Promis
     }
   } catch (err) {
     // give the round back, so the redelivered message can run it again
-    await advanceFollowUp(deps.clients, tableName, claim, next, req.attempt).catch(() => false);
+    await advanceFollowUp(deps.clients, tableName, claim, next, req.attempt).catch((rollback: unknown) => {
+      // the redelivered message will find the chain moved on and drop itself: say so, loudly
+      deps.log.error('follow-up chain could not be given back; this launch may go unverified', {
+        instanceId: req.instanceId,
+        attempt: req.attempt,
+        error: rollback,
+      });
+      return false;
+    });
     throw err;
   }
   return { instanceId: req.instanceId, result: result.kind };

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ACCOUNT_ID, REGION } from '../aws/names.ts';
 import { GO_VERSION_RULES } from '../tls/go-rules.ts';
 
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -77,8 +78,8 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
 export const ClusterSchema = z
   .object({
     name: z.string().regex(CLUSTER_NAME, 'a kops cluster name (a DNS name such as k8s.example.com)'),
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'),
-    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'an AWS region such as eu-west-1'),
+    account: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account id'),
+    region: z.string().regex(REGION, 'an AWS region such as eu-west-1'),
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id (vpc-…)'),
     nodeSubnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id (subnet-…)'))

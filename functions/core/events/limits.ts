@@ -1,3 +1,4 @@
+import { ACCOUNT_ID, REGION } from '../aws/names.ts';
 import { MalformedEventError } from './errors.ts';
 
 /**
@@ -39,8 +40,6 @@ const HOOK_NAME = /^[A-Za-z0-9\-_/]{1,255}$/;
 const TOKEN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** EventBridge event ids (UUIDs in practice; allow their character set, bounded). */
 const EVENT_ID = /^[0-9A-Za-z-]{1,64}$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 /** kops cluster names are DNS names. */
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 

@@ -7,6 +7,7 @@ import {
   type ControlPlaneGroup,
   type Discovery,
   discoverControlPlaneGroups,
+  isLive,
 } from '../discovery/control-plane.ts';
 import { discoveryFailed, discoveryFindings } from '../discovery/findings.ts';
 import { instanceIdOf } from '../discovery/instance-id.ts';
@@ -133,9 +134,6 @@ function probeTargets(
   return targets;
 }
 
-/** Lifecycle states in which AWS counts an instance as a live member of its group. */
-const LIVE_IN_GROUP = /^(Pending|InService)/;
-
 /**
  * Instances still starting, which their follow-up judges instead of this run. Only an instance that
  * AWS says is a live member of one of the cluster's control-plane groups qualifies, and only within
@@ -152,7 +150,7 @@ export function warmingUp(
   const out = new Set<string>();
   for (const g of groups) {
     for (const i of g.instances) {
-      if (!LIVE_IN_GROUP.test(i.lifecycleState)) continue;
+      if (!isLive(i.lifecycleState)) continue;
       const launched = instances.get(i.instanceId)?.launchTime;
       const young = launched
         ? now.getTime() - launched.getTime() < deadlineMinutes * 60_000
