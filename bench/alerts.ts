@@ -3,7 +3,7 @@ import { publishRun } from '../functions/core/alerts/publish.ts';
 import { loadConfigFile } from '../functions/core/config/load.ts';
 import { type Finding, verdictOf } from '../functions/core/findings/finding.ts';
 import { finding } from '../functions/core/findings/make.ts';
-import { PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
+import { PROJECT_ROOT } from '../lib/bundling/options.ts';
 import { createLocalAlerting } from '../sandbox/local-alerting.ts';
 import { counted } from './calls.ts';
 import type { Lab } from './lab.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { loadConfigFile } from '../functions/core/config/load.ts';
-import { configDefine, esbuildOptions, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
+import { configDefine, esbuildOptions, PROJECT_ROOT } from '../lib/bundling/options.ts';
 
 /**
  * Builds bundles as the stack does (the same esbuild options SentinelFunction hands NodejsFunction,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE, PROJECT_ROOT } from '../lib/constructs/sentinel-function.ts';
+import { BUNDLE, PROJECT_ROOT } from '../lib/bundling/options.ts';
 import { baselineSource, clientClassOf, runtimePackages } from './baseline.ts';
 import { buildBundle, FUNCTIONS, type FunctionName } from './build.ts';
 import { coldStartRowsOf, measureInit, runPairs } from './init-cost.ts';

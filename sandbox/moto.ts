@@ -128,6 +128,12 @@ export async function launchMoto(): Promise<Moto> {
   // each check is a Python start-up (seconds on a busy machine): asked once per process, and the
   // moto_server one only when python3 cannot run moto itself
   serialized ??= serializedMotoAvailable();
+  if (!serialized && motoAvailable())
+    // plain moto_server checks a DynamoDB condition without a lock: concurrent conditional writes
+    // can both win (about 1 round in 400), which the alert and follow-up-claim tests would see
+    process.stderr.write(
+      'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]>=5.2,<5.3"\n',
+    );
   if (!serialized && !motoAvailable()) {
     throw new Error(
       'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
