@@ -9,7 +9,6 @@ import { Construct } from 'constructs';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import { SERVICE_NAME } from '../../functions/shared/metric-names.ts';
 import { bundledCode } from '../bundling/function-code.ts';
-import { PROJECT_ROOT } from '../bundling/options.ts';
 import { acknowledge } from '../nag.ts';
 
 export { BUNDLE, configDefine, esbuildOptions, PROJECT_ROOT } from '../bundling/options.ts';
