@@ -75,6 +75,7 @@ export function parseConfig(input: unknown, source = 'config'): SentinelConfig {
     api: {
       hostname: c.api.hostname ?? `api.internal.${c.name}`,
       port: c.api.port,
+      hostnamePort: c.api.hostnamePort,
       instancePort: c.api.instancePort,
       // a gossip cluster's names (*.k8s.local) live in the nodes' /etc/hosts, not in any DNS
       probeHostname: c.api.probeHostname ?? !c.name.endsWith('.k8s.local'),

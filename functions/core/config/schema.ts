@@ -41,6 +41,12 @@ export const TargetGroupHealthCheckSchema = z
   })
   .strict();
 
+/** A kops state store: flows into IAM ARNs and an s3:prefix condition, so no wildcards. */
+const StateStoreUrl = z
+  .string()
+  .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL')
+  .regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE);
+
 export const CaSourceSchema = z.discriminatedUnion('source', [
   z
     .object({
@@ -61,11 +67,7 @@ export const CaSourceSchema = z.discriminatedUnion('source', [
   z
     .object({
       source: z.literal('state-store'),
-      // flows into IAM ARNs and an s3:prefix condition: no wildcards
-      stateStore: z
-        .string()
-        .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'an s3://bucket[/prefix] URL')
-        .regex(NO_IAM_WILDCARDS, NO_IAM_WILDCARDS_MESSAGE),
+      stateStore: StateStoreUrl,
       /** The customer-managed KMS key of the state store's objects, when SSE-KMS is on: granted kms:Decrypt via S3 only. */
       kmsKeyArn: z
         .string()
@@ -108,15 +110,29 @@ export const ClusterSchema = z
         hostname: z.string().min(1).optional(),
         /** The port nodes dial on the load balancer. */
         port: z.number().int().min(1).max(65535).default(443),
+        /** The port nodes dial on `hostname` (kops: 443, also when the load balancer listens on 8443). */
+        hostnamePort: z.number().int().min(1).max(65535).default(443),
         /** The port the apiserver listens on, on the control-plane instances (kops: 443). */
         instancePort: z.number().int().min(1).max(65535).default(443),
         /** Probe the API hostname itself as resolved from the node subnets (default: yes, except gossip clusters). */
         probeHostname: z.boolean().optional(),
       })
       .strict()
-      .default({ port: 443, instancePort: 443 }),
+      .default({ port: 443, hostnamePort: 443, instancePort: 443 }),
     mode: z.enum(['repair', 'report-only']).default('repair'),
     ca: CaSourceSchema.optional(),
+    /** The cluster's kops state store, read for the cluster and instance group specs (never `pki/`). */
+    kops: z
+      .object({
+        stateStore: StateStoreUrl,
+        /** The customer-managed KMS key of the state store's objects, when SSE-KMS is on: granted kms:Decrypt via S3 only. */
+        kmsKeyArn: z
+          .string()
+          .regex(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), no * or ?')
+          .optional(),
+      })
+      .strict()
+      .optional(),
     healthCheck: z
       .object({
         classic: ClassicHealthCheckSchema.default(ClassicHealthCheckSchema.parse({})),
@@ -247,7 +263,7 @@ export type ParsedCluster = ParsedConfig['clusters'][number];
 
 /** A cluster as the core uses it: defaults applied, the API hostname resolved. */
 export type ClusterConfig = Omit<ParsedCluster, 'api' | 'ca'> & {
-  api: { hostname: string; port: number; instancePort: number; probeHostname: boolean };
+  api: { hostname: string; port: number; hostnamePort: number; instancePort: number; probeHostname: boolean };
   ca: CaSource;
 };
 export type SentinelConfig = Omit<ParsedConfig, 'clusters'> & { clusters: ClusterConfig[] };

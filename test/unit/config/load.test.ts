@@ -36,6 +36,7 @@ describe('config', () => {
     expect(c?.api).toEqual({
       hostname: 'api.internal.k8s.example.com',
       port: 443,
+      hostnamePort: 443,
       instancePort: 443,
       probeHostname: true,
     });
