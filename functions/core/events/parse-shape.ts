@@ -1,11 +1,11 @@
 import { parse } from '@aws-lambda-powertools/parser';
-import type * as z from 'zod';
+import type * as z from 'zod/v4/core';
 import { MalformedEventError } from './errors.ts';
 
 type Path = readonly (PropertyKey | { key: PropertyKey })[];
 
 /** A value parsed by Powertools Parser, or the first problem: its path and what is wrong. */
-export function parseFirstIssue<S extends z.ZodType>(
+export function parseFirstIssue<S extends z.$ZodType>(
   schema: S,
   input: unknown,
 ): { ok: true; data: z.output<S> } | { ok: false; path: string[]; message: string } {
@@ -22,7 +22,7 @@ export function parseFirstIssue<S extends z.ZodType>(
  * MalformedEventError naming the field (`fieldOf` turns the schema's path into the field name the
  * error contract uses) and saying what is wrong with it.
  */
-export function parseShape<S extends z.ZodType>(
+export function parseShape<S extends z.$ZodType>(
   schema: S,
   input: unknown,
   fieldOf: (path: string[]) => string,
@@ -33,7 +33,7 @@ export function parseShape<S extends z.ZodType>(
 }
 
 /** The value parsed by a schema when it has the schema's shape; undefined (no error) otherwise. */
-export function shapeOf<S extends z.ZodType>(schema: S, input: unknown): z.output<S> | undefined {
+export function shapeOf<S extends z.$ZodType>(schema: S, input: unknown): z.output<S> | undefined {
   const result = parse(input, undefined, schema, true);
   return result.success ? (result.data as z.output<S>) : undefined;
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { INSTANCE_ID } from '../discovery/instance-id.ts';
 import { quoteShort } from '../text.ts';
 
@@ -9,7 +9,7 @@ export function quotePrefix(value: unknown, max = 24): string {
 
 const nonEmpty = (field: string) => {
   const error = `${field} must be a non-empty string`;
-  return z.string({ error }).min(1, { error });
+  return z.string({ error }).check(z.minLength(1, { error }));
 };
 
 /**
@@ -20,19 +20,25 @@ export function followUpSchema(maxAttempts: number) {
   return z.strictObject(
     {
       cluster: nonEmpty('cluster'),
-      instanceId: nonEmpty('instanceId').regex(INSTANCE_ID, {
-        error: (iss) => `instanceId ${quotePrefix(iss.input)} is not an EC2 instance id`,
-      }),
-      deadline: nonEmpty('deadline').refine((d) => !Number.isNaN(Date.parse(d)), {
-        error: (iss) => `deadline ${quotePrefix(iss.input)} is not an ISO time`,
-      }),
-      attempt: z
-        .unknown()
-        .optional()
-        .refine((a) => typeof a === 'number' && Number.isInteger(a) && a >= 1 && a <= maxAttempts, {
-          error: (iss) => `attempt ${quotePrefix(iss.input)} is not a whole number from 1 to ${maxAttempts}`,
-        })
-        .transform((a) => a as number),
+      instanceId: nonEmpty('instanceId').check(
+        z.regex(INSTANCE_ID, {
+          error: (iss) => `instanceId ${quotePrefix(iss.input)} is not an EC2 instance id`,
+        }),
+      ),
+      deadline: nonEmpty('deadline').check(
+        z.refine((d) => !Number.isNaN(Date.parse(d)), {
+          error: (iss) => `deadline ${quotePrefix(iss.input)} is not an ISO time`,
+        }),
+      ),
+      attempt: z.pipe(
+        z.optional(z.unknown()).check(
+          z.refine((a) => typeof a === 'number' && Number.isInteger(a) && a >= 1 && a <= maxAttempts, {
+            error: (iss) =>
+              `attempt ${quotePrefix(iss.input)} is not a whole number from 1 to ${maxAttempts}`,
+          }),
+        ),
+        z.transform((a) => a as number),
+      ),
     },
     {
       error: (iss) =>
