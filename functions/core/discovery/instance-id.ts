@@ -1,8 +1,8 @@
 /**
- * How the core recognises an instance id in AWS answers and finding resources: `i-` and 8 to 17 hex
- * digits. Input from events and messages is held to EC2's exact forms (8 or 17) in events/limits.ts.
+ * An EC2 instance id in EC2's two exact forms: `i-` and 8 (before 2016) or 17 hex digits. The one
+ * pattern for AWS answers, finding resources, events and follow-up messages.
  */
-export const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+export const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** The instance id a finding's resource ends with (`i-…` alone or after a `:`), if any. */
 export function instanceIdOf(resource: string): string | undefined {

@@ -1,4 +1,5 @@
 import { ACCOUNT_ID, REGION } from '../aws/names.ts';
+import { INSTANCE_ID } from '../discovery/instance-id.ts';
 import { MalformedEventError } from './errors.ts';
 
 /**
@@ -33,7 +34,6 @@ function hasControl(s: string): boolean {
 /** Auto Scaling group names: 1..255 characters, no control characters. */
 const GROUP_NAME = { test: (s: string) => s.length >= 1 && s.length <= 255 && !hasControl(s) };
 /** EC2 instance ids: `i-` and 8 (older) or 17 hex digits. */
-const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** Lifecycle hook names. */
 const HOOK_NAME = /^[A-Za-z0-9\-_/]{1,255}$/;
 /** Lifecycle action tokens are UUIDs. */
