@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
 import { clustersForEvent } from '../core/config/select.ts';
+import { INSTANCE_ID } from '../core/discovery/instance-id.ts';
 import { verdictOf } from '../core/findings/finding.ts';
 import type { Log } from '../core/log.ts';
 import type { ConnectTo } from '../core/tls/connect-to.ts';
@@ -51,11 +52,13 @@ export async function runFollowUps(records: FollowUpRecord[], deps: FollowUpDeps
       try {
         outcomes.push(await followUpRound(record, deps));
       } catch (err) {
+        const instanceId = instanceIdIn(record.body);
         deps.log.error('follow-up failed; SQS will redeliver it', {
           messageId: record.messageId,
+          instanceId,
           error: String(err),
         });
-        outcomes.push({ instanceId: '', result: 'error' });
+        outcomes.push({ instanceId, result: 'error' });
         throw err;
       }
     },
@@ -67,6 +70,16 @@ export async function runFollowUps(records: FollowUpRecord[], deps: FollowUpDeps
 }
 
 type Outcome = BatchResult['outcomes'][number];
+
+/** The instance a failed message is about, for its log line: a well-formed id, or '' (never raw text). */
+function instanceIdIn(body: string): string {
+  try {
+    const id: unknown = (JSON.parse(body) as { instanceId?: unknown } | null)?.instanceId;
+    return typeof id === 'string' && INSTANCE_ID.test(id) ? id : '';
+  } catch {
+    return '';
+  }
+}
 
 /** The configured cluster a message names (the one cluster selection, config/select.ts). */
 function configured(config: SentinelConfig, name: string) {

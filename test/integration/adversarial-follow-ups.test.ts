@@ -216,6 +216,10 @@ describe('a verifier deployed without ALERT_TABLE_NAME', () => {
     );
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
     expect(res.outcomes.map((o) => o.result).sort()).toEqual(['dropped', 'error']);
+    // the failed message's outcome (and log line) names its instance
+    const failed = res.outcomes.find((o) => o.result === 'error');
+    expect(failed?.instanceId).toBe((JSON.parse(msg({})) as { instanceId: string }).instanceId);
+    expect(failed?.instanceId).toMatch(/^i-/);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('ALERT_TABLE_NAME is not set');
     expect(await snapshot()).toEqual(before);
