@@ -204,12 +204,6 @@ export function readOne(buf: Buffer, what: string, options: ReaderOptions = {}):
   return el;
 }
 
-/** The children of a constructed element, all of them. */
-export function children(el: DerElement, what = 'element'): DerElement[] {
-  if (!el.constructed) throw new DerError(`${what} is not constructed`);
-  return DerReader.of(el).readAll(what);
-}
-
 /** Go's checkASN1Integer: non-empty, no redundant leading 0x00 or 0xff byte. */
 function integerBytes(el: DerElement): Buffer {
   const c = el.content;
