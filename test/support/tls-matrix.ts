@@ -585,6 +585,65 @@ export function buildMatrix(): MatrixCase[] {
     trust: T,
     code: 'TLS_CERT_UNPARSEABLE',
   });
+  // encodings: DER as Go's cryptobyte reads it (what it reads must be DER; what it does not read is not judged)
+  const api = Buffer.from(API, 'latin1');
+  const apiSan = Buffer.concat([Buffer.from([0x82, api.length]), api]);
+  const sanValue = (...parts: number[][]): Buffer =>
+    Buffer.concat([Buffer.from(parts[0] ?? []), apiSan, Buffer.from(parts[1] ?? [])]);
+  const encoding = (id: string, rule: string, more: Partial<LabSpec>, code: ChainCode): void =>
+    add({ id, rule, sent: [leaf(root, more)], trust: T, code });
+  const rawSan = (value: Buffer): Partial<LabSpec> => ({
+    dns: [],
+    extra: [{ oid: '2.5.29.17', critical: false, value }],
+  });
+  encoding(
+    'der-bc-pathlen-not-minimal',
+    'basicConstraints whose pathLen INTEGER has a redundant leading zero byte',
+    {
+      ca: undefined,
+      extra: [{ oid: '2.5.29.19', critical: true, value: Buffer.from([0x30, 4, 2, 2, 0, 5]) }],
+    },
+    'TLS_CERT_UNPARSEABLE',
+  );
+  encoding(
+    'der-ku-padding-bit-set',
+    'keyUsage BIT STRING with a padding bit set',
+    {
+      keyUsage: undefined,
+      extra: [{ oid: '2.5.29.15', critical: true, value: Buffer.from([3, 2, 5, 0xa1]) }],
+    },
+    'TLS_CERT_UNPARSEABLE',
+  );
+  encoding(
+    'der-san-long-form-short-length',
+    'SAN SEQUENCE whose length (30) is written in the long form',
+    rawSan(sanValue([0x30, 0x81, apiSan.length])),
+    'TLS_CERT_UNPARSEABLE',
+  );
+  encoding(
+    'der-san-indefinite-length',
+    'SAN SEQUENCE with an indefinite length (BER, not DER)',
+    rawSan(sanValue([0x30, 0x80], [0, 0])),
+    'TLS_CERT_UNPARSEABLE',
+  );
+  encoding(
+    'der-san-high-tag-entry',
+    'SAN entry with a high-tag-number identifier (cryptobyte reads low tags only)',
+    rawSan(sanValue([0x30, apiSan.length + 4], [0x9f, 0x1f, 1, 0x78])),
+    'TLS_CERT_UNPARSEABLE',
+  );
+  encoding(
+    'der-san-universal-entry-skipped',
+    'SAN holding a UTF8String beside the DNS name: Go skips entries that are no GeneralName it reads',
+    rawSan(sanValue([0x30, apiSan.length + 3], [0x0c, 1, 0x78])),
+    'TLS_OK',
+  );
+  encoding(
+    'der-san-trailing-bytes-unread',
+    'bytes after the SAN SEQUENCE in the extension value: Go does not read them',
+    rawSan(sanValue([0x30, apiSan.length], [5, 0])),
+    'TLS_OK',
+  );
   const k1Mid = makeCa('k1-intermediate', { issuer: root, curve: 'secp256k1' });
   add({
     id: 'ec-secp256k1-intermediate',

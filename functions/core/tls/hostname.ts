@@ -51,6 +51,23 @@ export function subjectAltNames(cert: X509Certificate): SubjectAltNames {
   return parseSubjectAltName(cert.subjectAltName);
 }
 
+/** An encoded IP SAN (4 or 16 bytes) as text. */
+function ipText(ip: Buffer): string {
+  if (ip.length === 4) return [...ip].join('.');
+  const groups: string[] = [];
+  for (let i = 0; i + 1 < ip.length; i += 2) groups.push(ip.readUInt16BE(i).toString(16));
+  return groups.join(':');
+}
+
+/**
+ * The SANs as Go's parser read them (x509-go.ts), for hostname matching: these, not OpenSSL's
+ * reading, are the names kubelet checks (they differ when a SAN holds entries OpenSSL refuses and
+ * Go skips).
+ */
+export function goSubjectAltNames(cert: { dnsNames: string[]; ipAddresses: Buffer[] }): SubjectAltNames {
+  return { dns: [...cert.dnsNames], ips: cert.ipAddresses.map(ipText) };
+}
+
 /** An IP in one canonical form; IPv4 as IPv4-mapped IPv6, so that Go's `ip.Equal` semantics hold. */
 export function canonicalIp(text: string): string | undefined {
   const bare = text.length >= 3 && text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;

@@ -10,7 +10,7 @@ import {
   minimumRsaBits,
   refusesNegativeSerial,
 } from './go-rules.ts';
-import { hostnameMatches, subjectAltNames } from './hostname.ts';
+import { goSubjectAltNames, hostnameMatches, type SubjectAltNames } from './hostname.ts';
 import { constrainedBy, nameConstraintProblem } from './name-constraints.ts';
 import { policyFailure } from './policy.ts';
 import { CertificateParseError, type GoCertificate, goCertificate, KEY_CERT_SIGN } from './x509-go.ts';
@@ -340,8 +340,7 @@ function serverAuthProblem(path: readonly GoCertificate[]): Problem | undefined 
   return undefined;
 }
 
-function describeSans(leaf: X509Certificate): string {
-  const sans = subjectAltNames(leaf);
+function describeSans(sans: SubjectAltNames): string {
   const all = [...sans.dns.map((d) => `DNS:${d}`), ...sans.ips.map((ip) => `IP:${ip}`)];
   return all.length > 0 ? all.join(', ') : 'no DNS or IP SAN (the Common Name is not used)';
 }
@@ -508,10 +507,11 @@ export function verifyServerChain(input: VerifyChainInput): ChainVerdict {
     return { ...problem, path: nodes(first) };
   }
   const path = nodes(good);
-  if (!hostnameMatches(subjectAltNames(leafNode), input.hostname)) {
+  const sans = goSubjectAltNames(leaf);
+  if (!hostnameMatches(sans, input.hostname)) {
     return {
       code: 'TLS_HOSTNAME_MISMATCH',
-      reason: `certificate ${name(leafNode)} is not valid for ${input.hostname}; it covers ${describeSans(leafNode)}`,
+      reason: `certificate ${name(leafNode)} is not valid for ${input.hostname}; it covers ${describeSans(sans)}`,
       path,
     };
   }

@@ -1,47 +1,37 @@
 import type { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  KeyUsage,
-  NameConstraints,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
-import * as asn1js from 'asn1js';
-import { isIpText, parseMailbox, reverseLabels, uriHost } from './name-constraints.ts';
+  bitAt,
+  bitString,
+  boolean,
+  CLASS,
+  context,
+  type DerElement,
+  DerError,
+  DerReader,
+  hasTag,
+  oid,
+  readFirst,
+  readOne,
+  SEQUENCE,
+  smallInteger,
+  UNIVERSAL,
+  universal,
+} from './der.ts';
+import { CertificateParseError } from './x509-errors.ts';
+import { type GoNameConstraints, parseNameConstraints, parseSans } from './x509-general-names.ts';
+import { checkAuthorityInfoAccess, checkCrlDistributionPoints } from './x509-locations.ts';
+import { readCertificate, StructureError } from './x509-structure.ts';
 
 /**
  * A certificate as Go's crypto/x509 reads it (what kubelet uses): the fields its verifier
- * consults, decoded with the @peculiar ASN.1 schemas; the raw DER of issuer and subject (Go links
- * a certificate to its issuer only when these bytes are identical), the SAN entries and name
- * constraints as encoded (so Go's parser rules can be applied to the bytes: ASCII strings, 4- or
- * 16-byte IPs, contiguous masks), RSA-PSS parameters and policy extensions come from asn1js,
- * which keeps the encoded bytes of every element it decodes.
+ * consults, read with our DER reader (der.ts) the way Go's parser (crypto/x509/parser.go, on
+ * cryptobyte) reads them, refusing what it refuses: the structure in x509-structure.ts, the SAN and
+ * name constraints in x509-general-names.ts, the extensions below. The raw DER of issuer and
+ * subject is kept (Go links a certificate to its issuer only when these bytes are identical).
  */
 
-export interface IpRange {
-  /** 4 or 16 bytes. */
-  ip: Buffer;
-  mask: Buffer;
-}
-
-export interface GoNameConstraints {
-  permittedDns: string[];
-  excludedDns: string[];
-  permittedIps: IpRange[];
-  excludedIps: IpRange[];
-  /** rfc822Name subtrees: a full mailbox (`ops@corp.example`) or a domain (`corp.example`, `.corp.example`). */
-  permittedEmails: string[];
-  excludedEmails: string[];
-  /** uniformResourceIdentifier subtrees: a domain the URI's host must fall in. */
-  permittedUris: string[];
-  excludedUris: string[];
-  /** Subtree types Go does not apply (directoryName, otherName…): unhandled when the extension is critical. */
-  otherTypes: boolean;
-}
+export { CertificateParseError } from './x509-errors.ts';
+export type { GoNameConstraints, IpRange } from './x509-general-names.ts';
 
 export interface GoCertificate {
   node: X509Certificate;
@@ -62,7 +52,7 @@ export interface GoCertificate {
   isCa: boolean;
   /** -1 when there is no path-length limit. */
   maxPathLen: number;
-  /** Bit flags as @peculiar/asn1-x509 numbers them; undefined without the extension. */
+  /** Bit flags as Go numbers them (named bit i is 1 << i, bits 0 to 8); undefined without the extension. */
   keyUsage: number | undefined;
   extKeyUsage: string[];
   subjectKeyId: string;
@@ -92,10 +82,6 @@ export interface GoPolicyFacts {
   mappings: { issuer: string; subject: string }[];
 }
 
-export class CertificateParseError extends Error {
-  override readonly name = 'CertificateParseError';
-}
-
 export const OID = {
   keyUsage: '2.5.29.15',
   subjectAltName: '2.5.29.17',
@@ -105,51 +91,83 @@ export const OID = {
   authorityKeyId: '2.5.29.35',
   subjectKeyId: '2.5.29.14',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  crlDistributionPoints: '2.5.29.31',
   certificatePolicies: '2.5.29.32',
   policyMappings: '2.5.29.33',
   policyConstraints: '2.5.29.36',
   inhibitAnyPolicy: '2.5.29.54',
 } as const;
 
-const oidText = (el: asn1js.AsnType | undefined): string | undefined =>
-  el instanceof asn1js.ObjectIdentifier ? el.valueBlock.toString() : undefined;
+/** KeyUsage flag for keyCertSign (named bit 5), as Go's KeyUsageCertSign. */
+export const KEY_CERT_SIGN = 32;
+/** Go reads the first nine named bits (digitalSignature … decipherOnly). */
+const KEY_USAGE_BITS = 9;
+const MAX_POLICIES = 1000;
+
+const OID_TAG = universal(UNIVERSAL.oid);
+const INTEGER = universal(UNIVERSAL.integer);
+
+/** An OID, or undefined when the element is not a well-formed one (the lenient policy readers). */
+function oidOrUndefined(el: DerElement | undefined): string | undefined {
+  if (!hasTag(el, OID_TAG) || !el) return undefined;
+  try {
+    return oid(el);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A small non-negative INTEGER's value from its content bytes (implicitly tagged or not). */
-function smallInt(el: asn1js.AsnType | undefined): number | undefined {
-  const bytes = (el as asn1js.Primitive | undefined)?.valueBlock?.valueHexView;
+function smallInt(el: DerElement | undefined): number | undefined {
+  const bytes = el && !el.constructed ? el.content : undefined;
   if (!bytes || bytes.length === 0 || bytes.length > 4) return undefined;
   return bytes.reduce((n, b) => n * 256 + b, 0);
 }
 
-/** The policy extensions, read leniently (a malformed one adds nothing). */
-function readPolicy(oid: string, value: ArrayBuffer, policy: GoPolicyFacts): void {
-  const top = derOf(value, `extension ${oid}`);
-  if (oid === OID.certificatePolicies) {
-    for (const info of children(top).slice(0, MAX_NAMES)) {
-      const id = oidText(children(info)[0]);
-      if (id) policy.policies.push(id);
+/** Every element of a constructed one, or none when it is not a readable constructed element. */
+function childrenOrNone(el: DerElement | undefined): DerElement[] {
+  if (!el?.constructed) return [];
+  try {
+    return DerReader.of(el).readAll();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * certificatePolicies as Go reads it (every Go release parses it): SEQUENCE OF SEQUENCE { OID, … };
+ * a malformed one is an error. Policy OIDs of any size are taken, as Go's x509.OID does since 1.22.
+ */
+function readCertificatePolicies(value: Buffer, policy: GoPolicyFacts): void {
+  const list = DerReader.of(readFirst(value, SEQUENCE, 'certificate policies'));
+  while (!list.empty()) {
+    const info = DerReader.of(list.read(SEQUENCE, 'policy information'));
+    const id = oid(info.read(OID_TAG, 'policy identifier'));
+    if (policy.policies.length < MAX_POLICIES) policy.policies.push(id);
+  }
+}
+
+/**
+ * policyMappings, policyConstraints, inhibitAnyPolicy: Go parses them from 1.24 only, so they are
+ * read leniently (a malformed part adds nothing), once their value is one readable element.
+ */
+function readPolicyExtension(id: string, value: Buffer, policy: GoPolicyFacts): void {
+  const top = readOne(value, `extension ${id}`);
+  if (id === OID.policyConstraints) {
+    for (const el of childrenOrNone(top)) {
+      if (el.tagClass !== CLASS.context) continue;
+      if (el.number === 0) policy.requireExplicitPolicy = smallInt(el);
+      if (el.number === 1) policy.inhibitPolicyMapping = smallInt(el);
     }
-  } else if (oid === OID.policyConstraints) {
-    for (const el of children(top)) {
-      if (el.idBlock.tagClass !== 3) continue;
-      if (el.idBlock.tagNumber === 0) policy.requireExplicitPolicy = smallInt(el);
-      if (el.idBlock.tagNumber === 1) policy.inhibitPolicyMapping = smallInt(el);
-    }
-  } else if (oid === OID.inhibitAnyPolicy) {
-    policy.inhibitAnyPolicy = smallInt(top);
+  } else if (id === OID.inhibitAnyPolicy) {
+    policy.inhibitAnyPolicy = hasTag(top, INTEGER) ? smallInt(top) : undefined;
   } else {
-    for (const m of children(top).slice(0, MAX_NAMES)) {
-      const [issuer, subject] = children(m).map(oidText);
+    for (const m of childrenOrNone(top).slice(0, MAX_POLICIES)) {
+      const [issuer, subject] = childrenOrNone(m).map(oidOrUndefined);
       if (issuer && subject) policy.mappings.push({ issuer, subject });
     }
   }
 }
-
-/** KeyUsage bit for keyCertSign in @peculiar/asn1-x509's numbering. */
-export const KEY_CERT_SIGN = 32;
-const MAX_NAMES = 1000;
-
-const hex = (buf: ArrayBuffer | undefined): string => (buf ? Buffer.from(buf).toString('hex') : '');
 
 const RSA_PSS = '1.2.840.113549.1.1.10';
 const PSS_HASHES: Readonly<Record<string, { name: string; bytes: number }>> = {
@@ -158,14 +176,16 @@ const PSS_HASHES: Readonly<Record<string, { name: string; bytes: number }>> = {
   '2.16.840.1.101.3.4.2.3': { name: 'SHA-512', bytes: 64 },
 };
 const MGF1 = '1.2.840.113549.1.1.8';
+const NULL = universal(UNIVERSAL.null);
 
 /** An AlgorithmIdentifier: its OID, and whether its parameters are absent or NULL (all Go allows here). */
-function algorithmOf(el: asn1js.AsnType | undefined): { oid: string; plainParams: boolean } | undefined {
-  const [oid, params] = children(el);
-  if (!(oid instanceof asn1js.ObjectIdentifier)) return undefined;
+function algorithmOf(el: DerElement | undefined): { oid: string; plainParams: boolean } | undefined {
+  const [id, params] = childrenOrNone(el);
+  const text = oidOrUndefined(id);
+  if (!text) return undefined;
   return {
-    oid: oid.valueBlock.toString(),
-    plainParams: params === undefined || params instanceof asn1js.Null,
+    oid: text,
+    plainParams: params === undefined || (hasTag(params, NULL) && params.content.length === 0),
   };
 }
 
@@ -173,28 +193,35 @@ function algorithmOf(el: asn1js.AsnType | undefined): { oid: string; plainParams
  * Go's RSA-PSS rule: hash SHA-256/384/512 (explicit), MGF1 with the same hash, salt length equal to
  * the hash length, trailer field 1. Anything else is an algorithm Go does not implement.
  */
-function pssProblem(params: ArrayBuffer | undefined): string | undefined {
+function pssProblem(params: DerElement | undefined): string | undefined {
   if (!params) return 'no RSA-PSS parameters';
-  let fields: asn1js.AsnType[];
+  if (!hasTag(params, SEQUENCE)) return 'unreadable RSA-PSS parameters';
+  let fields: DerElement[];
   try {
-    fields = children(derOf(params, 'RSA-PSS parameters'));
+    fields = DerReader.of(params).readAll('RSA-PSS parameter');
   } catch {
     return 'unreadable RSA-PSS parameters';
   }
-  const field = (n: number): asn1js.AsnType | undefined =>
-    children(fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === n))[0];
+  const field = (n: number): DerElement | undefined =>
+    childrenOrNone(fields.find((f) => f.tagClass === CLASS.context && f.number === n))[0];
   const hash = algorithmOf(field(0));
   const hashInfo = hash ? PSS_HASHES[hash.oid] : undefined;
   if (!hash || !hashInfo || !hash.plainParams)
     return 'a hash other than SHA-256, SHA-384 or SHA-512 (SHA-1 when absent)';
   const mgf = field(1);
   const mgfAlg = algorithmOf(mgf);
-  const mgfHash = algorithmOf(children(mgf)[1]);
+  const mgfHash = algorithmOf(childrenOrNone(mgf)[1]);
   if (!mgfAlg || mgfAlg.oid !== MGF1 || !mgfHash || mgfHash.oid !== hash.oid || !mgfHash.plainParams) {
     return `a mask generation function other than MGF1 with ${hashInfo.name}`;
   }
-  const int = (el: asn1js.AsnType | undefined): number | undefined =>
-    el instanceof asn1js.Integer ? el.valueBlock.valueDec : undefined;
+  const int = (el: DerElement | undefined): number | undefined => {
+    if (!hasTag(el, INTEGER) || !el) return undefined;
+    try {
+      return smallInteger(el);
+    } catch {
+      return undefined;
+    }
+  };
   const salt = int(field(2));
   if (salt !== hashInfo.bytes) {
     return `a salt of ${salt ?? 'no'} bytes where ${hashInfo.name} needs ${hashInfo.bytes}`;
@@ -222,177 +249,6 @@ function checkPublicKey(node: X509Certificate): void {
   }
 }
 
-/** One GeneralName as encoded: its context tag, whether constructed, and its content bytes. */
-interface RawName {
-  tag: number;
-  constructed: boolean;
-  data: Buffer;
-}
-
-const GN = { email: 1, dns: 2, directory: 4, uri: 6, ip: 7 } as const;
-
-function derOf(value: ArrayBuffer | Uint8Array, what: string): asn1js.AsnType {
-  const decoded = asn1js.fromBER(value instanceof Uint8Array ? value : new Uint8Array(value));
-  if (decoded.offset === -1 || decoded.offset !== decoded.result.valueBeforeDecodeView.byteLength) {
-    throw new CertificateParseError(`unreadable ${what}`);
-  }
-  return decoded.result;
-}
-
-function rawName(el: asn1js.AsnType | undefined, what: string): RawName {
-  if (el?.idBlock.tagClass !== 3) throw new CertificateParseError(`unreadable ${what}`);
-  const constructed = el.idBlock.isConstructed;
-  const data = constructed ? Buffer.alloc(0) : Buffer.from((el as asn1js.Primitive).valueBlock.valueHexView);
-  return { tag: el.idBlock.tagNumber, constructed, data };
-}
-
-function children(el: asn1js.AsnType | undefined): asn1js.AsnType[] {
-  const value = (el as asn1js.Constructed | undefined)?.valueBlock?.value;
-  return Array.isArray(value) ? value : [];
-}
-
-/** Go's isIA5String: every byte ASCII. */
-const ia5 = (data: Buffer): boolean => data.every((b) => b < 0x80);
-
-/** Go's parseSANExtension: the DNS names, emails, URIs and IPs, refusing what Go's parser refuses. */
-function parseSans(value: ArrayBuffer, out: GoCertificate): void {
-  for (const el of children(derOf(value, 'subjectAltName')).slice(0, MAX_NAMES)) {
-    const gn = rawName(el, 'subjectAltName entry');
-    if (gn.constructed) continue;
-    const text = gn.data.toString('latin1');
-    switch (gn.tag) {
-      case GN.email:
-        if (!ia5(gn.data)) throw new CertificateParseError('SAN rfc822Name (email) is not an ASCII string');
-        out.emailAddresses.push(text);
-        break;
-      case GN.dns:
-        if (!ia5(gn.data)) throw new CertificateParseError('SAN dNSName is not an ASCII string');
-        out.dnsNames.push(text);
-        break;
-      case GN.uri: {
-        if (!ia5(gn.data)) throw new CertificateParseError('SAN URI is not an ASCII string');
-        const host = uriHost(text);
-        if (host === undefined) {
-          throw new CertificateParseError(`SAN URI "${text.slice(0, 60)}" is not a URI Go can parse`);
-        }
-        if (host.length > 0 && !reverseLabels(host)) {
-          throw new CertificateParseError(
-            `SAN URI "${text.slice(0, 60)}" has a host that is not a valid domain`,
-          );
-        }
-        out.uris.push(text);
-        break;
-      }
-      case GN.ip:
-        if (gn.data.length !== 4 && gn.data.length !== 16) {
-          throw new CertificateParseError(`SAN IP address has ${gn.data.length} bytes (Go takes 4 or 16)`);
-        }
-        out.ipAddresses.push(gn.data);
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-/** Go's isValidIPMask: ones, then zeros. */
-function validMask(mask: Buffer): boolean {
-  let seenZero = false;
-  for (const b of mask) {
-    if (seenZero) {
-      if (b !== 0) return false;
-    } else if (b !== 0xff) {
-      if (![0x00, 0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe].includes(b)) return false;
-      seenZero = true;
-    }
-  }
-  return true;
-}
-
-const domainConstraintOk = (c: string): boolean =>
-  reverseLabels(c.startsWith('.') ? c.slice(1) : c) !== undefined;
-
-/** Go's parseNameConstraintsExtension: the four subtree types it applies; `other` for the rest. */
-function parseNameConstraints(value: ArrayBuffer): GoNameConstraints {
-  const out: GoNameConstraints = {
-    permittedDns: [],
-    excludedDns: [],
-    permittedIps: [],
-    excludedIps: [],
-    permittedEmails: [],
-    excludedEmails: [],
-    permittedUris: [],
-    excludedUris: [],
-    otherTypes: false,
-  };
-  const top = children(derOf(value, 'nameConstraints'));
-  let any = false;
-  for (const list of top) {
-    const which = list.idBlock.tagNumber === 0 ? 'permitted' : 'excluded';
-    if (list.idBlock.tagClass !== 3 || list.idBlock.tagNumber > 1) {
-      throw new CertificateParseError('invalid nameConstraints extension');
-    }
-    for (const subtree of children(list).slice(0, MAX_NAMES)) {
-      any = true;
-      const gn = rawName(children(subtree)[0], 'name constraint');
-      const text = gn.data.toString('latin1');
-      const bad = (what: string): CertificateParseError =>
-        new CertificateParseError(`${which} ${what} name constraint "${text.slice(0, 40)}" is invalid`);
-      if (gn.constructed || ![GN.email, GN.dns, GN.uri, GN.ip].includes(gn.tag as 1)) {
-        out.otherTypes = true;
-        continue;
-      }
-      if (gn.tag === GN.ip) {
-        if (gn.data.length !== 8 && gn.data.length !== 32) {
-          throw new CertificateParseError(
-            `${which} IP name constraint has ${gn.data.length} bytes (Go takes 8 or 32)`,
-          );
-        }
-        const half = gn.data.length / 2;
-        const range = { ip: gn.data.subarray(0, half), mask: gn.data.subarray(half) };
-        if (!validMask(range.mask)) {
-          throw new CertificateParseError(
-            `${which} IP name constraint has a non-contiguous mask ${range.mask.toString('hex')}`,
-          );
-        }
-        (which === 'permitted' ? out.permittedIps : out.excludedIps).push(range);
-        continue;
-      }
-      if (!ia5(gn.data)) throw bad('non-ASCII');
-      if (gn.tag === GN.dns) {
-        if (!domainConstraintOk(text)) throw bad('DNS');
-        (which === 'permitted' ? out.permittedDns : out.excludedDns).push(text);
-      } else if (gn.tag === GN.email) {
-        if (text.includes('@') ? !parseMailbox(text) : !domainConstraintOk(text)) throw bad('email');
-        (which === 'permitted' ? out.permittedEmails : out.excludedEmails).push(text);
-      } else {
-        if (isIpText(text) || !domainConstraintOk(text)) throw bad('URI');
-        (which === 'permitted' ? out.permittedUris : out.excludedUris).push(text);
-      }
-    }
-  }
-  if (!any) throw new CertificateParseError('empty nameConstraints extension');
-  return out;
-}
-
-/** Raw DER of issuer and subject: asn1js keeps each element's encoded bytes. */
-function rawNames(der: Buffer): { rawIssuer: Buffer; rawSubject: Buffer } {
-  const decoded = asn1js.fromBER(new Uint8Array(der));
-  if (decoded.offset === -1) throw new CertificateParseError('not DER');
-  const cert = decoded.result as asn1js.Sequence;
-  const tbs = cert.valueBlock.value[0] as asn1js.Sequence | undefined;
-  const fields = tbs?.valueBlock.value ?? [];
-  const first = fields[0];
-  const at = first && first.idBlock.tagClass === 3 ? 1 : 0;
-  const issuer = fields[at + 2];
-  const subject = fields[at + 4];
-  if (!issuer || !subject) throw new CertificateParseError('no issuer or subject');
-  return {
-    rawIssuer: Buffer.from(issuer.valueBeforeDecodeView),
-    rawSubject: Buffer.from(subject.valueBeforeDecodeView),
-  };
-}
-
 /** Decoded certificates by SHA-256 fingerprint: probes of one run see the same chain and roots again. */
 const parsed = new Map<string, Omit<GoCertificate, 'node'>>();
 const MAX_CACHED = 256;
@@ -412,22 +268,100 @@ export function goCertificate(node: X509Certificate): GoCertificate {
   return out;
 }
 
-function decode(node: X509Certificate): GoCertificate {
-  const der = node.raw;
-  let cert: Certificate;
-  try {
-    cert = AsnConvert.parse(der, Certificate);
-  } catch (err) {
-    throw new CertificateParseError(`not a parseable X.509 certificate (${String(err).slice(0, 80)})`);
+/** Go's basicConstraints reading: SEQUENCE { BOOLEAN cA OPTIONAL, INTEGER pathLen OPTIONAL }, the rest unread. */
+function readBasicConstraints(value: Buffer, out: GoCertificate): void {
+  const r = DerReader.of(readFirst(value, SEQUENCE, 'basicConstraints'));
+  const ca = r.readOptional(universal(UNIVERSAL.boolean), 'cA');
+  const pathLen = r.readOptional(INTEGER, 'pathLenConstraint');
+  out.basicConstraintsValid = true;
+  out.isCa = ca ? boolean(ca) : false;
+  out.maxPathLen = pathLen ? smallInteger(pathLen) : -1;
+}
+
+/** Go's keyUsage reading: a BIT STRING, named bits 0 to 8. */
+function readKeyUsage(value: Buffer): number {
+  const bits = bitString(readFirst(value, universal(UNIVERSAL.bitString), 'keyUsage'));
+  let usage = 0;
+  for (let i = 0; i < KEY_USAGE_BITS; i++) if (bitAt(bits, i)) usage |= 1 << i;
+  return usage;
+}
+
+function readExtKeyUsage(value: Buffer): string[] {
+  const r = DerReader.of(readFirst(value, SEQUENCE, 'extKeyUsage'));
+  const out: string[] = [];
+  while (!r.empty()) out.push(oid(r.read(OID_TAG, 'key purpose'), { smallArcs: true }));
+  return out;
+}
+
+/** Go's authorityKeyIdentifier reading: the [0] keyIdentifier, when it comes first. */
+function readAuthorityKeyId(value: Buffer): string {
+  const r = DerReader.of(readFirst(value, SEQUENCE, 'authorityKeyIdentifier'));
+  return r.readOptional(context(0, false), 'keyIdentifier')?.content.toString('hex') ?? '';
+}
+
+/** Reads one extension into `out`; returns whether its content is one Go applies. Throws DerError. */
+function applyExtension(id: string, value: Buffer, out: GoCertificate): boolean {
+  switch (id) {
+    case OID.basicConstraints:
+      readBasicConstraints(value, out);
+      return true;
+    case OID.keyUsage:
+      out.keyUsage = readKeyUsage(value);
+      return true;
+    case OID.extKeyUsage:
+      out.extKeyUsage = readExtKeyUsage(value);
+      return true;
+    case OID.subjectKeyId:
+      out.subjectKeyId = readFirst(
+        value,
+        universal(UNIVERSAL.octetString),
+        'subjectKeyIdentifier',
+      ).content.toString('hex');
+      return true;
+    case OID.authorityKeyId:
+      out.authorityKeyId = readAuthorityKeyId(value);
+      return true;
+    case OID.subjectAltName:
+      out.hasSan = true;
+      parseSans(value, out);
+      return true;
+    case OID.nameConstraints:
+      out.nameConstraints = parseNameConstraints(value);
+      return !out.nameConstraints.otherTypes;
+    case OID.crlDistributionPoints:
+      checkCrlDistributionPoints(value);
+      return true;
+    case OID.authorityInfoAccess:
+      checkAuthorityInfoAccess(value);
+      return true;
+    case OID.certificatePolicies:
+      readCertificatePolicies(value, out.policy);
+      return true;
+    case OID.policyConstraints:
+    case OID.inhibitAnyPolicy:
+    case OID.policyMappings:
+      readPolicyExtension(id, value, out.policy);
+      return true;
+    default:
+      return true;
   }
-  const tbs = cert.tbsCertificate;
-  const serial = new Uint8Array(tbs.serialNumber);
+}
+
+function decode(node: X509Certificate): GoCertificate {
+  let structure: ReturnType<typeof readCertificate>;
+  try {
+    structure = readCertificate(node.raw);
+  } catch (err) {
+    if (err instanceof StructureError) throw new CertificateParseError(err.message);
+    throw err;
+  }
   const out: GoCertificate = {
     node,
-    ...rawNames(der),
-    version: tbs.version + 1,
-    serialNegative: serial.length > 0 && ((serial[0] ?? 0) & 0x80) !== 0,
-    signatureAlgorithm: cert.signatureAlgorithm.algorithm,
+    rawIssuer: structure.rawIssuer,
+    rawSubject: structure.rawSubject,
+    version: structure.version,
+    serialNegative: structure.serialNegative,
+    signatureAlgorithm: structure.signatureAlgorithm,
     pssUnsupported: undefined,
     basicConstraintsValid: false,
     isCa: false,
@@ -451,64 +385,17 @@ function decode(node: X509Certificate): GoCertificate {
     },
     critical: [],
   };
-  if (out.version < 1 || out.version > 3)
-    throw new CertificateParseError(`invalid X.509 version ${out.version}`);
   checkPublicKey(node);
-  if (out.signatureAlgorithm === RSA_PSS) {
-    out.pssUnsupported = pssProblem(cert.signatureAlgorithm.parameters ?? undefined);
-  }
-  const seen = new Set<string>();
-  // Go reads extensions from version 3 certificates only.
-  for (const ext of out.version === 3 ? (tbs.extensions ?? []) : []) {
-    if (seen.has(ext.extnID)) throw new CertificateParseError(`extension ${ext.extnID} appears twice`);
-    seen.add(ext.extnID);
-    const value = ext.extnValue.buffer;
-    let contentHandled = true;
+  if (out.signatureAlgorithm === RSA_PSS) out.pssUnsupported = pssProblem(structure.signatureParams);
+  for (const ext of structure.extensions) {
+    let contentHandled: boolean;
     try {
-      switch (ext.extnID) {
-        case OID.basicConstraints: {
-          const bc = AsnConvert.parse(value, BasicConstraints);
-          out.basicConstraintsValid = true;
-          out.isCa = bc.cA;
-          out.maxPathLen = bc.pathLenConstraint ?? -1;
-          break;
-        }
-        case OID.keyUsage:
-          out.keyUsage = AsnConvert.parse(value, KeyUsage).toNumber();
-          break;
-        case OID.extKeyUsage:
-          out.extKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)];
-          break;
-        case OID.subjectKeyId:
-          out.subjectKeyId = hex(AsnConvert.parse(value, SubjectKeyIdentifier).buffer);
-          break;
-        case OID.authorityKeyId:
-          out.authorityKeyId = hex(AsnConvert.parse(value, AuthorityKeyIdentifier).keyIdentifier?.buffer);
-          break;
-        case OID.subjectAltName:
-          AsnConvert.parse(value, SubjectAlternativeName);
-          out.hasSan = true;
-          parseSans(value, out);
-          break;
-        case OID.nameConstraints:
-          AsnConvert.parse(value, NameConstraints);
-          out.nameConstraints = parseNameConstraints(value);
-          contentHandled = !out.nameConstraints.otherTypes;
-          break;
-        case OID.certificatePolicies:
-        case OID.policyConstraints:
-        case OID.inhibitAnyPolicy:
-        case OID.policyMappings:
-          readPolicy(ext.extnID, value, out.policy);
-          break;
-        default:
-          break;
-      }
+      contentHandled = applyExtension(ext.oid, ext.value, out);
     } catch (err) {
-      if (err instanceof CertificateParseError) throw err;
-      throw new CertificateParseError(`unreadable extension ${ext.extnID} (${String(err).slice(0, 80)})`);
+      if (!(err instanceof DerError)) throw err;
+      throw new CertificateParseError(`unreadable extension ${ext.oid} (${err.message})`);
     }
-    if (ext.critical) out.critical.push({ oid: ext.extnID, contentHandled });
+    if (ext.critical) out.critical.push({ oid: ext.oid, contentHandled });
   }
   return out;
 }
