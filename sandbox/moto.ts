@@ -45,6 +45,17 @@ os.environ.setdefault("MOTO_PORT", str(port))
 import importlib
 for service in ("autoscaling", "dynamodb", "ec2", "elb", "elbv2", "events", "s3", "secretsmanager", "sns", "sqs", "ssm"):
     importlib.import_module("moto." + service + ".urls")
+# moto's EventBridge parses eight JSONPath expressions for every event it delivers to a target, and
+# each parse has PLY rebuild its parser tables (about 80 ms): 0.7 s per event. They are the same few
+# strings, and a parsed path is immutable: parse each once (same results, 6.9 s -> 0.06 s for ten events)
+try:
+    import functools, jsonpath_ng.ext
+    from moto.events.utils import EventTemplateParser
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+    for path in EventTemplateParser.DEFAULT_EVENT_INPUT_PATHS_MAP.values():
+        jsonpath_ng.ext.parse(path)
+except ImportError:
+    pass
 app = DomainDispatcherApplication(create_backend_app)
 app.debug = True
 lock = threading.Lock()

@@ -2,7 +2,6 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCOUNT,
-  chatbotInput,
   identityStatements,
   LEGACY,
   logicalId,
@@ -12,15 +11,14 @@ import {
   SLACK_SECRET,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
-  synth,
-  twoClusterInput,
+  sharedSynth,
 } from './helpers.ts';
 
 let webhook: Synthesized;
 let chatbot: Synthesized;
 beforeAll(() => {
-  webhook = synth(twoClusterInput(), { bundle: false });
-  chatbot = synth(chatbotInput(), { bundle: false });
+  webhook = sharedSynth('two-clusters');
+  chatbot = sharedSynth('chatbot');
 }, SYNTH_TIMEOUT_MS);
 
 describe('alert topic', () => {

@@ -1,17 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  LEGACY,
-  PROD,
-  render,
-  SYNTH_TIMEOUT_MS,
-  type Synthesized,
-  synth,
-  twoClusterInput,
-} from './helpers.ts';
+import { LEGACY, PROD, render, SYNTH_TIMEOUT_MS, type Synthesized, sharedSynth } from './helpers.ts';
 
 let stack: Synthesized;
 beforeAll(() => {
-  stack = synth(twoClusterInput(), { bundle: false });
+  stack = sharedSynth('two-clusters');
 }, SYNTH_TIMEOUT_MS);
 
 interface Widget {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalId, SYNTH_TIMEOUT_MS, type Synthesized, synth, twoClusterInput } from './helpers.ts';
+import { logicalId, SYNTH_TIMEOUT_MS, type Synthesized, sharedSynth } from './helpers.ts';
 
 interface PolicyStatement {
   Sid?: string;
@@ -12,7 +12,7 @@ interface PolicyStatement {
 
 let s: Synthesized;
 beforeAll(() => {
-  s = synth(twoClusterInput(), { bundle: false });
+  s = sharedSynth('two-clusters');
 }, SYNTH_TIMEOUT_MS);
 
 /** The statements of the queue policies that apply to the follow-up queue. */

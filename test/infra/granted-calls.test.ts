@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundleFunction } from './bundle.ts';
-import { functionStatements, SYNTH_TIMEOUT_MS, synth, twoClusterInput } from './helpers.ts';
+import { functionStatements, SYNTH_TIMEOUT_MS, sharedSynth } from './helpers.ts';
 
 /**
  * Every AWS call a function's bundle can make is granted to that function's role. moto enforces
@@ -111,7 +111,7 @@ describe('every AWS call a function can make is granted to it', () => {
   it(
     'registrar, verifier and notifier',
     async () => {
-      const { template } = synth(twoClusterInput(), { bundle: false });
+      const { template } = sharedSynth('two-clusters');
       for (const [name, prefix] of [
         ['registrar', 'RegistrarFunction'],
         ['verifier', 'VerifierFunction'],

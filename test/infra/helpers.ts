@@ -91,6 +91,23 @@ export function synth(input: SentinelConfigInput, options: { bundle?: boolean } 
   return { config, stack, template, outdir: app.outdir };
 }
 
+const shared = new Map<string, Synthesized>();
+
+/**
+ * The stack of one of the shared test configs, without bundling, synthesized once per test worker
+ * (the 'shared' project keeps one process per worker): the files that only read its template use
+ * this instead of synthesizing the same stack again each. Read it, never change it (no aspects,
+ * no new constructs); a test that needs its own stack calls synth().
+ */
+export function sharedSynth(kind: 'two-clusters' | 'chatbot'): Synthesized {
+  let s = shared.get(kind);
+  if (!s) {
+    s = synth(kind === 'chatbot' ? chatbotInput() : twoClusterInput(), { bundle: false });
+    shared.set(kind, s);
+  }
+  return s;
+}
+
 type Json = unknown;
 
 /** Renders a CloudFormation value as a string: Fn::Join flattened, Ref/GetAtt as `${...}`. */
@@ -110,7 +127,7 @@ export function render(value: Json): string {
 
 export function asArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+  return Array.isArray(value) ? [...value] : [value];
 }
 
 export interface Statement {

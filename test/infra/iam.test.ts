@@ -13,6 +13,7 @@ import {
   type Statement,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
+  sharedSynth,
   synth,
   twoClusterInput,
 } from './helpers.ts';
@@ -20,8 +21,8 @@ import {
 let webhook: Synthesized;
 let chatbot: Synthesized;
 beforeAll(() => {
-  webhook = synth(twoClusterInput(), { bundle: false });
-  chatbot = synth(chatbotInput(), { bundle: false });
+  webhook = sharedSynth('two-clusters');
+  chatbot = sharedSynth('chatbot');
 }, SYNTH_TIMEOUT_MS);
 
 /** Read-only by name (Describe/Get/List), or the tracing and logging plumbing every function has. */

@@ -12,8 +12,7 @@ import {
   REGION,
   SYNTH_TIMEOUT_MS,
   type Synthesized,
-  synth,
-  twoClusterInput,
+  sharedSynth,
 } from './helpers.ts';
 
 const BACKEND_SUFFIXES = [
@@ -25,7 +24,7 @@ const BACKEND_SUFFIXES = [
 
 let s: Synthesized;
 beforeAll(() => {
-  s = synth(twoClusterInput(), { bundle: false });
+  s = sharedSynth('two-clusters');
 }, SYNTH_TIMEOUT_MS);
 
 type Rule = {

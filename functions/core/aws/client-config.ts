@@ -1,7 +1,9 @@
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+
 /**
  * The configuration every SDK client of the sentinel is built with (the core's clients and the
  * notifier's own): region and endpoint when given, the retry budget and per-attempt timeouts. No
- * SDK import here, so a function that builds a single client does not bundle the others.
+ * SDK import here (one type, erased), so a function that builds a single client does not bundle the others.
  */
 /**
  * The retry budget and timeouts of every AWS call. `standard` retry mode, not `adaptive`: adaptive
@@ -40,7 +42,17 @@ export interface BudgetOptions {
   connectionTimeoutMs?: number;
   /** Time from sending a request to its whole answer, per attempt (default AWS_CALL_BUDGET.requestTimeoutMs). */
   requestTimeoutMs?: number;
+  /**
+   * Makes the retry strategy of each client (its own, as each deployed client has its own retry
+   * quota), in place of the SDK's standard one with maxAttempts: the tests hand in the SDK's
+   * standard strategy with a shorter backoff (test/support/quick-retries.ts), so retries under
+   * injected faults are proved without waiting out seconds. Deployed functions never set it.
+   */
+  retryStrategy?: () => RetryStrategy;
 }
+
+/** Any client's retry strategy type (they are one type, from the SDK's shared core). */
+export type RetryStrategy = NonNullable<DynamoDBClientConfig['retryStrategy']>;
 
 export function clientConfig(options: BudgetOptions = {}) {
   return {
@@ -48,6 +60,7 @@ export function clientConfig(options: BudgetOptions = {}) {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     maxAttempts: options.maxAttempts ?? AWS_CALL_BUDGET.maxAttempts,
     retryMode: AWS_CALL_BUDGET.retryMode,
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy() } : {}),
     // NodeHttpHandler options: the SDK builds its own handler from them (no direct dependency)
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? AWS_CALL_BUDGET.connectionTimeoutMs,

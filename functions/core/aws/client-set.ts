@@ -82,11 +82,12 @@ export function missingClient(set: ClientSet, name: ClientName): Error {
 
 /** Creates clients lazily: a run that never talks to S3 never builds an S3 client. */
 export function buildClients(set: ClientSet, options: ClientOptions = {}): AwsClients {
-  const base = clientConfig(options);
   const cache = new Map<ClientName, unknown>();
   const make = (name: ClientName): unknown => {
     const Client = set.constructors[name];
     if (!Client) throw missingClient(set, name);
+    // per client: a retry strategy given by the tests is one per client, as the SDK's own is
+    const base = clientConfig(options);
     const config =
       name === 's3'
         ? { ...base, forcePathStyle: Boolean(options.endpoint) || usesCustomEndpoint('S3') }
