@@ -30,6 +30,11 @@ function ipv6Of(i: Instance): string | undefined {
   return undefined;
 }
 
+/** The address an instance is probed on: its private IPv4 address, else its IPv6 address (IPv6-only subnets). */
+export function probeAddressOf(facts: Pick<InstanceFacts, 'privateIp' | 'ipv6'>): string | undefined {
+  return facts.privateIp ?? facts.ipv6;
+}
+
 /** Pure: the facts the core keeps of one DescribeInstances instance (which must have an id). */
 export function instanceFactsOf(i: Instance & { InstanceId: string }): InstanceFacts {
   const ipv6 = ipv6Of(i);

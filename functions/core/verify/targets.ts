@@ -1,6 +1,6 @@
 import type { ClusterConfig } from '../config/schema.ts';
 import { atAddress } from '../findings/address-resource.ts';
-import type { InstanceFacts } from '../observe/instances.ts';
+import { type InstanceFacts, probeAddressOf } from '../observe/instances.ts';
 import type { LbState } from '../observe/lb-state.ts';
 import type { ProbeTarget } from '../tls/probe.ts';
 import type { PlaceAddress } from './zones.ts';
@@ -43,7 +43,7 @@ export function probeTargets(
     }
   }
   for (const [id, i] of instances) {
-    const address = i.privateIp ?? i.ipv6;
+    const address = probeAddressOf(i);
     if (address) targets.push({ resource: id, host: address, port: instancePort, servername: hostname });
   }
   return targets;

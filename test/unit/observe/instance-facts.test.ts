@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instanceFactsOf } from '../../../functions/core/observe/instances.ts';
+import { instanceFactsOf, probeAddressOf } from '../../../functions/core/observe/instances.ts';
 
 const ID = 'i-0123456789abcdef0';
 
@@ -40,5 +40,13 @@ describe('instanceFactsOf: the addresses an instance is probed on', () => {
   it('no address at all: neither', () => {
     const facts = instanceFactsOf({ InstanceId: ID, NetworkInterfaces: [{ Ipv6Addresses: [] }] });
     expect(facts).toEqual({ instanceId: ID, state: 'unknown', tags: new Map() });
+  });
+});
+
+describe('probeAddressOf: what the verifier and a follow-up dial', () => {
+  it('the private IPv4 address, else the IPv6 address, else nothing', () => {
+    expect(probeAddressOf({ privateIp: '10.0.1.5', ipv6: 'fd00::5' })).toBe('10.0.1.5');
+    expect(probeAddressOf({ ipv6: 'fd00::5' })).toBe('fd00::5');
+    expect(probeAddressOf({})).toBeUndefined();
   });
 });
