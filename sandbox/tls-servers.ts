@@ -57,10 +57,10 @@ function tracked(server: Server): { close(): Promise<void> } {
   };
 }
 
-async function listen(server: Server, port = 0): Promise<number> {
+async function listen(server: Server, port = 0, host = LOOPBACK): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, LOOPBACK, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -77,6 +77,8 @@ export interface TlsServerOptions {
   chain?: string[];
   /** Ask for a client certificate, as kube-apiserver does (optional, never required). */
   requestCert?: boolean;
+  /** The loopback address to listen on (default 127.0.0.1; e.g. 127.0.0.2 or ::1 for a zone of its own). */
+  host?: string;
 }
 
 /** A TLS server presenting `cert` (+ `chain`). It never answers application data. */
@@ -129,8 +131,9 @@ export async function startTlsServer(opts: TlsServerOptions): Promise<TlsEndpoin
       check();
     });
   const { close } = tracked(server);
-  const port = await listen(server);
-  return { host: LOOPBACK, port, servernames, connections, waitForConnections, close };
+  const host = opts.host ?? LOOPBACK;
+  const port = await listen(server, 0, host);
+  return { host, port, servernames, connections, waitForConnections, close };
 }
 
 /** Accepts TCP connections and never sends a byte (a hung backend: the probe must time out). */

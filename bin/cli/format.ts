@@ -19,13 +19,25 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+/** The resource column: a probe of one address of a name also shows the address's zone. */
+export function resourceCell(f: Pick<Finding, 'resource' | 'details'>): string {
+  const zone = f.details?.zone;
+  return typeof zone === 'string' && zone !== '' ? `${f.resource} (${zone})` : f.resource;
+}
+
 /** A plain table: one row per finding; passing rows are folded into a count unless `all`. */
 export function renderTable(verdicts: readonly Verdict[], opts: { all?: boolean } = {}): string {
   const lines: string[] = [];
   for (const v of verdicts) {
     lines.push(`cluster ${v.cluster}: ${v.inSync ? 'IN SYNC' : 'DRIFT'}`);
     const shown = v.findings.filter((f) => opts.all || f.severity !== 'ok');
-    const rows = shown.map((f) => [MARK[f.severity] ?? f.severity, f.code, f.resource, f.action, f.message]);
+    const rows = shown.map((f) => [
+      MARK[f.severity] ?? f.severity,
+      f.code,
+      resourceCell(f),
+      f.action,
+      f.message,
+    ]);
     const head = ['', 'code', 'resource', 'action', 'what'];
     const widths = head.map((h, i) =>
       Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),

@@ -56,7 +56,10 @@ export class VerifierPlacement extends Construct {
         description: 'kops-api-sentinel verifier: egress to the Kubernetes API ports and HTTPS only',
         allowAllOutbound: false,
       });
-      const ports = unique([443, ...config.clusters.flatMap((c) => [c.api.port, c.api.instancePort])]);
+      const ports = unique([
+        443,
+        ...config.clusters.flatMap((c) => [c.api.port, c.api.hostnamePort, c.api.instancePort]),
+      ]);
       for (const port of ports.sort((a, b) => a - b)) {
         group.addEgressRule(
           ec2.Peer.anyIpv4(),

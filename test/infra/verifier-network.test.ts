@@ -9,7 +9,10 @@ beforeAll(() => {
   dedicated = synth(
     {
       ...input,
-      clusters: [{ ...prod, api: { instancePort: 4443 } }, legacy] as typeof input.clusters,
+      clusters: [
+        { ...prod, api: { instancePort: 4443, hostnamePort: 6443 } },
+        legacy,
+      ] as typeof input.clusters,
       verifier: { scheduleMinutes: 10, dedicatedSecurityGroup: true },
     },
     { bundle: false },
@@ -40,6 +43,7 @@ describe('the verifier security group', () => {
     expect(egress.map((e) => [e.IpProtocol, e.FromPort, e.ToPort, e.CidrIp])).toEqual([
       ['tcp', 443, 443, '0.0.0.0/0'],
       ['tcp', 4443, 4443, '0.0.0.0/0'],
+      ['tcp', 6443, 6443, '0.0.0.0/0'], // api.hostnamePort: the name probe's port
     ]);
     expect(Object.keys(dedicated.template.findResources('AWS::EC2::SecurityGroupIngress'))).toEqual([]);
     expect(Object.keys(dedicated.template.findResources('AWS::EC2::SecurityGroupEgress'))).toEqual([]);

@@ -1,4 +1,5 @@
 import { INSTANCE_ID } from '../discovery/instance-id.ts';
+import { withoutAddress } from '../findings/address-resource.ts';
 import { type Finding, isDrift } from '../findings/finding.ts';
 
 /**
@@ -8,7 +9,7 @@ import { type Finding, isDrift } from '../findings/finding.ts';
  *
  * 1. LISTENER_TERMINATES_TLS on a load balancer resource (`elb/<name>`, `targetgroup/<name>/<id>`,
  *    either with `:<frontend>`) is the root of every drifting TLS finding on that same resource (the
- *    handshake through that load balancer), and of a drifting TLS finding on `dns/<api name>` that
+ *    handshake through that load balancer, also to one of its addresses: `<resource>@<address>`), and of a drifting TLS finding on `dns/<api name>` that
  *    presented the same certificate (same SHA-256 fingerprint) as such a handshake: the API name
  *    resolves to that load balancer.
  * 2. LB_NOT_ATTACHED on `<lb>:<group>` is the root of INSTANCE_NOT_REGISTERED on `<lb>:<instance>`
@@ -68,7 +69,7 @@ export function rootsOf(findings: readonly Finding[]): Map<Finding, Finding> {
   const tls = drift.filter((f) => f.check === 'tls');
   const rootByFingerprint = new Map<string, Finding>();
   for (const f of tls) {
-    const root = terminating.get(f.resource);
+    const root = terminating.get(withoutAddress(f.resource));
     if (!root) continue;
     assign(f, root);
     const fp = fingerprintOf(f);

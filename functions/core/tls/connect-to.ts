@@ -91,3 +91,8 @@ export function resolveConnectTo(
   }
   return { host, port };
 }
+
+/** `host:port` for messages and rules: an IPv6 address goes in brackets (`[::1]:443`). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -15,7 +15,7 @@ import { CODES } from '../findings/codes.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { type CertificateFacts, certificateFacts } from './cert-facts.ts';
-import { type ConnectTo, resolveConnectTo } from './connect-to.ts';
+import { type ConnectTo, hostPort, resolveConnectTo } from './connect-to.ts';
 import { type HandshakeFailureCode, handshake } from './handshake.ts';
 import { type ChainCode, type VerifyChainInput, verifyServerChain } from './verify-chain.ts';
 
@@ -29,6 +29,10 @@ export interface ProbeTarget {
   port: number;
   /** The node-facing API hostname: sent as SNI and checked against the certificate. */
   servername: string;
+  /** When `host` is one address of a DNS name: that name. */
+  name?: string;
+  /** The availability zone `host` sits in (or `unknown zone`), when it is one address of a name. */
+  zone?: string;
 }
 
 export interface ProbeOptions {
@@ -50,6 +54,10 @@ export interface ProbeResult {
   host: string;
   port: number;
   servername: string;
+  /** The DNS name `host` is an address of (see ProbeTarget). */
+  name?: string;
+  /** The availability zone of `host` (see ProbeTarget). */
+  zone?: string;
   /** `host:port` actually connected to, when a --connect-to rule redirected it. */
   connectedTo?: string;
   code: ProbeCode;
@@ -112,12 +120,17 @@ export async function probeTls(
   const trust = isCaTrust(trustOrBundle) ? trustOrBundle : clusterTrust(trustOrBundle);
   const started = performance.now();
   const route = resolveConnectTo(target.host, target.port, opts.connectTo);
-  const base: Pick<ProbeResult, 'resource' | 'host' | 'port' | 'servername' | 'connectedTo'> = {
+  const base: Pick<
+    ProbeResult,
+    'resource' | 'host' | 'port' | 'servername' | 'name' | 'zone' | 'connectedTo'
+  > = {
     resource: target.resource,
     host: target.host,
     port: target.port,
     servername: target.servername,
-    ...(route.rule ? { connectedTo: `${route.host}:${route.port}` } : {}),
+    ...(target.name !== undefined ? { name: target.name } : {}),
+    ...(target.zone !== undefined ? { zone: target.zone } : {}),
+    ...(route.rule ? { connectedTo: hostPort(route.host, route.port) } : {}),
   };
   const outcome = await handshake({
     host: route.host,
@@ -166,16 +179,22 @@ export const probeAll: ProbeRunner = (targets, trust, opts) =>
 
 /** The finding for one probe: details carry the presented certificate and the TLS version. */
 export function tlsFinding(cluster: Pick<ClusterConfig, 'name'>, result: ProbeResult): Finding {
-  const endpoint = `${result.host}:${result.port}`;
+  const endpoint = hostPort(result.host, result.port);
   const via = result.connectedTo ? ` via ${result.connectedTo}` : '';
+  // one address of a name: where it sits, and the name nodes resolved it from
+  const place =
+    result.name !== undefined ? ` in ${result.zone ?? 'unknown zone'}, an address of ${result.name}` : '';
   return finding(result.code, {
     cluster: cluster.name,
     resource: result.resource,
     expected: `a TLS handshake on ${endpoint} presenting a certificate for ${result.servername} that chains to the cluster CA${result.nodeGroups ? ' as every node group trusts it' : ''}`,
     actual: result.reason,
-    message: `${CODES[result.code].title}: ${result.resource} (${endpoint}${via}, SNI ${result.servername}): ${result.reason}`,
+    message: `${CODES[result.code].title}: ${result.resource} (${endpoint}${place}${via}, SNI ${result.servername}): ${result.reason}`,
     details: {
       endpoint,
+      ...(result.name !== undefined
+        ? { name: result.name, address: result.host, zone: result.zone ?? null }
+        : {}),
       servername: result.servername,
       ...(result.connectedTo ? { connectedTo: result.connectedTo } : {}),
       durationMs: result.durationMs,

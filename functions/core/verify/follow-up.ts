@@ -4,7 +4,7 @@ import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../d
 import { parseFirstIssue } from '../events/parse-shape.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { describeInstances, type InstanceFacts } from '../observe/instances.ts';
+import { describeInstances, type InstanceFacts, probeAddressOf } from '../observe/instances.ts';
 import { readClusterLbs } from '../observe/lb-state.ts';
 import { probeTls } from '../tls/probe.ts';
 import { CHAIN_ENDED, currentAttempt, type FollowUpClaimKey } from './follow-up-claim.ts';
@@ -157,13 +157,15 @@ export async function runFollowUp(
     if (!seen) problems.push(`not registered on ${lb.label}`);
     else if (!seen.healthy) problems.push(`${seen.state} on ${lb.label}`);
   }
+  // its private IPv4 address, or its IPv6 address in an IPv6-only subnet
+  const address = probeAddressOf(facts);
   if (!ca.bundle) problems.push(ca.finding.actual);
-  else if (!facts.privateIp) problems.push('no private IP');
+  else if (!address) problems.push('no private IP');
   else {
     const probe = await probeTls(
       {
         resource: req.instanceId,
-        host: facts.privateIp,
+        host: address,
         port: cluster.api.instancePort,
         servername: cluster.api.hostname,
       },

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { AwsClients } from '../aws/clients.ts';
 import { errorMessage } from '../aws/errors.ts';
 import { loadCaTrust } from '../ca/sources.ts';
@@ -17,26 +18,24 @@ import { finding } from '../findings/make.ts';
 import { adaptersOf } from '../lb/registrations.ts';
 import type { Log } from '../log.ts';
 import type { InstanceFacts } from '../observe/instances.ts';
-import type { LbState } from '../observe/lb-state.ts';
 import { observe, registeredIds } from '../observe/picture.ts';
 import { scopeForCluster } from '../observe/scope.ts';
+import { describeSubnets } from '../observe/subnets.ts';
 import { plan } from '../plan/plan.ts';
 import { unapplied } from '../plan/present.ts';
-import {
-  type ConnectTo,
-  type ProbeResult,
-  type ProbeRunner,
-  type ProbeTarget,
-  probeAll,
-  tlsFinding,
-} from '../tls/probe.ts';
+import { type ConnectTo, type ProbeResult, type ProbeRunner, probeAll, tlsFinding } from '../tls/probe.ts';
 import { lbFindings } from './lb-findings.ts';
+import { resolveTargets } from './resolve-targets.ts';
+import { probeTargets } from './targets.ts';
+import { addressPlacer, type PlaceAddress } from './zones.ts';
 
 export interface VerifyDeps {
   clients: AwsClients;
   log: Log;
   /** curl-style --connect-to rules: reach names and addresses through a tunnel or a local stand-in. */
   connectTo?: readonly ConnectTo[];
+  /** Name resolution for the probes (every A and AAAA address of a name); default: the system resolver. */
+  lookup?: LookupFunction;
   now?: () => Date;
   /** Instances younger than this are judged by their follow-up, not by the scheduled run (default 15). */
   newInstanceDeadlineMinutes?: number;
@@ -105,33 +104,24 @@ export function probeOptions(cluster: ClusterConfig, deps: VerifyDeps) {
     expiryWarningDays: cluster.tls.expiryWarningDays,
     goVersionRules: cluster.tls.goVersionRules,
     ...(deps.connectTo ? { connectTo: deps.connectTo } : {}),
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
     ...(deps.now ? { now: deps.now() } : {}),
   };
 }
 
-/** The probes of a verification: the API name, each load balancer's DNS name, each registered instance. */
-function probeTargets(
-  cluster: ClusterConfig,
-  facts: LbState[],
-  instances: Map<string, InstanceFacts>,
-): ProbeTarget[] {
-  const { hostname, port, instancePort, probeHostname } = cluster.api;
-  // first the name kubelet dials, resolved from where the verifier runs (the node subnets)
-  const targets: ProbeTarget[] = probeHostname
-    ? [{ resource: `dns/${hostname}`, host: hostname, port, servername: hostname }]
-    : [];
-  for (const lb of facts) {
-    for (const fe of lb.frontends) {
-      if (!fe.dnsName) continue;
-      const resource = lb.frontends.length > 1 ? `${lb.label}:${fe.name}` : lb.label;
-      targets.push({ resource, host: fe.dnsName, port, servername: hostname });
+/** Where addresses sit, per VPC: one DescribeSubnets per VPC and run, asked only when a name resolved. */
+export type Placers = (vpcId: string) => Promise<PlaceAddress>;
+
+export function subnetPlacers(clients: AwsClients): Placers {
+  const byVpc = new Map<string, Promise<PlaceAddress>>();
+  return (vpcId) => {
+    let placer = byVpc.get(vpcId);
+    if (!placer) {
+      placer = describeSubnets(clients, [vpcId]).then(addressPlacer);
+      byVpc.set(vpcId, placer);
     }
-  }
-  for (const [id, facts] of instances) {
-    if (facts.privateIp)
-      targets.push({ resource: id, host: facts.privateIp, port: instancePort, servername: hostname });
-  }
-  return targets;
+    return placer;
+  };
 }
 
 /**
@@ -219,6 +209,7 @@ export async function verifyCluster(
   groups: ControlPlaneGroup[],
   deps: VerifyDeps,
   suspicious: Discovery['suspicious'] = [],
+  placers: Placers = subnetPlacers(deps.clients),
 ): Promise<{ verdict: Verdict; probes: ProbeResult[] }> {
   const c = cluster.name;
   const findings: Finding[] = discoveryFindings(cluster, groups, suspicious);
@@ -259,11 +250,13 @@ export async function verifyCluster(
     ];
     let probes: ProbeResult[] = [];
     if (ca.bundle) {
-      probes = await (deps.probeRunner ?? probeAll)(
-        probeTargets(cluster, facts, instances),
-        ca.bundle,
-        probeOptions(cluster, deps),
-      );
+      const options = probeOptions(cluster, deps);
+      const targets = await resolveTargets(probeTargets(cluster, facts, instances), {
+        ...options,
+        placer: () => placers(cluster.vpcId),
+        log: deps.log,
+      });
+      probes = await (deps.probeRunner ?? probeAll)(targets, ca.bundle, options);
       findings.push(...probes.map((p) => tlsFinding(cluster, p)));
       covers.push('tls');
     }
@@ -287,11 +280,13 @@ export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps
   }
   const results: Awaited<ReturnType<typeof verifyCluster>>[] = new Array(clusters.length);
   let next = 0;
+  const placers = subnetPlacers(deps.clients);
   const worker = async () => {
     while (next < clusters.length) {
       const i = next++;
       const c = clusters[i] as ClusterConfig;
-      const result = await verifyCluster(c, discovery.groups.get(c.name) ?? [], deps, discovery.suspicious);
+      const groups = discovery.groups.get(c.name) ?? [];
+      const result = await verifyCluster(c, groups, deps, discovery.suspicious, placers);
       results[i] = result;
       deps.onVerdict?.(result.verdict);
     }

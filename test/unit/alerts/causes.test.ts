@@ -60,6 +60,19 @@ describe('rule 1: a TLS-terminating listener and the handshakes through it', () 
     expect(roots.has(other)).toBe(false);
   });
 
+  it('folds the handshakes to each address of that load balancer and of the API name (`@<address>`)', () => {
+    const listener = terminates();
+    const zoneA = untrusted(`${ELB}@10.0.1.10`);
+    const zoneB = untrusted(`${ELB}@fd00:ec2::10`);
+    const name = untrusted('dns/api.internal.k8s.example.com@10.0.2.10');
+    const otherLb = untrusted(`${TG}@10.0.1.20`, 'DD:EE:FF');
+    const roots = rootsOf([listener, zoneA, zoneB, name, otherLb]);
+    expect(roots.get(zoneA)).toBe(listener);
+    expect(roots.get(zoneB)).toBe(listener);
+    expect(roots.get(name)).toBe(listener);
+    expect(roots.has(otherLb)).toBe(false);
+  });
+
   it('groups nothing when the listener passes TCP through (the handshake is its own cause)', () => {
     expect(rootsOf([make('LISTENER_OK', ELB), untrusted(ELB)]).size).toBe(0);
   });

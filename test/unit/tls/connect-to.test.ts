@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectToError, parseConnectTo, resolveConnectTo } from '../../../functions/core/tls/connect-to.ts';
+import {
+  ConnectToError,
+  hostPort,
+  parseConnectTo,
+  resolveConnectTo,
+} from '../../../functions/core/tls/connect-to.ts';
 
 describe('parseConnectTo (curl --connect-to HOST:PORT:CONNECT-HOST:CONNECT-PORT)', () => {
   it('reads all four fields', () => {
@@ -66,5 +71,14 @@ describe('resolveConnectTo', () => {
       port: 443,
     });
     expect(resolveConnectTo('10.0.1.5', 443)).toEqual({ host: '10.0.1.5', port: 443 });
+  });
+});
+
+describe('hostPort', () => {
+  it('brackets an IPv6 address, and only that', () => {
+    expect(hostPort('fd00::5', 443)).toBe('[fd00::5]:443');
+    expect(hostPort('[::1]', 8443)).toBe('[::1]:8443');
+    expect(hostPort('10.0.1.5', 443)).toBe('10.0.1.5:443');
+    expect(hostPort('api.internal.k8s.example.com', 443)).toBe('api.internal.k8s.example.com:443');
   });
 });
