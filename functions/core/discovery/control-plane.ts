@@ -26,6 +26,8 @@ export interface ControlPlaneGroup {
   instances: GroupInstance[];
   loadBalancerNames: string[];
   targetGroupArns: string[];
+  /** The kops instance group, from the group's `kops.k8s.io/instancegroup` tag (kops 1.15+), when set. */
+  instanceGroup?: string;
 }
 
 export type Classification =
@@ -40,6 +42,8 @@ export const NAME_INFIX: Record<BackendRole, string> = {
   apiserver: 'apiservers',
 };
 const MAX_PAGES = 50;
+/** The tag kops puts on every group with its instance group's name (1.15+). */
+export const INSTANCE_GROUP_TAG = 'kops.k8s.io/instancegroup';
 
 type Named = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'>;
 
@@ -111,7 +115,14 @@ export function toControlPlaneGroup(
     })),
     loadBalancerNames: group.LoadBalancerNames ?? [],
     targetGroupArns: group.TargetGroupARNs ?? [],
+    ...instanceGroupOf(group),
   };
+}
+
+/** `{ instanceGroup }` from the group's `kops.k8s.io/instancegroup` tag, or nothing. */
+function instanceGroupOf(group: Named): { instanceGroup?: string } {
+  const ig = tagMap(group).get(INSTANCE_GROUP_TAG);
+  return ig ? { instanceGroup: ig } : {};
 }
 
 async function describeAll(
