@@ -1,5 +1,6 @@
 import type { ClusterConfig } from '../config/schema.ts';
-import { type ControlPlaneGroup, NAME_INFIX } from '../discovery/control-plane.ts';
+import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
+import { NAME_INFIX } from '../discovery/tags.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { type LoadBalancerRef, labelOf, refsOf } from '../lb/port.ts';

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CaSourceError } from '../ca/bundle.ts';
 import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from '../ca/s3-text.ts';
+import { kopsSpecKeys } from './keys.ts';
 import {
   type ClusterSpec,
   type InstanceGroupSpec,
@@ -33,15 +34,6 @@ export type KopsSpecsRead =
   | { ok: true; specs: KopsSpecs }
   /** `key` is the `s3://` URL of the object (or prefix) that could not be read or is malformed. */
   | { ok: false; key: string; reason: string };
-
-/** The object keys of one cluster's specs, and the one prefix listed (IAM `s3:prefix`). */
-export function kopsSpecKeys(prefix: string, cluster: string) {
-  return {
-    config: clusterKey(prefix, cluster, 'config'),
-    completed: clusterKey(prefix, cluster, 'cluster-completed.spec'),
-    instanceGroups: `${clusterKey(prefix, cluster, 'instancegroup')}/`,
-  };
-}
 
 async function readText(s3: S3Client, bucket: string, key: string, what: string) {
   const text = await getObjectText(s3, bucket, key, MAX_SPEC_BYTES, what);
