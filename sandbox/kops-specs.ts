@@ -114,3 +114,39 @@ export function instanceGroupYaml(cluster: string, g: InstanceGroupFixture): str
     },
   });
 }
+
+/**
+ * The kops 1.30 specs of a sandbox cluster: one ControlPlane instance group per control-plane
+ * group (named as the group's `<ig>.masters.<cluster>`), each listing both internal load balancers,
+ * and a node group.
+ */
+export function controlPlaneSpecs(
+  cluster: string,
+  groups: readonly string[],
+  lbs: { classicName: string; targetGroupArn: string },
+): ClusterFixture {
+  const names = [...new Set(groups.map((g) => g.split('.')[0] ?? g))];
+  const zoneOf = (ig: string) => ig.replace(/^(control-plane|master)-/, '');
+  return {
+    name: cluster,
+    kubernetesVersion: 'v1.30.4',
+    zones: [...new Set(names.map(zoneOf))],
+    api: { class: 'Network' },
+    instanceGroups: [
+      ...names.map((name) => ({
+        name,
+        role: 'ControlPlane' as const,
+        zone: zoneOf(name),
+        externalLoadBalancers: [
+          { loadBalancerName: lbs.classicName },
+          { targetGroupArn: lbs.targetGroupArn },
+        ],
+      })),
+      {
+        name: `nodes-${zoneOf(names[0] ?? 'eu-west-1a')}`,
+        role: 'Node' as const,
+        zone: zoneOf(names[0] ?? 'eu-west-1a'),
+      },
+    ],
+  };
+}

@@ -10,7 +10,7 @@ import type { Finding, Verdict } from '../../functions/core/findings/finding.ts'
 import { silentLog } from '../../functions/core/log.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { createKopsApiNlb, detachAsKopsUpdateWould } from '../../sandbox/kops-account.ts';
-import type { ClusterFixture } from '../../sandbox/kops-specs.ts';
+import { type ClusterFixture, controlPlaneSpecs } from '../../sandbox/kops-specs.ts';
 import { createCa, issueServerCert } from '../../sandbox/pki.ts';
 import { createStateStoreBucket, putKopsSpecs } from '../../sandbox/state-store.ts';
 import { buildWorld, CLUSTER, OLD_CLUSTER, type World } from '../../sandbox/world.ts';
@@ -27,7 +27,6 @@ import { withMoto } from '../support/moto-hooks.ts';
 const BUCKET = 'kops-state-foresight';
 const PREFIX = 'kops';
 const STATE_STORE = `s3://${BUCKET}/${PREFIX}`;
-const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
 const moto = withMoto();
 let clients = createAwsClients();
@@ -54,25 +53,7 @@ beforeEach(async () => {
 
 /** kops 1.30: control-plane-<zone> groups listing both internal load balancers. */
 function modern(overrides: Partial<ClusterFixture> = {}): ClusterFixture {
-  return {
-    name: CLUSTER,
-    kubernetesVersion: 'v1.30.4',
-    zones: ZONES,
-    api: { class: 'Network' },
-    instanceGroups: [
-      ...ZONES.map((zone) => ({
-        name: `control-plane-${zone}`,
-        role: 'ControlPlane' as const,
-        zone,
-        externalLoadBalancers: [
-          { loadBalancerName: world.lbs.classicName },
-          { targetGroupArn: world.lbs.targetGroupArn },
-        ],
-      })),
-      { name: 'nodes-eu-west-1a', role: 'Node' as const, zone: 'eu-west-1a' },
-    ],
-    ...overrides,
-  };
+  return { ...controlPlaneSpecs(CLUSTER, world.groups, world.lbs), ...overrides };
 }
 
 /** kops 1.25: one master-<zone> group, role Master, a classic API load balancer. */
