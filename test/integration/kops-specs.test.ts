@@ -2,11 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
+import { AttachLoadBalancersCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import type { Finding, Verdict } from '../../functions/core/findings/finding.ts';
+import { MAX_SPEC_BYTES } from '../../functions/core/kops/spec.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { createKopsApiNlb, detachAsKopsUpdateWould } from '../../sandbox/kops-account.ts';
@@ -75,6 +78,17 @@ function legacy(): ClusterFixture {
   };
 }
 
+async function importAcmCertificate(): Promise<string> {
+  const imported = await new ACMClient({}).send(
+    new ImportCertificateCommand({
+      Certificate: Buffer.from(acmPems.cert),
+      PrivateKey: Buffer.from(acmPems.key),
+      CertificateChain: Buffer.from(acmPems.chain),
+    }),
+  );
+  return imported.CertificateArn ?? '';
+}
+
 async function verify(): Promise<Verdict[]> {
   return (await verifyClusters(world.config.clusters, { clients, log: silentLog })).verdicts;
 }
@@ -107,14 +121,7 @@ describe('kops foresight from the state store', () => {
   });
 
   it("(b) 1.30+ with an NLB, sslCertificate and useForInternalApi: critical from the spec and from kops' TLS:443 listener, not from TCP:8443", async () => {
-    const imported = await new ACMClient({}).send(
-      new ImportCertificateCommand({
-        Certificate: Buffer.from(acmPems.cert),
-        PrivateKey: Buffer.from(acmPems.key),
-        CertificateChain: Buffer.from(acmPems.chain),
-      }),
-    );
-    const certificateArn = imported.CertificateArn ?? '';
+    const certificateArn = await importAcmCertificate();
     const nlb = await createKopsApiNlb(clients, {
       cluster: CLUSTER,
       vpcId: world.config.clusters[0]?.vpcId ?? '',
@@ -137,6 +144,62 @@ describe('kops foresight from the state store', () => {
     expect(listener?.details?.certificateArn).toBe(certificateArn);
     // kops' own target groups are not the config's: they raise no detach warning
     expect(found.filter((f) => f.startsWith('KOPS_LB_NOT_IN_SPEC'))).toEqual([]);
+  });
+
+  it('a kops 1.18-era classic API ELB with SSL:443, useForInternalApi and no certificate in the spec: the listener finding alone', async () => {
+    const certificateArn = await importAcmCertificate();
+    const name = 'api-k8s-example-com-abcd';
+    await clients.elb.send(
+      new CreateLoadBalancerCommand({
+        LoadBalancerName: name,
+        Scheme: 'internet-facing',
+        Subnets: world.subnetIds,
+        Listeners: [
+          {
+            Protocol: 'SSL',
+            LoadBalancerPort: 443,
+            InstanceProtocol: 'SSL',
+            InstancePort: 443,
+            SSLCertificateId: certificateArn,
+          },
+        ],
+        Tags: [
+          { Key: 'KubernetesCluster', Value: CLUSTER },
+          { Key: 'Name', Value: `api.${CLUSTER}` },
+        ],
+      }),
+    );
+    // an ELB of another cluster attached by mistake is not kops' API load balancer of this one
+    await clients.elb.send(
+      new CreateLoadBalancerCommand({
+        LoadBalancerName: 'api-other',
+        Scheme: 'internal',
+        Subnets: world.subnetIds,
+        Listeners: [
+          {
+            Protocol: 'SSL',
+            LoadBalancerPort: 443,
+            InstanceProtocol: 'SSL',
+            InstancePort: 443,
+            SSLCertificateId: certificateArn,
+          },
+        ],
+        Tags: [{ Key: 'KubernetesCluster', Value: 'other.example.com' }],
+      }),
+    );
+    for (const g of world.groups)
+      await clients.autoscaling.send(
+        new AttachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [name, 'api-other'] }),
+      );
+    await putKopsSpecs(
+      clients.s3,
+      { bucket: BUCKET, prefix: PREFIX },
+      modern({ api: { class: 'Classic', useForInternalApi: true } }),
+    );
+    const [main] = await verify();
+    expect(kopsFindings(main).filter((f) => f.includes('INTERNAL_API'))).toEqual([
+      `KOPS_INTERNAL_API_TLS_LISTENER kops-api/elb/${name}:443`,
+    ]);
   });
 
   it('(c) an API-server group is matched to its APIServer instance group; a missing completed spec falls back to config', async () => {
@@ -199,6 +262,36 @@ describe('kops foresight from the state store', () => {
     expect(f?.actual).toContain(`s3://${BUCKET}/${key}`);
     expect(JSON.stringify(f)).not.toContain('secret-value');
     expect(main?.complete ?? []).not.toContain('kops-spec');
+  });
+
+  it('an oversized instance group and a malformed completed spec are refused, naming their keys', async () => {
+    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, modern());
+    const big = `${PREFIX}/${CLUSTER}/instancegroup/control-plane-eu-west-1a`;
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: big,
+        Body: `kind: InstanceGroup\n# ${'x'.repeat(MAX_SPEC_BYTES)}\n`,
+      }),
+    );
+    const [first] = await verify();
+    expect(first?.findings.find((f) => f.code === 'KOPS_SPECS_UNREADABLE')?.actual).toMatch(
+      new RegExp(`^s3://${BUCKET}/${big}: .*too large`),
+    );
+    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, modern());
+    const completed = `${PREFIX}/${CLUSTER}/cluster-completed.spec`;
+    await clients.s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: completed,
+        Body: 'kind: Cluster\nspec:\n  api: [loadBalancer]\n',
+      }),
+    );
+    const [second] = await verify();
+    expect(kopsFindings(second)).toEqual(['KOPS_SPECS_UNREADABLE kops/state-store']);
+    expect(second?.findings.find((f) => f.code === 'KOPS_SPECS_UNREADABLE')?.details?.key).toBe(
+      `s3://${BUCKET}/${completed}`,
+    );
   });
 
   it('a state store without the cluster is one warning naming the config key', async () => {
