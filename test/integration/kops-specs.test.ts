@@ -78,6 +78,11 @@ function legacy(): ClusterFixture {
   };
 }
 
+/** Overwrites one state-store object under the prefix with raw text. */
+async function putRaw(key: string, body: string): Promise<void> {
+  await clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+}
+
 async function importAcmCertificate(): Promise<string> {
   const imported = await new ACMClient({}).send(
     new ImportCertificateCommand({
@@ -249,12 +254,9 @@ describe('kops foresight from the state store', () => {
   it('a malformed instance group is one warning naming its key, no other kops finding, and the check not complete', async () => {
     await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, modern());
     const key = `${PREFIX}/${CLUSTER}/instancegroup/control-plane-eu-west-1b`;
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: key,
-        Body: 'apiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\nmetadata: {name: x}\nspec:\n  externalLoadBalancers: {loadBalancerName: secret-value}\n',
-      }),
+    await putRaw(
+      key,
+      'apiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\nmetadata: {name: x}\nspec:\n  externalLoadBalancers: {loadBalancerName: secret-value}\n',
     );
     const [main] = await verify();
     expect(kopsFindings(main)).toEqual(['KOPS_SPECS_UNREADABLE kops/state-store']);
@@ -267,26 +269,14 @@ describe('kops foresight from the state store', () => {
   it('an oversized instance group and a malformed completed spec are refused, naming their keys', async () => {
     await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, modern());
     const big = `${PREFIX}/${CLUSTER}/instancegroup/control-plane-eu-west-1a`;
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: big,
-        Body: `kind: InstanceGroup\n# ${'x'.repeat(MAX_SPEC_BYTES)}\n`,
-      }),
-    );
+    await putRaw(big, `kind: InstanceGroup\n# ${'x'.repeat(MAX_SPEC_BYTES)}\n`);
     const [first] = await verify();
     expect(first?.findings.find((f) => f.code === 'KOPS_SPECS_UNREADABLE')?.actual).toMatch(
       new RegExp(`^s3://${BUCKET}/${big}: .*too large`),
     );
     await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, modern());
     const completed = `${PREFIX}/${CLUSTER}/cluster-completed.spec`;
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: completed,
-        Body: 'kind: Cluster\nspec:\n  api: [loadBalancer]\n',
-      }),
-    );
+    await putRaw(completed, 'kind: Cluster\nspec:\n  api: [loadBalancer]\n');
     const [second] = await verify();
     expect(kopsFindings(second)).toEqual(['KOPS_SPECS_UNREADABLE kops/state-store']);
     expect(second?.findings.find((f) => f.code === 'KOPS_SPECS_UNREADABLE')?.details?.key).toBe(
