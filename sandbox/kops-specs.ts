@@ -34,7 +34,11 @@ export interface ClusterFixture {
 const CREATED = '2025-03-04T10:00:00Z';
 
 function kopsYaml(value: unknown): string {
-  return stringify(value, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  // go-yaml quotes a string that would read as a timestamp
+  return stringify(value, { sortMapEntries: true, indentSeq: false, lineWidth: 0 }).replace(
+    /^(\s*creationTimestamp: )(\S+)$/m,
+    '$1"$2"',
+  );
 }
 
 function clusterObject(f: ClusterFixture, completed: boolean): unknown {
