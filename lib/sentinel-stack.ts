@@ -8,6 +8,7 @@ import type { SentinelConfig } from '../functions/core/config/schema.ts';
 import { Alerting } from './constructs/alerting.ts';
 import { AutoScalingRules } from './constructs/autoscaling-rules.ts';
 import { SentinelDashboard } from './constructs/dashboard.ts';
+import { kopsSpecReadStatements, loadBalancerTagReadStatement } from './constructs/kops-permissions.ts';
 import {
   caReadStatements,
   controlPlaneReadStatement,
@@ -165,6 +166,15 @@ export class SentinelStack extends Stack {
       this.verifier.role,
       caReads,
       'kops writes one nodeup config per node instance group under igconfig/node/<group>/; the grant is exactly that object name in every group of the cluster, never pki/',
+    );
+    const kopsReads = kopsSpecReadStatements(config.clusters);
+    for (const statement of [...kopsReads, loadBalancerTagReadStatement()]) {
+      this.verifier.function.addToRolePolicy(statement);
+    }
+    acknowledgeWildcardResources(
+      this.verifier.role,
+      kopsReads,
+      'kops writes one spec per instance group under instancegroup/<group>; the grant is that folder of the cluster only, never pki/',
     );
 
     new AutoScalingRules(this, 'Rules', {

@@ -1,4 +1,5 @@
 import {
+  AttachLoadBalancerTargetGroupsCommand,
   type AutoScalingClient,
   CreateAutoScalingGroupCommand,
   DetachLoadBalancersCommand,
@@ -238,4 +239,65 @@ export async function detachAsKopsUpdateWould(
       }),
     );
   }
+}
+
+/**
+ * kops' own API network load balancer with an ACM certificate (kops 1.19+, `class: Network` and
+ * `sslCertificate`; tests/integration/update_cluster/complex): tagged like kops tags it, a TLS:443
+ * listener with the certificate and a TCP:8443 one, each to its own TCP:443 target group, both
+ * target groups attached to the control-plane groups. Returns the load balancer's name.
+ */
+export async function createKopsApiNlb(
+  clients: AwsClients,
+  where: { cluster: string; vpcId: string; subnetIds: string[]; groups: string[]; certificateArn: string },
+): Promise<string> {
+  const c = where.cluster;
+  const name = `api-${c.replace(/\./g, '-')}`.slice(0, 25);
+  const nlb = await clients.elbv2.send(
+    new CreateNlbCommand({
+      Name: name,
+      Type: 'network',
+      Scheme: 'internet-facing',
+      Subnets: where.subnetIds,
+      Tags: [
+        { Key: 'KubernetesCluster', Value: c },
+        { Key: 'Name', Value: `api.${c}` },
+        { Key: `kubernetes.io/cluster/${c}`, Value: 'owned' },
+      ],
+    }),
+  );
+  const LoadBalancerArn = nlb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+  for (const [prefix, port, tls] of [
+    ['tls', 443, true],
+    ['tcp', 8443, false],
+  ] as const) {
+    const tg = await clients.elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: `${prefix}-${name}`.slice(0, 32),
+        Protocol: tls ? 'TLS' : 'TCP',
+        Port: 443,
+        VpcId: where.vpcId,
+        TargetType: 'instance',
+      }),
+    );
+    const TargetGroupArn = tg.TargetGroups?.[0]?.TargetGroupArn ?? '';
+    await clients.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn,
+        Protocol: tls ? 'TLS' : 'TCP',
+        Port: port,
+        ...(tls ? { Certificates: [{ CertificateArn: where.certificateArn }] } : {}),
+        DefaultActions: [{ Type: 'forward', TargetGroupArn }],
+      }),
+    );
+    for (const group of where.groups) {
+      await clients.autoscaling.send(
+        new AttachLoadBalancerTargetGroupsCommand({
+          AutoScalingGroupName: group,
+          TargetGroupARNs: [TargetGroupArn],
+        }),
+      );
+    }
+  }
+  return name;
 }

@@ -1,4 +1,10 @@
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type ClusterFixture,
+  clusterSpecYaml,
+  completedClusterSpecYaml,
+  instanceGroupYaml,
+} from './kops-specs.ts';
 import { nodeupConfigYaml, type TestCa } from './pki.ts';
 
 /** A kops state store bucket in the local AWS (eu-west-1, as the sandbox's clients use). */
@@ -29,5 +35,32 @@ export async function putNodeGroupTrust(
         Body: nodeupConfigYaml({ cas }),
       }),
     );
+  }
+}
+
+/**
+ * The kops specs of a cluster, as `kops create cluster` / `kops update cluster` leave them:
+ * `<prefix>/<cluster>/config`, `cluster-completed.spec` (unless `completed: false`, as before the
+ * first update) and `instancegroup/<ig>` per instance group.
+ */
+export async function putKopsSpecs(
+  s3: S3Client,
+  where: { bucket: string; prefix: string },
+  cluster: ClusterFixture,
+  opts: { completed?: boolean } = {},
+): Promise<void> {
+  const base = [where.prefix, cluster.name].filter((p) => p !== '').join('/');
+  const objects: [string, string][] = [
+    ['config', clusterSpecYaml(cluster)],
+    ...(opts.completed === false
+      ? []
+      : [['cluster-completed.spec', completedClusterSpecYaml(cluster)] as [string, string]]),
+    ...cluster.instanceGroups.map((g): [string, string] => [
+      `instancegroup/${g.name}`,
+      instanceGroupYaml(cluster.name, g),
+    ]),
+  ];
+  for (const [key, body] of objects) {
+    await s3.send(new PutObjectCommand({ Bucket: where.bucket, Key: `${base}/${key}`, Body: body }));
   }
 }

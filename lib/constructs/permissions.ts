@@ -180,29 +180,37 @@ export function caReadStatements(clusters: ClusterConfig[]): iam.PolicyStatement
         resources: objectArns,
       }),
     );
-    [...listings].forEach(([bucketArn, prefixes], i) => {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: `ListNodeGroupNodeupConfigs${i}`,
-          actions: ['s3:ListBucket'],
-          resources: [bucketArn],
-          conditions: { StringEquals: { 's3:prefix': prefixes } },
-        }),
-      );
-    });
+    statements.push(...listPrefixStatements('ListNodeGroupNodeupConfigs', listings));
   }
-  if (kmsKeys.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'DecryptNodeupConfigsViaS3',
-        actions: ['kms:Decrypt'],
-        resources: kmsKeys,
-        // the state store's bucket may be in another region than the cluster: any region's S3
-        conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
-      }),
-    );
-  }
+  if (kmsKeys.length > 0) statements.push(decryptViaS3Statement('DecryptNodeupConfigsViaS3', kmsKeys));
   return statements;
+}
+
+/** s3:ListBucket per bucket, only with an `s3:prefix` condition of exactly the given prefixes. */
+export function listPrefixStatements(
+  sid: string,
+  listings: ReadonlyMap<string, string[]>,
+): iam.PolicyStatement[] {
+  return [...listings].map(
+    ([bucketArn, prefixes], i) =>
+      new iam.PolicyStatement({
+        sid: `${sid}${i}`,
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringEquals: { 's3:prefix': prefixes } },
+      }),
+  );
+}
+
+/** kms:Decrypt on the given keys, only on behalf of S3. */
+export function decryptViaS3Statement(sid: string, keys: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['kms:Decrypt'],
+    resources: keys,
+    // the state store's bucket may be in another region than the cluster: any region's S3
+    conditions: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+  });
 }
 
 /** events:PutEvents on the default bus only, and only with the sentinel's own `source`. */

@@ -19,9 +19,11 @@ import type { BatchResult } from '../../functions/verifier/follow-ups.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../events.ts';
 import { detachAsKopsUpdateWould, replaceClassicListener } from '../kops-account.ts';
+import { controlPlaneSpecs } from '../kops-specs.ts';
 import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
 import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
+import { createStateStoreBucket, putKopsSpecs } from '../state-store.ts';
 import { buildWorld, CLUSTER, settleClassicElb, type World } from '../world.ts';
 import { startSlackStandIn } from './slack.ts';
 import { StandIns } from './stand-ins.ts';
@@ -46,6 +48,8 @@ export interface RehearsalResult {
 
 const CONTEXT = { awsRequestId: 'rehearsal', functionName: 'rehearsal' } as Context;
 const API_PORT = 443;
+/** The cluster's kops state store (bucket, prefix): the verifier reads the specs there. */
+const STATE_STORE = { bucket: 'kops-state-rehearsal', prefix: 'kops' };
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -199,6 +203,45 @@ async function rollingUpdate(s: Stage): Promise<void> {
   );
 }
 
+/** The kops specs as they should be: every control-plane instance group lists both load balancers. */
+async function writeSpecs(s: Stage, omitFrom?: string): Promise<void> {
+  const specs = controlPlaneSpecs(CLUSTER, s.world.groups, s.world.lbs);
+  for (const ig of specs.instanceGroups) if (ig.name === omitFrom) ig.externalLoadBalancers = [];
+  await putKopsSpecs(s.clients.s3, STATE_STORE, specs);
+}
+
+/** Someone drops the internal load balancers from an instance group spec: the verifier warns before kops update acts on it. */
+async function removeFromSpec(s: Stage): Promise<void> {
+  const g = s.world.groups[0] ?? '';
+  const ig = g.split('.')[0] ?? '';
+  await writeSpecs(s, ig);
+  const mark = s.slack.length;
+  // an alert fires on the second run in a row that sees the drift (alerts.fireAfterFailures)
+  for (let i = 1; i <= s.world.config.alerts.fireAfterFailures; i++) {
+    await step(
+      s,
+      i === 1
+        ? `someone removes the internal load balancers from instance group ${ig} (kops edit ig)`
+        : 'scheduled verification',
+      () => s.verifier({ action: 'verify' }, CONTEXT),
+    );
+  }
+  const warned = fired(s, 'KOPS_LB_NOT_IN_SPEC');
+  s.timeline.expect(
+    'the verifier warns before kops update detaches them, for both load balancers of that group',
+    warned.length === 2 &&
+      warned.every((a) => a.resource.endsWith(`:${g}`) && a.finding.severity === 'warning'),
+    warned.map((a) => a.resource).join(', '),
+  );
+  s.timeline.expect(
+    'the warning reached Slack, quoting the YAML to add',
+    s.slack
+      .slice(mark)
+      .map((p) => JSON.stringify(p))
+      .filter((p) => p.includes('KOPS_LB_NOT_IN_SPEC') && p.includes('loadBalancerName')).length > 0,
+  );
+}
+
 async function detachByKopsUpdate(s: Stage, reportOnly: boolean): Promise<void> {
   const { clients, world } = s;
   const g = world.groups[0] ?? '';
@@ -287,6 +330,8 @@ async function undo(s: Stage, reportOnly: boolean, mark: SwapMark): Promise<void
   const { clients, world } = s;
   await replaceClassicListener(clients, world.lbs.classicName, API_PORT, { protocol: 'TCP' });
   s.standIns.mode = 'pass-through';
+  // and lists the load balancers in the instance group spec again, as the warning said
+  await writeSpecs(s);
   if (reportOnly) {
     const g = world.groups[0] ?? '';
     await clients.autoscaling.send(
@@ -301,8 +346,8 @@ async function undo(s: Stage, reportOnly: boolean, mark: SwapMark): Promise<void
     await settleClassicElb(clients, world.groups, world.lbs.classicName);
   }
   const what = reportOnly
-    ? 'the operator restores the TCP listener and re-attaches the load balancers'
-    : 'the operator restores the TCP listener';
+    ? 'the operator restores the TCP listener and the instance group spec, and re-attaches the load balancers'
+    : 'the operator restores the TCP listener and the instance group spec';
   for (let i = 1; i <= s.world.config.alerts.resolveAfterPasses; i++) {
     await step(s, i === 1 ? what : `scheduled verification #${i}`, () =>
       s.verifier({ action: 'verify' }, CONTEXT),
@@ -373,7 +418,11 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     const world = await buildWorld(clients, {
       controlPlaneGroups: opts.groups,
       mode: opts.reportOnly ? 'report-only' : 'repair',
-      clusterConfig: { ca: { source: 'ssm', parameterName }, tls: { timeoutSeconds: 2 } },
+      clusterConfig: {
+        ca: { source: 'ssm', parameterName },
+        tls: { timeoutSeconds: 2 },
+        kops: { stateStore: `s3://${STATE_STORE.bucket}/${STATE_STORE.prefix}` },
+      },
       sentinelConfig: { verifier: { followUpDelaySeconds: 0 } },
     });
     const cluster = world.config.clusters[0];
@@ -413,6 +462,8 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
       acmLike,
       slack: slack.received,
     };
+    await createStateStoreBucket(clients.s3, STATE_STORE.bucket);
+    await writeSpecs(s);
     const first = (await step(
       s,
       `a kops cluster with ${world.groups.length} control-plane group(s) and an internal load balancer`,
@@ -420,6 +471,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     )) as RunSummary;
     timeline.expect('the cluster starts in sync', first.inSync === true, first.drift?.join('; '));
     await rollingUpdate(s);
+    await removeFromSpec(s);
     await detachByKopsUpdate(s, opts.reportOnly);
     const mark = await swapListenerToAcm(s);
     await undo(s, opts.reportOnly, mark);

@@ -13,7 +13,7 @@ async function bundledText(name: string): Promise<string> {
 
 describe('the deployed code cannot reach the CA private key', () => {
   it(
-    'no function bundle names pki/ or a keyset; the verifier reads igconfig/node/',
+    'no function bundle names pki/ or a keyset; the verifier reads igconfig/node/ and the kops specs',
     async () => {
       const texts = await Promise.all(['verifier', 'registrar', 'notifier'].map(bundledText));
       for (const text of texts) {
@@ -23,6 +23,9 @@ describe('the deployed code cannot reach the CA private key', () => {
       }
       expect(texts[0]).toContain('igconfig/node');
       expect(texts[0]).toContain('nodeupconfig.yaml');
+      // and the kops specs reader: the cluster spec and the instance groups, nothing else
+      expect(texts[0]).toContain('cluster-completed.spec');
+      expect(texts[0]).toContain('instancegroup');
     },
     SYNTH_TIMEOUT_MS,
   );

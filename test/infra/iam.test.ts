@@ -337,6 +337,73 @@ describe('verifier', () => {
   });
 });
 
+describe('verifier, kops specs (clusters[].kops)', () => {
+  const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0123abcd-4567-89ab-cdef-0123456789ab`;
+  let statements: Statement[];
+  beforeAll(() => {
+    const input = twoClusterInput();
+    const [prod, legacy] = input.clusters;
+    if (!prod || !legacy) throw new Error('no cluster');
+    prod.kops = { stateStore: 's3://kops-state-store', kmsKeyArn: key };
+    legacy.kops = { stateStore: 's3://kops-state-store/clusters/' };
+    statements = functionStatements(synth(input, { bundle: false }).template, 'VerifierFunction');
+  }, SYNTH_TIMEOUT_MS);
+
+  it('reads exactly config, cluster-completed.spec and instancegroup/* of each cluster', () => {
+    const specs = statements.filter((st) => st.Sid === 'ReadKopsSpecs');
+    expect(specs.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
+      [
+        ['s3:GetObject'],
+        [
+          `arn:aws:s3:::kops-state-store/${PROD}/config`,
+          `arn:aws:s3:::kops-state-store/${PROD}/cluster-completed.spec`,
+          `arn:aws:s3:::kops-state-store/${PROD}/instancegroup/*`,
+          `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/config`,
+          `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/cluster-completed.spec`,
+          `arn:aws:s3:::kops-state-store/clusters/${LEGACY}/instancegroup/*`,
+        ],
+        undefined,
+      ],
+    ]);
+  });
+
+  it('lists only the instancegroup/ prefixes', () => {
+    const list = statements.filter((st) => st.Sid?.startsWith('ListKopsInstanceGroups'));
+    expect(list.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
+      [
+        ['s3:ListBucket'],
+        ['arn:aws:s3:::kops-state-store'],
+        { StringEquals: { 's3:prefix': [`${PROD}/instancegroup/`, `clusters/${LEGACY}/instancegroup/`] } },
+      ],
+    ]);
+  });
+
+  it('grants nothing under pki/: every object wildcard is an instancegroup/ or nodeup config one', () => {
+    const s3 = statements.filter((st) => st.actions.some((a) => a.startsWith('s3:')));
+    const wildcards = s3.flatMap((st) => st.resources).filter((r) => r.includes('*') || r.includes('pki/'));
+    const allowed = (r: string) =>
+      /^arn:aws:s3:::kops-state-store\/[^*]+\/instancegroup\/\*$/.test(r) ||
+      /^arn:aws:s3:::kops-state-store\/[^*]+\/igconfig\/node\/\*\/nodeupconfig\.yaml$/.test(r);
+    expect(wildcards.filter((r) => !allowed(r))).toEqual([]);
+    expect(wildcards.length).toBeGreaterThan(0);
+    // the check can fail: a grant of the whole cluster folder would be caught
+    expect(allowed(`arn:aws:s3:::kops-state-store/${PROD}/*`)).toBe(false);
+    const prefixes = s3.flatMap((st) => Object.values(st.Condition?.StringEquals ?? {}).flat());
+    expect(prefixes.filter((p) => String(p).includes('pki/'))).toEqual([]);
+  });
+
+  it('may decrypt with kops.kmsKeyArn through S3 only, and read load balancer tags', () => {
+    const kms = statements.filter((st) => st.Sid === 'DecryptKopsSpecsViaS3');
+    expect(kms.map((st) => [st.actions, st.resources, st.Condition])).toEqual([
+      [['kms:Decrypt'], [key], { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } }],
+    ]);
+    const tags = statements.filter((st) => st.actions.includes('elasticloadbalancing:DescribeTags'));
+    expect(tags.map((st) => [st.actions, st.resources])).toEqual([
+      [['elasticloadbalancing:DescribeTags'], ['*']],
+    ]);
+  });
+});
+
 describe('notifier', () => {
   it('has no AWS permissions beyond its secret and its dead-letter queue', () => {
     const actions = functionStatements(webhook.template, 'AlertingNotifierFunction').flatMap(

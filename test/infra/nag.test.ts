@@ -21,6 +21,14 @@ function nag(input: ReturnType<typeof twoClusterInput>) {
   return { report, findings, acknowledgements };
 }
 
+/** Every cluster with `kops.stateStore` (the verifier then reads the kops specs). */
+function withKops(input: ReturnType<typeof twoClusterInput>) {
+  return {
+    ...input,
+    clusters: input.clusters.map((c) => ({ ...c, kops: { stateStore: 's3://kops-state-store/clusters' } })),
+  };
+}
+
 describe('cdk-nag AwsSolutions', () => {
   const configs = {
     'two clusters, Slack by webhook, e-mail': twoClusterInput(),
@@ -29,6 +37,7 @@ describe('cdk-nag AwsSolutions', () => {
       ...twoClusterInput(),
       verifier: { scheduleMinutes: 10, dedicatedSecurityGroup: true },
     },
+    'kops specs read from the state store': withKops(twoClusterInput()),
   };
   for (const [name, input] of Object.entries(configs)) {
     it(

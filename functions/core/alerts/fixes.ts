@@ -87,6 +87,18 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   NEW_INSTANCE_WARMING_UP:
     'Nothing to do while the instance starts; its follow-up alerts if it still fails at the deadline.',
   AWS_CALLS_OK: 'Nothing to do.',
+  KOPS_SPECS_READ: 'Nothing to do.',
+  KOPS_SPECS_UNREADABLE:
+    'Check kops.stateStore and the cluster name, that the named object is a kops spec (`kops get cluster -o yaml` / `kops get ig -o yaml`), and the verifier permissions (kops.kmsKeyArn under SSE-KMS).',
+  KOPS_LB_IN_SPEC: 'Nothing to do.',
+  KOPS_LB_NOT_IN_SPEC:
+    '`kops edit instancegroup <ig>` and add under spec: `externalLoadBalancers:` then `- loadBalancerName: <name>` (classic ELB) or `- targetGroupArn: <arn>` (target group), as the finding quotes; then `kops update cluster --yes`.',
+  KOPS_INTERNAL_API_ACM:
+    '`kops edit cluster` and set under spec.api.loadBalancer: `useForInternalApi: false` (nodes then dial the control plane directly), or drop `sslCertificate`; then `kops update cluster --yes`.',
+  KOPS_INTERNAL_API_TLS_LISTENER:
+    "`kops edit cluster` and set under spec.api.loadBalancer: `useForInternalApi: false`, so `api.internal.<cluster>` no longer points at kops' TLS-terminating listener; then `kops update cluster --yes`.",
+  KOPS_SPEC_LB_NOT_CONFIGURED:
+    'Add it to the sentinel config under clusters[].loadBalancers: `classic: [<name>]` or `targetGroupArns: [<arn>]`, as the finding quotes; then deploy.',
   NEW_INSTANCE_NOT_VERIFIED:
     'Read the verifier findings for the instance; it is not registered, not healthy or not serving the kops-signed certificate.',
 };

@@ -1,8 +1,7 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { isMap, parseDocument } from 'yaml';
-import { errorParts } from '../aws/errors.ts';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
-import { ACCESS_DENIED, clusterKey, getObjectText, parseStateStoreUrl } from './s3-text.ts';
+import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from './s3-text.ts';
 import type { CaTrust, GroupTrust } from './trust.ts';
 import { rejectYamlErrors } from './yaml-errors.ts';
 
@@ -79,41 +78,6 @@ export function parseNodeupConfig(text: string, source: string): CaBundle {
   return parsePemBundle(`${certificates.join('\n')}\n`, source);
 }
 
-/** Every node group with a nodeup config under the prefix, sorted; bounded in pages and groups. */
-async function listNodeGroups(s3: S3Client, bucket: string, listPrefix: string): Promise<string[]> {
-  const where = `s3://${bucket}/${listPrefix}`;
-  const groups = new Set<string>();
-  let token: string | undefined;
-  for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    let res: ListObjectsV2CommandOutput;
-    try {
-      res = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: listPrefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-    } catch (err) {
-      const e = errorParts(err);
-      throw new CaSourceError(where, `listing ${where} failed: ${e.name}: ${e.message}`);
-    }
-    for (const o of res.Contents ?? []) {
-      const group = o.Key ? nodeGroupOf(o.Key, listPrefix) : undefined;
-      if (group) groups.add(group);
-    }
-    if (groups.size > MAX_NODE_GROUPS) {
-      throw new CaSourceError(
-        where,
-        `${where}: more than ${MAX_NODE_GROUPS} node groups; refusing to judge a subset of them`,
-      );
-    }
-    if (!res.IsTruncated || !res.NextContinuationToken) return [...groups].sort();
-    token = res.NextContinuationToken;
-  }
-  throw new CaSourceError(where, `${where}: more than ${MAX_LIST_PAGES} pages of objects; refusing`);
-}
-
 async function readGroup(
   s3: S3Client,
   bucket: string,
@@ -145,7 +109,11 @@ export async function readNodeGroupTrust(
 ): Promise<CaTrust> {
   const { bucket, prefix } = parseStateStoreUrl(stateStoreUrl);
   const listPrefix = nodeGroupConfigPrefix(prefix, clusterName);
-  const names = await listNodeGroups(s3, bucket, listPrefix);
+  const names = await listNames(s3, bucket, listPrefix, (key) => nodeGroupOf(key, listPrefix), {
+    maxPages: MAX_LIST_PAGES,
+    maxNames: MAX_NODE_GROUPS,
+    what: 'node groups',
+  });
   if (names.length === 0) {
     throw new CaSourceError(
       `s3://${bucket}/${listPrefix}`,

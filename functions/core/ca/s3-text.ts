@@ -1,4 +1,9 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { errorParts } from '../aws/errors.ts';
 import { CaSourceError } from './bundle.ts';
 
@@ -57,4 +62,57 @@ export async function getObjectText(
     if (e.name === 'AccessDenied') return ACCESS_DENIED;
     throw new CaSourceError(where, `reading ${where} failed: ${e.name}: ${e.message}`);
   }
+}
+
+export interface ListBounds {
+  /** Listing pages (1000 keys each) before giving up. */
+  maxPages: number;
+  /** Distinct names kept before refusing to judge a subset. */
+  maxNames: number;
+  /** What the names are, in messages ("node groups"). */
+  what: string;
+}
+
+/**
+ * The names under `listPrefix` that `nameOf` accepts (it maps a listed key to a name, or undefined
+ * to skip it), sorted; bounded in pages and names. Throws a CaSourceError naming the prefix.
+ */
+export async function listNames(
+  s3: S3Client,
+  bucket: string,
+  listPrefix: string,
+  nameOf: (key: string) => string | undefined,
+  bounds: ListBounds,
+): Promise<string[]> {
+  const where = `s3://${bucket}/${listPrefix}`;
+  const names = new Set<string>();
+  let token: string | undefined;
+  for (let page = 0; page < bounds.maxPages; page++) {
+    let res: ListObjectsV2CommandOutput;
+    try {
+      res = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: listPrefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+    } catch (err) {
+      const e = errorParts(err);
+      throw new CaSourceError(where, `listing ${where} failed: ${e.name}: ${e.message}`);
+    }
+    for (const o of res.Contents ?? []) {
+      const name = o.Key ? nameOf(o.Key) : undefined;
+      if (name) names.add(name);
+    }
+    if (names.size > bounds.maxNames) {
+      throw new CaSourceError(
+        where,
+        `${where}: more than ${bounds.maxNames} ${bounds.what}; refusing to judge a subset of them`,
+      );
+    }
+    if (!res.IsTruncated || !res.NextContinuationToken) return [...names].sort();
+    token = res.NextContinuationToken;
+  }
+  throw new CaSourceError(where, `${where}: more than ${bounds.maxPages} pages of objects; refusing`);
 }

@@ -5,10 +5,10 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import { type BackendRole, hasRole, ROLE_TAGS, taggedForCluster } from './tags.ts';
+import { type BackendRole, hasRole, NAME_INFIX, ROLE_TAGS, taggedForCluster } from './tags.ts';
 
 export type { BackendRole } from './tags.ts';
-export { isControlPlaneInstance, taggedForCluster } from './tags.ts';
+export { isControlPlaneInstance, NAME_INFIX, taggedForCluster } from './tags.ts';
 
 /** One instance as its Auto Scaling group sees it. */
 export interface GroupInstance {
@@ -26,6 +26,8 @@ export interface ControlPlaneGroup {
   instances: GroupInstance[];
   loadBalancerNames: string[];
   targetGroupArns: string[];
+  /** The kops instance group, from the group's `kops.k8s.io/instancegroup` tag (kops 1.15+), when set. */
+  instanceGroup?: string;
 }
 
 export type Classification =
@@ -34,12 +36,9 @@ export type Classification =
   /** Named like an API-backend group of a configured cluster, but not tagged as one: never touched, reported. */
   | { kind: 'suspicious'; cluster: ClusterConfig; reason: string };
 
-/** The group-name infix kops uses per role (pkg/model/names.go). */
-export const NAME_INFIX: Record<BackendRole, string> = {
-  'control-plane': 'masters',
-  apiserver: 'apiservers',
-};
 const MAX_PAGES = 50;
+/** The tag kops puts on every group with its instance group's name (1.15+). */
+export const INSTANCE_GROUP_TAG = 'kops.k8s.io/instancegroup';
 
 type Named = Pick<AutoScalingGroup, 'AutoScalingGroupName' | 'Tags'>;
 
@@ -111,7 +110,14 @@ export function toControlPlaneGroup(
     })),
     loadBalancerNames: group.LoadBalancerNames ?? [],
     targetGroupArns: group.TargetGroupARNs ?? [],
+    ...instanceGroupOf(group),
   };
+}
+
+/** `{ instanceGroup }` from the group's `kops.k8s.io/instancegroup` tag, or nothing. */
+function instanceGroupOf(group: Named): { instanceGroup?: string } {
+  const ig = tagMap(group).get(INSTANCE_GROUP_TAG);
+  return ig ? { instanceGroup: ig } : {};
 }
 
 async function describeAll(

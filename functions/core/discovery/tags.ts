@@ -8,6 +8,12 @@
  */
 export type BackendRole = 'control-plane' | 'apiserver';
 
+/** The group-name infix kops uses per role (pkg/model/names.go). */
+export const NAME_INFIX: Record<BackendRole, string> = {
+  'control-plane': 'masters',
+  apiserver: 'apiservers',
+};
+
 const CONTROL_PLANE_ROLE_TAGS = ['k8s.io/role/master', 'k8s.io/role/control-plane'];
 const APISERVER_ROLE_TAGS = ['k8s.io/role/apiserver'];
 export const ROLE_TAGS: Record<BackendRole, string[]> = {

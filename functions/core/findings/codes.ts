@@ -196,6 +196,38 @@ export const CODES = {
     severity: 'info',
     title: 'New instance still starting; its follow-up judges it',
   },
+  // foresight from the kops specs in the state store
+  KOPS_SPECS_READ: { check: 'kops-spec', severity: 'ok', title: 'kops specs read from the state store' },
+  KOPS_SPECS_UNREADABLE: {
+    check: 'kops-spec',
+    severity: 'warning',
+    title: 'kops specs could not be read from the state store',
+  },
+  KOPS_LB_IN_SPEC: {
+    check: 'kops-spec',
+    severity: 'ok',
+    title: "Load balancer listed in the instance group's externalLoadBalancers",
+  },
+  KOPS_LB_NOT_IN_SPEC: {
+    check: 'kops-spec',
+    severity: 'warning',
+    title: 'The next `kops update cluster --yes` will detach the load balancer',
+  },
+  KOPS_INTERNAL_API_ACM: {
+    check: 'kops-spec',
+    severity: 'critical',
+    title: 'useForInternalApi with sslCertificate: nodes are sent through an ACM listener',
+  },
+  KOPS_INTERNAL_API_TLS_LISTENER: {
+    check: 'kops-spec',
+    severity: 'critical',
+    title: "useForInternalApi and kops' API load balancer terminates TLS on the port nodes dial",
+  },
+  KOPS_SPEC_LB_NOT_CONFIGURED: {
+    check: 'kops-spec',
+    severity: 'info',
+    title: 'Instance group spec lists a load balancer the config does not know',
+  },
   // aws
   AWS_CALLS_OK: { check: 'aws', severity: 'ok', title: "The function's AWS calls went through" },
   AWS_CALL_FAILED: { check: 'aws', severity: 'critical', title: 'An AWS call failed' },

@@ -20,6 +20,8 @@ export type CheckKind =
   | 'tls'
   | 'ca'
   | 'follow-up'
+  /** Foresight from the kops specs in the state store (clusters with `kops.stateStore`). */
+  | 'kops-spec'
   /** Whether a function's AWS calls went through; resource `registrar` or `verifier`. */
   | 'aws';
 

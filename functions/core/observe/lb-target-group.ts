@@ -14,7 +14,10 @@ import { liveTargets, type TargetGroupPort } from '../lb/target-group.ts';
 import { judgeNlbListener, judgeTargetGroupHealthCheck } from '../verify/expectations.ts';
 import { absent, type LbState, type ReadOptions } from './lb-types.ts';
 
-async function describeTargetGroup(clients: AwsClients, arn: string): Promise<TargetGroup | undefined> {
+export async function describeTargetGroup(
+  clients: AwsClients,
+  arn: string,
+): Promise<TargetGroup | undefined> {
   try {
     const res = await clients.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
     return res.TargetGroups?.[0];

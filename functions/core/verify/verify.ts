@@ -15,6 +15,7 @@ import { instanceIdOf } from '../discovery/instance-id.ts';
 import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
 import { type CheckKind, type Finding, isDrift, type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
+import { foreseeKops } from '../kops/foresee.ts';
 import { adaptersOf } from '../lb/registrations.ts';
 import type { Log } from '../log.ts';
 import type { InstanceFacts } from '../observe/instances.ts';
@@ -218,9 +219,11 @@ export async function verifyCluster(
     const adapters = adaptersOf(cluster, deps.clients);
     // one read of the cluster: load balancers with health, listeners and health checks, and every
     // instance the plan judges or the probes dial
-    const [picture, ca] = await Promise.all([
+    const [picture, ca, kops] = await Promise.all([
       observe(deps.clients, scope, adapters, { health: true }),
       caFor(cluster, deps.clients),
+      // foresight from the kops specs (only with kops.stateStore)
+      foreseeKops(cluster, groups, deps.clients),
     ]);
     // the registration check is the registrar's plan, left unapplied
     const planned = groups.length ? plan(picture) : undefined;
@@ -232,7 +235,7 @@ export async function verifyCluster(
       ...f,
       instances: f.instances.filter((i) => !shared.has(i.instanceId)),
     }));
-    findings.push(...lbFindings(cluster, facts), ca.finding);
+    findings.push(...lbFindings(cluster, facts), ca.finding, ...kops.findings);
     const registered = registeredIds(facts);
     const instances = new Map(
       registered.flatMap((id) => {
@@ -247,6 +250,7 @@ export async function verifyCluster(
       'instance-health',
       'ca',
       ...(groups.length ? (['attachment', 'registration'] as const) : []),
+      ...(kops.complete ? (['kops-spec'] as const) : []),
     ];
     let probes: ProbeResult[] = [];
     if (ca.bundle) {
