@@ -28,11 +28,14 @@ export interface ControlPlaneGroup {
   targetGroupArns: string[];
 }
 
-export type Classification =
-  | { kind: 'control-plane'; cluster: ClusterConfig; role: BackendRole }
+export type Classification<C = ClusterConfig> =
+  | { kind: 'control-plane'; cluster: C; role: BackendRole }
   | { kind: 'ignored'; reason: string }
   /** Named like an API-backend group of a configured cluster, but not tagged as one: never touched, reported. */
-  | { kind: 'suspicious'; cluster: ClusterConfig; reason: string };
+  | { kind: 'suspicious'; cluster: C; reason: string };
+
+/** What classifying needs of a cluster: its name (`init` classifies for a cluster it has no config of yet). */
+type NamedCluster = Pick<ClusterConfig, 'name'>;
 
 /** The group-name infix kops uses per role (pkg/model/names.go). */
 export const NAME_INFIX: Record<BackendRole, string> = {
@@ -48,10 +51,10 @@ function tagMap(group: Named): Map<string, string> {
 }
 
 /** The role a group's name gives it for one of the clusters, if any. */
-function roleByName(
+function roleByName<C extends NamedCluster>(
   name: string,
-  clusters: readonly ClusterConfig[],
-): { cluster: ClusterConfig; role: BackendRole } | undefined {
+  clusters: readonly C[],
+): { cluster: C; role: BackendRole } | undefined {
   for (const role of ['control-plane', 'apiserver'] as const) {
     const cluster = clusters.find((c) => name.endsWith(`.${NAME_INFIX[role]}.${c.name}`));
     if (cluster) return { cluster, role };
@@ -64,7 +67,10 @@ function roleByName(
  * `.masters.<cluster>` with `k8s.io/role/master` or `k8s.io/role/control-plane`, or
  * `.apiservers.<cluster>` with `k8s.io/role/apiserver`.
  */
-export function classifyGroup(group: Named, clusters: readonly ClusterConfig[]): Classification {
+export function classifyGroup<C extends NamedCluster>(
+  group: Named,
+  clusters: readonly C[],
+): Classification<C> {
   const name = group.AutoScalingGroupName ?? '';
   const tags = tagMap(group);
   const byName = roleByName(name, clusters);
@@ -114,8 +120,9 @@ export function toControlPlaneGroup(
   };
 }
 
-async function describeAll(
-  clients: AwsClients,
+/** Reads every group matching the input, page by page (at most 50 pages). */
+export async function describeAll(
+  clients: Pick<AwsClients, 'autoscaling'>,
   input: { AutoScalingGroupNames?: string[]; Filters?: Filter[] },
 ) {
   const out: AutoScalingGroup[] = [];
