@@ -122,7 +122,8 @@ describe('init', () => {
   });
 
   it('--include-kops-api-lb keeps kops own API load balancer, with a warning', async () => {
-    const run = await init('--cluster', CLUSTER, '--region', REGION, '--include-kops-api-lb');
+    // no --region: the SDK's (AWS_REGION, set for moto)
+    const run = await init('--cluster', CLUSTER, '--include-kops-api-lb');
     expect(run.code, run.stderr).toBe(0);
     const file = join(dir, 'with-kops-lb.yaml');
     writeFileSync(file, run.stdout);
@@ -132,6 +133,8 @@ describe('init', () => {
     );
     expect(cluster?.loadBalancers.targetGroupArns).toContain(account.kopsTargetGroupArn);
     expect(run.stderr).toMatch(/^warning: .* is kops' own API load balancer .*--include-kops-api-lb/m);
+    expect(cluster?.region).toBe(REGION);
+    expect(run.stdout).toContain("# the SDK's default region (AWS_REGION or the profile)");
   });
 
   it('writes an incomplete config with exit 1, lists what it could not determine; never overwrites without --force', async () => {
