@@ -20,35 +20,23 @@ import { EXIT } from './format.ts';
 
 const COMMAND = 'init';
 
-function checked(
-  value: string,
-  flag: string,
-  schema: { safeParse(v: unknown): { success: boolean } },
-  expected: string,
-): string {
-  if (!schema.safeParse(value).success)
+/** The flag's value when `valid` accepts it; otherwise a usage error naming the flag and what it takes. */
+function checked(value: string, flag: string, valid: (v: string) => boolean, expected: string): string {
+  if (!valid(value))
     throw new UsageError(`${flag}: found "${value.slice(0, 80)}"; expected ${expected}`, COMMAND);
   return value;
 }
 
 /** The region from --region, else the SDK's default (AWS_REGION, the profile). */
 async function regionOf(flag: string | undefined): Promise<{ region: string; from: 'flag' | 'sdk' }> {
-  if (flag)
-    return {
-      region: checked(
-        flag,
-        '--region',
-        { safeParse: (v) => ({ success: REGION.test(String(v)) }) },
-        'an AWS region such as eu-west-1',
-      ),
-      from: 'flag',
-    };
-  let region: string | undefined;
-  try {
-    region = await createAwsClients().autoscaling.config.region();
-  } catch {
-    region = undefined;
+  if (flag) {
+    const region = checked(flag, '--region', (v) => REGION.test(v), 'an AWS region such as eu-west-1');
+    return { region, from: 'flag' };
   }
+  // the SDK resolves it from the environment and the profile; it rejects when it finds none
+  const region = await createAwsClients()
+    .autoscaling.config.region()
+    .catch(() => undefined);
   if (!region)
     throw new UsageError(
       'no AWS region: give --region <region> or set AWS_REGION (or a region in your AWS profile)',
@@ -76,7 +64,7 @@ export const initCommand: Command = async (values, io) => {
   const cluster = checked(
     requireOption(values.cluster, '--cluster <name>', COMMAND),
     '--cluster',
-    ClusterSchema.shape.name,
+    (v) => ClusterSchema.shape.name.safeParse(v).success,
     'a kops cluster name (a DNS name such as k8s.example.com)',
   );
   const state =
@@ -84,7 +72,7 @@ export const initCommand: Command = async (values, io) => {
       ? checked(
           values.state,
           '--state',
-          ClusterSchema.shape.kops.unwrap().shape.stateStore,
+          (v) => ClusterSchema.shape.kops.unwrap().shape.stateStore.safeParse(v).success,
           'an s3://bucket[/prefix] URL (the kops state store, no * or ?)',
         )
       : undefined;

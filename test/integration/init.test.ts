@@ -48,7 +48,12 @@ describe('init', () => {
   beforeAll(async () => {
     const clients = createAwsClients({ region: REGION });
     await moto().reset();
-    account = await buildInitAccount(clients, { cluster: CLUSTER, zones: ZONES, naming: 'control-plane' });
+    account = await buildInitAccount(clients, {
+      cluster: CLUSTER,
+      zones: ZONES,
+      naming: 'control-plane',
+      apiServerGroup: true,
+    });
     await createKopsCluster(clients, account.net, { name: BARE, zones: ['eu-west-1a'], naming: 'master' });
     await createStateStoreBucket(clients.s3, 'kops-state');
     const ca = await createCa('kubernetes-ca');
@@ -95,6 +100,9 @@ describe('init', () => {
     expect(text).toContain(`# named nodes.${CLUSTER} (kops' node security group)`);
     expect(text).toContain(`left out: ${account.kopsClassicName}`);
     expect(text).toContain('ca import');
+    // the API-server group counts with the control plane
+    expect(text).toContain(`attached to all 4 control-plane group(s)`);
+    expect(text).toContain(`apiserver-eu-west-1a.apiservers.${CLUSTER}`);
     const dry = cli('reconcile', '--config', file, '--dry-run');
     expect(dry.status, dry.stdout + dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^cluster k8s\.example\.com: IN SYNC/m);
