@@ -38,8 +38,6 @@ export interface InitAccount {
   nodeSecurityGroupId: string;
   nodeGroups: string[];
   controlPlaneGroups: string[];
-  /** The API-server group (role APIServer), when asked for. */
-  apiServerGroup?: string;
 }
 
 function kopsTags(cluster: string, name: string) {
@@ -113,39 +111,6 @@ async function kopsApiLoadBalancers(clients: AwsClients, net: KopsNetwork, clust
   return { kopsClassicName, kopsTargetGroupArn };
 }
 
-/**
- * An API-server group (kops role APIServer): `<ig>.apiservers.<cluster>`, tagged
- * `k8s.io/role/apiserver=1`, on kops' API target group and the internal load balancers like the
- * control plane (pkg/model/awsmodel/autoscalinggroup.go, RunsAPIServer).
- */
-async function apiServerGroup(
-  clients: AwsClients,
-  net: KopsNetwork,
-  cluster: string,
-  zone: string,
-  attach: { classic: string[]; targetGroupArns: string[] },
-): Promise<string> {
-  const ig = `apiserver-${zone}`;
-  const name = `${ig}.apiservers.${cluster}`;
-  const groupTags = tags(cluster, ig, 'node')
-    .filter((t) => t.Key !== 'k8s.io/role/node')
-    .map((t) => (t.Key === 'Name' ? { ...t, Value: name } : t));
-  await clients.autoscaling.send(
-    new CreateAutoScalingGroupCommand({
-      AutoScalingGroupName: name,
-      MinSize: 1,
-      MaxSize: 1,
-      DesiredCapacity: 1,
-      LaunchTemplate: { LaunchTemplateName: net.launchTemplateName, Version: '$Latest' },
-      VPCZoneIdentifier: net.subnetIds[0],
-      LoadBalancerNames: attach.classic,
-      TargetGroupARNs: attach.targetGroupArns,
-      Tags: [...groupTags, { Key: 'k8s.io/role/apiserver', Value: '1', PropagateAtLaunch: true }],
-    }),
-  );
-  return name;
-}
-
 /** Node groups, one per zone, each with its own launch template naming the node security groups. */
 async function nodeGroups(
   clients: AwsClients,
@@ -185,7 +150,7 @@ async function nodeGroups(
 
 export async function buildInitAccount(
   clients: AwsClients,
-  opts: { cluster: string; zones: string[]; naming: 'control-plane' | 'master'; apiServerGroup?: boolean },
+  opts: { cluster: string; zones: string[]; naming: 'control-plane' | 'master' },
 ): Promise<InitAccount> {
   const net = await createNetwork(clients, opts.zones);
   const internal = await createInternalLoadBalancers(clients, net, {
@@ -197,25 +162,17 @@ export async function buildInitAccount(
   const nodeSecurityGroupId = await securityGroup(clients, net.vpcId, opts.cluster, `nodes.${opts.cluster}`);
   await securityGroup(clients, net.vpcId, opts.cluster, `masters.${opts.cluster}`);
   const extra = await securityGroup(clients, net.vpcId, opts.cluster, 'corp-monitoring');
-  const attach = {
-    classic: [kops.kopsClassicName, internal.classicName],
-    targetGroupArns: [kops.kopsTargetGroupArn, internal.targetGroupArn],
-  };
   const cp = await createKopsCluster(clients, net, {
     name: opts.cluster,
     zones: opts.zones,
     naming: opts.naming,
-    attach,
+    attach: {
+      classic: [kops.kopsClassicName, internal.classicName],
+      targetGroupArns: [kops.kopsTargetGroupArn, internal.targetGroupArn],
+    },
   });
-  const apiServers = opts.apiServerGroup
-    ? await apiServerGroup(clients, net, opts.cluster, opts.zones[0] ?? '', attach)
-    : undefined;
   // moto keeps only the last group's instances on a shared classic ELB; AWS holds them all
-  await settleClassicElb(
-    clients,
-    [...cp.controlPlaneGroups, ...(apiServers ? [apiServers] : [])],
-    internal.classicName,
-  );
+  await settleClassicElb(clients, cp.controlPlaneGroups, internal.classicName);
   const nodes = await nodeGroups(clients, net, opts.cluster, opts.zones, [nodeSecurityGroupId, extra]);
   return {
     net,
@@ -224,6 +181,5 @@ export async function buildInitAccount(
     nodeSecurityGroupId,
     nodeGroups: nodes,
     controlPlaneGroups: cp.controlPlaneGroups,
-    ...(apiServers ? { apiServerGroup: apiServers } : {}),
   };
 }

@@ -10,6 +10,8 @@ import { createKopsCluster } from '../../sandbox/kops-account.ts';
 import { buildInitAccount, type InitAccount } from '../../sandbox/kops-init-account.ts';
 import { createCa } from '../../sandbox/pki.ts';
 import { createStateStoreBucket, putNodeGroupTrust } from '../../sandbox/state-store.ts';
+import { settleClassicElb } from '../../sandbox/world.ts';
+import { createApiServerGroup } from '../support/backends.ts';
 import { capture } from '../support/cli-io.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 import { envWithoutCredentials } from '../support/no-credentials.ts';
@@ -48,12 +50,18 @@ describe('init', () => {
   beforeAll(async () => {
     const clients = createAwsClients({ region: REGION });
     await moto().reset();
-    account = await buildInitAccount(clients, {
+    account = await buildInitAccount(clients, { cluster: CLUSTER, zones: ZONES, naming: 'control-plane' });
+    // an API-server group (role APIServer) on the same load balancers as the control plane
+    const apiServers = await createApiServerGroup(clients, {
       cluster: CLUSTER,
-      zones: ZONES,
-      naming: 'control-plane',
-      apiServerGroup: true,
+      like: account.controlPlaneGroups[0] ?? '',
+      attach: { classic: [account.internal.classicName], targetGroupArns: [account.internal.targetGroupArn] },
     });
+    await settleClassicElb(
+      clients,
+      [...account.controlPlaneGroups, apiServers],
+      account.internal.classicName,
+    );
     await createKopsCluster(clients, account.net, { name: BARE, zones: ['eu-west-1a'], naming: 'master' });
     await createStateStoreBucket(clients.s3, 'kops-state');
     const ca = await createCa('kubernetes-ca');
