@@ -91,9 +91,12 @@ function vpc(facts: InitFacts, subnets: readonly string[], gaps: string[]): Sour
   const vpcs = fromNodes.length
     ? fromNodes
     : unique(controlPlaneSubnets.flatMap((s) => facts.subnetVpcs[s] ?? []));
-  const where = fromNodes.length ? 'node subnets' : 'control-plane subnets (no node subnet was read)';
+  const where = fromNodes.length ? 'node subnets' : 'control-plane subnets';
   if (vpcs.length === 1 && vpcs[0])
-    return { value: vpcs[0], from: `the VPC of the ${where} (DescribeSubnets)` };
+    return {
+      value: vpcs[0],
+      from: `the VPC of the ${where} (DescribeSubnets${fromNodes.length ? '' : '; no node subnet was read'})`,
+    };
   gaps.push(
     vpcs.length > 1
       ? `the ${where} are in several VPCs (${vpcs.join(', ')}): vpcId left empty, fill in the nodes' VPC`
@@ -238,9 +241,10 @@ function loadBalancers(
     out.gaps.push(
       `${kept} load balancers are attached to the control-plane groups; keep at most ${MAX_LOAD_BALANCERS} (the kops externalLoadBalancers limit)`,
     );
-  const from = groups.length
-    ? `the load balancers attached to the ${groups.length} control-plane/API-server group(s) (DescribeAutoScalingGroups)`
-    : 'FILL IN: no control-plane group was found';
+  const from =
+    kept === 0
+      ? 'FILL IN: no internal load balancer is attached to the control-plane groups'
+      : `the load balancers attached to the ${groups.length} control-plane/API-server group(s) (DescribeAutoScalingGroups)`;
   return { from, classic, targetGroupArns, networkLoadBalancerArns };
 }
 

@@ -149,6 +149,7 @@ describe('init: from what was read to the config', () => {
     expect(plan.vpcId).toEqual({ value: VPC, from: expect.stringContaining('control-plane subnets') });
     const text = renderInitConfig(plan, AT);
     expect(text).toMatch(/^# INCOMPLETE: fill in the fields marked FILL IN/m);
+    expect(text).toContain('# FILL IN: no internal load balancer is attached to the control-plane groups\n');
     expect(text).toContain('# FILL IN: no node group found\n    nodeSubnetIds: []');
     let problems: string[] = [];
     try {
