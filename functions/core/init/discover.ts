@@ -1,22 +1,6 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeLaunchTemplateVersionsCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-} from '@aws-sdk/client-ec2';
-import {
-  DescribeLoadBalancersCommand as DescribeClassicCommand,
-  DescribeTagsCommand as DescribeClassicTagsCommand,
-} from '@aws-sdk/client-elastic-load-balancing';
-import {
-  DescribeLoadBalancersCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { AwsClients } from '../aws/clients.ts';
-import { errorMessage } from '../aws/errors.ts';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { readNodeGroupTrust } from '../ca/nodeup.ts';
 import { classifyGroup, describeAll, toControlPlaneGroup } from '../discovery/control-plane.ts';
 import { taggedForCluster } from '../discovery/tags.ts';
@@ -26,9 +10,13 @@ import type {
   InitFacts,
   NodeGroupFact,
   SecurityGroupFact,
-  Tags,
   TargetGroupFact,
 } from './facts.ts';
+import { classicFact, targetGroupFact } from './read-load-balancers.ts';
+import { isNodeGroup, nodeGroupFact, subnetsOf } from './read-node-groups.ts';
+import { type InitClients, noting, tagsOf } from './reads.ts';
+
+export type { InitClients } from './reads.ts';
 
 /**
  * The reads behind `init`, all read-only and with the operator's credentials: who is calling
@@ -37,10 +25,6 @@ import type {
  * nodes' nodeup configs. A read that fails for one resource is noted and the rest goes on; a
  * fault of the credentials, permissions or network stops it (the caller reports it).
  */
-
-export type InitClients = Pick<AwsClients, 'autoscaling' | 'ec2' | 'elb' | 'elbv2' | 's3'> & {
-  readonly sts: STSClient;
-};
 
 export interface InitRequest {
   cluster: string;
@@ -54,104 +38,6 @@ export class NoClusterError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NoClusterError';
-  }
-}
-
-/** Errors that mean "this resource is not there (any more)": noted, not fatal. */
-const GONE = /NotFound|Invalid.*(ID|Id)|ValidationError/;
-
-function isGone(err: unknown): boolean {
-  return GONE.test(errorMessage(err).split(':')[0] ?? '');
-}
-
-/** Runs one read; when its resource is gone, notes `what` with the error and gives undefined. */
-async function noting<T>(problems: string[], what: string, read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (!isGone(err)) throw err;
-    problems.push(`${what}: ${errorMessage(err)}`);
-    return undefined;
-  }
-}
-
-function tagsOf(list: { Key?: string; Value?: string }[] | undefined): Tags {
-  return Object.fromEntries((list ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-
-function subnetsOf(group: AutoScalingGroup): string[] {
-  return (group.VPCZoneIdentifier ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function isNodeGroup(tags: Tags): boolean {
-  const role = tags['k8s.io/role/node'];
-  return role !== undefined && role !== '0' && role !== 'false';
-}
-
-/** A group's launch template (direct or through a mixed instances policy), if it has one. */
-function templateOf(group: AutoScalingGroup) {
-  return group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
-}
-
-async function nodeGroupFact(clients: InitClients, group: AutoScalingGroup): Promise<NodeGroupFact> {
-  const base = { name: group.AutoScalingGroupName ?? '', subnetIds: subnetsOf(group) };
-  const template = templateOf(group);
-  try {
-    if (template) {
-      const version = template.Version ?? '$Default';
-      const label = `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ${version}`;
-      const res = await clients.ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({
-          ...(template.LaunchTemplateId
-            ? { LaunchTemplateId: template.LaunchTemplateId }
-            : { LaunchTemplateName: template.LaunchTemplateName }),
-          Versions: [version],
-        }),
-      );
-      const data = res.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
-      const ids = [
-        ...(data?.SecurityGroupIds ?? []),
-        ...(data?.NetworkInterfaces ?? []).flatMap((n) => n.Groups ?? []),
-      ];
-      return {
-        ...base,
-        securityGroupIds: [...new Set(ids)],
-        securityGroupSource: label,
-        ...(ids.length ? {} : { securityGroupProblem: `${label} names no security group` }),
-      };
-    }
-    if (group.LaunchConfigurationName) {
-      const label = `launch configuration ${group.LaunchConfigurationName}`;
-      const res = await clients.autoscaling.send(
-        new DescribeLaunchConfigurationsCommand({
-          LaunchConfigurationNames: [group.LaunchConfigurationName],
-        }),
-      );
-      const ids = (res.LaunchConfigurations?.[0]?.SecurityGroups ?? []).filter((s) => s.startsWith('sg-'));
-      return {
-        ...base,
-        securityGroupIds: ids,
-        securityGroupSource: label,
-        ...(ids.length ? {} : { securityGroupProblem: `${label} names no security group id` }),
-      };
-    }
-    return {
-      ...base,
-      securityGroupIds: [],
-      securityGroupSource: '',
-      securityGroupProblem: 'no launch template',
-    };
-  } catch (err) {
-    if (!isGone(err)) throw err;
-    return {
-      ...base,
-      securityGroupIds: [],
-      securityGroupSource: '',
-      securityGroupProblem: errorMessage(err),
-    };
   }
 }
 
@@ -181,49 +67,6 @@ async function securityGroups(
     groupName: g.GroupName ?? '',
     tags: tagsOf(g.Tags),
   }));
-}
-
-async function classicFact(
-  clients: InitClients,
-  name: string,
-  problems: string[],
-): Promise<ClassicLoadBalancerFact | undefined> {
-  return noting(problems, `classic ELB ${name} (attached to the control plane)`, async () => {
-    const lb = await clients.elb.send(new DescribeClassicCommand({ LoadBalancerNames: [name] }));
-    const tags = await clients.elb.send(new DescribeClassicTagsCommand({ LoadBalancerNames: [name] }));
-    const scheme = lb.LoadBalancerDescriptions?.[0]?.Scheme;
-    return { name, ...(scheme ? { scheme } : {}), tags: tagsOf(tags.TagDescriptions?.[0]?.Tags) };
-  });
-}
-
-async function targetGroupFact(
-  clients: InitClients,
-  arn: string,
-  problems: string[],
-): Promise<TargetGroupFact | undefined> {
-  return noting(problems, `target group ${arn} (attached to the control plane)`, async () => {
-    const res = await clients.elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
-    const tg = res.TargetGroups?.[0];
-    const lbArns = tg?.LoadBalancerArns ?? [];
-    const tagged = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: [arn, ...lbArns] }));
-    const tagsFor = (a: string) => tagsOf(tagged.TagDescriptions?.find((d) => d.ResourceArn === a)?.Tags);
-    const lbs = lbArns.length
-      ? ((await clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns })))
-          .LoadBalancers ?? [])
-      : [];
-    return {
-      arn,
-      name: tg?.TargetGroupName ?? arn,
-      tags: tagsFor(arn),
-      loadBalancers: lbs.map((lb) => ({
-        arn: lb.LoadBalancerArn ?? '',
-        name: lb.LoadBalancerName ?? '',
-        type: lb.Type ?? '',
-        ...(lb.Scheme ? { scheme: lb.Scheme } : {}),
-        tags: tagsFor(lb.LoadBalancerArn ?? ''),
-      })),
-    };
-  });
 }
 
 async function stateStoreFact(clients: InitClients, url: string, cluster: string) {
