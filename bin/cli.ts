@@ -20,6 +20,7 @@ const COULD_NOT_EVALUATE = 3;
 const LOADERS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./cli/reconcile.ts')).reconcileCommand,
   verify: async () => (await import('./cli/verify.ts')).verifyCommand,
+  init: async () => (await import('./cli/init.ts')).initCommand,
   rehearse: async () => {
     try {
       return (await import('./cli/rehearse.ts')).rehearseCommand;

@@ -136,7 +136,8 @@ export async function createInternalLoadBalancers(
   return { classicName: names.classic, nlbArn, targetGroupArn };
 }
 
-function tags(cluster: string, ig: string, role: 'control-plane' | 'master' | 'node'): Tag[] {
+/** The tags kops puts on a group (and propagates to its instances). */
+export function tags(cluster: string, ig: string, role: 'control-plane' | 'master' | 'node'): Tag[] {
   const t: Record<string, string> = {
     KubernetesCluster: cluster,
     [`kubernetes.io/cluster/${cluster}`]: 'owned',

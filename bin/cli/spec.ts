@@ -138,6 +138,51 @@ export const COMMANDS: Record<string, CommandSpec> = {
     ],
     notes: ['Give exactly one of --keyset or --state-store.'],
   },
+  init: {
+    name: 'init',
+    summary: 'write a commented config for a cluster from what its account (and state store) says',
+    usage:
+      'kops-api-sentinel init --cluster <name> [--state s3://bucket[/prefix]] [--region <region>] [-o <file> [--force]] [--include-kops-api-lb]',
+    flags: {
+      cluster: {
+        type: 'string',
+        value: '<name>',
+        description: 'the kops cluster to write the config for (required)',
+      },
+      state: {
+        type: 'string',
+        value: 's3://bucket[/prefix]',
+        description:
+          "the cluster's kops state store: sets kops.stateStore and takes the CA from the nodes' nodeup configs (default: the SSM parameter `ca import` writes)",
+      },
+      region: {
+        type: 'string',
+        value: '<region>',
+        description: "the cluster's region (without it: the SDK's, from AWS_REGION or the profile)",
+      },
+      out: {
+        type: 'string',
+        short: 'o',
+        value: '<file>',
+        description: 'write the config to this file (without it: to stdout)',
+      },
+      force: { type: 'boolean', default: false, description: 'overwrite the --out file when it exists' },
+      'include-kops-api-lb': {
+        type: 'boolean',
+        default: false,
+        description: "keep kops' own API load balancer among the configured ones (left out by default)",
+      },
+      help,
+    },
+    examples: [
+      'kops-api-sentinel init --cluster k8s.example.com --state s3://kops-state -o sentinel.yaml',
+      'kops-api-sentinel init --cluster k8s.example.com --region eu-west-1 > sentinel.yaml',
+    ],
+    notes: [
+      'Read-only: it changes nothing in AWS. What it could not determine is left empty, marked FILL IN and listed on stderr.',
+      'Exit 0: complete config written; 1: written but incomplete; 2: bad input, nothing written; 3: an AWS fault, nothing written.',
+    ],
+  },
   rehearse: {
     name: 'rehearse',
     summary:

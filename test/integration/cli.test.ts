@@ -13,6 +13,7 @@ import { buildWorld, CLUSTER } from '../../sandbox/world.ts';
 import { targets } from '../support/aws-state.ts';
 import { capture } from '../support/cli-io.ts';
 import { withMoto } from '../support/moto-hooks.ts';
+import { envWithoutCredentials } from '../support/no-credentials.ts';
 
 const moto = withMoto();
 const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
@@ -197,22 +198,7 @@ describe('the CLI', () => {
     });
 
     it('3 with a credentials hint, through the real binary, when there are no AWS credentials', () => {
-      const empty = join(dir, 'empty');
-      writeFileSync(empty, '');
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env)) {
-        if (
-          !/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE|CONTAINER_|WEB_IDENTITY|ROLE_)/.test(
-            k,
-          )
-        )
-          env[k] = v;
-      }
-      Object.assign(env, {
-        AWS_CONFIG_FILE: empty,
-        AWS_SHARED_CREDENTIALS_FILE: empty,
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
+      const env = envWithoutCredentials(dir);
       for (const command of ['reconcile', 'verify']) {
         const res = spawnSync('node', ['bin/kops-api-sentinel.mjs', command, '--config', file], {
           encoding: 'utf8',

@@ -30,11 +30,14 @@ export interface ControlPlaneGroup {
   instanceGroup?: string;
 }
 
-export type Classification =
-  | { kind: 'control-plane'; cluster: ClusterConfig; role: BackendRole }
+export type Classification<C = ClusterConfig> =
+  | { kind: 'control-plane'; cluster: C; role: BackendRole }
   | { kind: 'ignored'; reason: string }
   /** Named like an API-backend group of a configured cluster, but not tagged as one: never touched, reported. */
-  | { kind: 'suspicious'; cluster: ClusterConfig; reason: string };
+  | { kind: 'suspicious'; cluster: C; reason: string };
+
+/** What classifying needs of a cluster: its name (`init` classifies for a cluster it has no config of yet). */
+type NamedCluster = Pick<ClusterConfig, 'name'>;
 
 const MAX_PAGES = 50;
 /** The tag kops puts on every group with its instance group's name (1.15+). */
@@ -47,10 +50,10 @@ function tagMap(group: Named): Map<string, string> {
 }
 
 /** The role a group's name gives it for one of the clusters, if any. */
-function roleByName(
+function roleByName<C extends NamedCluster>(
   name: string,
-  clusters: readonly ClusterConfig[],
-): { cluster: ClusterConfig; role: BackendRole } | undefined {
+  clusters: readonly C[],
+): { cluster: C; role: BackendRole } | undefined {
   for (const role of ['control-plane', 'apiserver'] as const) {
     const cluster = clusters.find((c) => name.endsWith(`.${NAME_INFIX[role]}.${c.name}`));
     if (cluster) return { cluster, role };
@@ -63,7 +66,10 @@ function roleByName(
  * `.masters.<cluster>` with `k8s.io/role/master` or `k8s.io/role/control-plane`, or
  * `.apiservers.<cluster>` with `k8s.io/role/apiserver`.
  */
-export function classifyGroup(group: Named, clusters: readonly ClusterConfig[]): Classification {
+export function classifyGroup<C extends NamedCluster>(
+  group: Named,
+  clusters: readonly C[],
+): Classification<C> {
   const name = group.AutoScalingGroupName ?? '';
   const tags = tagMap(group);
   const byName = roleByName(name, clusters);
@@ -120,8 +126,9 @@ function instanceGroupOf(group: Named): { instanceGroup?: string } {
   return ig ? { instanceGroup: ig } : {};
 }
 
-async function describeAll(
-  clients: AwsClients,
+/** Reads every group matching the input, page by page (at most 50 pages). */
+export async function describeAll(
+  clients: Pick<AwsClients, 'autoscaling'>,
   input: { AutoScalingGroupNames?: string[]; Filters?: Filter[] },
 ) {
   const out: AutoScalingGroup[] = [];

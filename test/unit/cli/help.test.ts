@@ -60,6 +60,33 @@ describe('CLI help', () => {
   });
 });
 
+describe('init help', () => {
+  it('says what init reads, where it writes, and its own exit codes; -o is --out', async () => {
+    const res = await run('init', '--help');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(
+      /^usage: kops-api-sentinel init --cluster <name> \[--state s3:\/\/bucket\[\/prefix\]\]/,
+    );
+    expect(res.stdout).toContain('-o, --out <file>');
+    expect(res.stdout).toContain('--include-kops-api-lb');
+    expect(res.stdout).toContain('--force');
+    expect(res.stdout).toContain('Read-only: it changes nothing in AWS.');
+    expect(res.stdout).toContain('1: written but incomplete');
+    expect((await run('--help')).stdout).toMatch(/^ {2}init {2,}write a commented config for a cluster/m);
+    const spec = COMMANDS.init;
+    if (!spec) throw new Error('init');
+    // no defaults that would read as values: without -o it writes to stdout, without --region the SDK's region
+    expect(parseCommand(spec, ['-o', 'x.yaml', '--cluster', 'k8s.example.com'])).toMatchObject({
+      out: 'x.yaml',
+    });
+    expect(parseCommand(spec, ['--cluster', 'k8s.example.com'])).not.toHaveProperty('out');
+    expect(parseCommand(spec, ['--cluster', 'k8s.example.com'])).not.toHaveProperty('region');
+    const missing = await run('init');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--cluster <name> is required');
+  });
+});
+
 describe('CLI mistakes', () => {
   it('an unknown command suggests the closest one and points to help', async () => {
     const res = await run('verfy');
