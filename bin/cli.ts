@@ -21,6 +21,9 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./cli/reconcile.ts')).reconcileCommand,
   verify: async () => (await import('./cli/verify.ts')).verifyCommand,
   rehearse: async () => {
+    // the handlers' CloudWatch metrics (EMF lines on stdout in Lambda) would bury the timeline; set
+    // before the handlers load, as Powertools reads it when the metrics are constructed
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     try {
       return (await import('./cli/rehearse.ts')).rehearseCommand;
     } catch (err) {
