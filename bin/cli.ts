@@ -22,6 +22,9 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./cli/verify.ts')).verifyCommand,
   init: async () => (await import('./cli/init.ts')).initCommand,
   rehearse: async () => {
+    // the handlers' CloudWatch metrics (EMF lines on stdout in Lambda) would bury the timeline; set
+    // before the handlers load, as Powertools reads it when the metrics are constructed
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     try {
       return (await import('./cli/rehearse.ts')).rehearseCommand;
     } catch (err) {
