@@ -73,8 +73,10 @@ export async function resolveTargets(
   };
   const expanded = await Promise.all(
     targets.map(async ({ resolve, ...target }): Promise<ProbeTarget[]> => {
-      if (resolveConnectTo(target.host, target.port, opts.connectTo).rule) return [target];
+      // an IPv6 address is left alone without verifier.ipv6 even when a rule matches it: the
+      // CLI's verdict stays the deployed verifier's
       if (!resolve) return dialled(target, [target.host]).length ? [target] : [];
+      if (resolveConnectTo(target.host, target.port, opts.connectTo).rule) return [target];
       try {
         const resolved = await resolveAll(target.host, opts.timeoutMs, opts.lookup);
         if (resolved.addresses.length === 0) return [target];
