@@ -66,7 +66,7 @@ export async function resolveTargets(
     if (v4.length === 0)
       ipv6Only.push({
         resource: target.resource,
-        ...(addresses.length && !isIP(target.host) ? { name: target.host } : {}),
+        ...(isIP(target.host) ? {} : { name: target.host }),
         addresses,
       });
     return v4;

@@ -15,7 +15,7 @@ export interface PlannedTarget extends ProbeTarget {
  * Pure: the probes of a verification. The API name on `api.hostnamePort` (what nodes dial,
  * whatever port the load balancer listens on), each load balancer's DNS name on `api.port`, and
  * each registered instance on `api.instancePort`, at its private IPv4 address or, when it has
- * none (an IPv6-only subnet), its IPv6 address.
+ * none (an IPv6-only subnet), its IPv6 address (dialled only with `verifier.ipv6`: resolveTargets).
  */
 export function probeTargets(
   cluster: ClusterConfig,
