@@ -116,6 +116,8 @@ export class SentinelStack extends Stack {
       vpc: placement.vpc,
       vpcSubnets: placement.vpcSubnets,
       securityGroups: placement.securityGroups,
+      // verifier.ipv6: AAAA addresses and IPv6-only instances are probed, so the function needs IPv6 egress
+      ipv6AllowedForDualStack: config.verifier.ipv6,
     });
     this.verifier.function.addEventSource(
       // A rolling update queues one follow-up per instance; two concurrent verifiers are plenty.

@@ -43,6 +43,8 @@ export const verifyCommand: Command = async (values, io) => {
     log: stderrLog(progress.quiet),
     connectTo,
     newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
+    // a laptop decides by the same field as the deployed verifier, so both give the same verdict
+    ipv6: config.verifier.ipv6,
     concurrency,
     onVerdict: (v) => progress(verdictLine(v, ++done, clusters.length)),
   });

@@ -128,6 +128,7 @@ async function followUpRound(record: FollowUpRecord, deps: FollowUpDeps): Promis
     {
       clients: deps.clients,
       log: deps.log,
+      ipv6: verifier.ipv6,
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.connectTo ? { connectTo: deps.connectTo } : {}),
     },

@@ -41,6 +41,7 @@ export function createHandler(
       clients,
       log,
       newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
+      ipv6: config.verifier.ipv6,
       ...local,
     });
     await reportRun('verifier', outcome.verdicts, { config, clients, log, targets, verification: true });

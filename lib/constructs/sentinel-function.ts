@@ -38,6 +38,8 @@ export interface SentinelFunctionProps {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** IPv6 egress from the dual-stack subnets (`ipv6AllowedForDualStack`); only with `vpc`. */
+  readonly ipv6AllowedForDualStack?: boolean;
 }
 
 /**
@@ -119,6 +121,7 @@ export class SentinelFunction extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
+      ...(props.ipv6AllowedForDualStack ? { ipv6AllowedForDualStack: true } : {}),
       // bundled by the project's own build (lib/bundling: esbuild with the plugins), run at synth
       code: bundledCode(props.entry, props.config),
     });

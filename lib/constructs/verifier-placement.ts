@@ -7,7 +7,7 @@ import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 /**
  * Where the verifier runs: the node subnets with the node security group, so its TLS handshakes
  * start where kubelet's do (or, with `verifier.dedicatedSecurityGroup`, a group of its own that
- * may only reach the API ports and HTTPS). Everything comes from ids in the config; nothing is looked up, so the
+ * may only reach the API ports and HTTPS, over IPv6 too with `verifier.ipv6`). Everything comes from ids in the config; nothing is looked up, so the
  * stack synthesizes with no credentials. The subnets need a NAT gateway or VPC endpoints
  * (autoscaling, elasticloadbalancing, ec2, sns, dynamodb, events, sqs, ssm/s3) to reach the AWS APIs.
  *
@@ -60,12 +60,16 @@ export class VerifierPlacement extends Construct {
         443,
         ...config.clusters.flatMap((c) => [c.api.port, c.api.hostnamePort, c.api.instancePort]),
       ]);
-      for (const port of ports.sort((a, b) => a - b)) {
-        group.addEgressRule(
-          ec2.Peer.anyIpv4(),
-          ec2.Port.tcp(port),
-          port === 443 ? 'the API on 443 and the AWS APIs over HTTPS' : 'the Kubernetes API',
-        );
+      // verifier.ipv6: the same ports over IPv6 (AAAA addresses, IPv6-only instances)
+      const peers = config.verifier.ipv6 ? [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()] : [ec2.Peer.anyIpv4()];
+      for (const peer of peers) {
+        for (const port of ports.sort((a, b) => a - b)) {
+          group.addEgressRule(
+            peer,
+            ec2.Port.tcp(port),
+            port === 443 ? 'the API on 443 and the AWS APIs over HTTPS' : 'the Kubernetes API',
+          );
+        }
       }
       this.dedicatedSecurityGroup = group;
       this.securityGroups = [group];

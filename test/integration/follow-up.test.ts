@@ -139,6 +139,32 @@ describe('follow-up of a new instance (delayed SQS messages)', () => {
     expect(out.finding.actual).toContain('TLS_TIMEOUT');
   });
 
+  it('an IPv6-only instance: not dialled without verifier.ipv6 (passes on the rest, saying why TLS was not judged); dialled with it', async () => {
+    const cluster = world.config.clusters[0];
+    if (!cluster) throw new Error('no cluster');
+    const facts = (await describeInstances(clients, [instanceId])).get(instanceId);
+    if (!facts) throw new Error('no instance');
+    const { privateIp: _, ...rest } = facts;
+    const v6Only = { ...rest, ipv6: 'fd00:ec2:0:a::5' };
+    const run = (ipv6: boolean) =>
+      runFollowUp(
+        { cluster: CLUSTER, instanceId, deadline: '', attempt: 1 },
+        cluster,
+        { clients, log: silentLog, ipv6, connectTo: [guard.rule] },
+        { facts: v6Only, deadline: new Date(Date.now() + 60_000), maxAttempts: 17 },
+      );
+    const off = await run(false);
+    expect(off.kind).toBe('passed');
+    if (off.kind !== 'passed') return;
+    expect(off.finding.actual).toContain('TLS_IPV6_NOT_PROBED');
+    expect(off.finding.actual).toContain('set verifier.ipv6: true');
+    // with verifier.ipv6 its IPv6 address is dialled (here: the loopback guard, which resets)
+    const on = await run(true);
+    expect(on.kind).toBe('retry');
+    if (on.kind !== 'retry') return;
+    expect(on.problems.join('; ')).toContain('TLS_CONNECTION_RESET');
+  });
+
   it('ends the chain at its last attempt even before the deadline', async () => {
     const cluster = world.config.clusters[0];
     if (!cluster) throw new Error('no cluster');

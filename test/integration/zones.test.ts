@@ -14,7 +14,9 @@ import { parseConfig } from '../../functions/core/config/load.ts';
 import { type Finding, isDrift } from '../../functions/core/findings/finding.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo, probeAll, tlsFinding } from '../../functions/core/tls/probe.ts';
+import { resolveTargets } from '../../functions/core/verify/resolve-targets.ts';
 import { probeTargets } from '../../functions/core/verify/targets.ts';
+import { ipv6NotProbed } from '../../functions/core/verify/tls-findings.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { createCa, issueServerCert, type TestCa } from '../../sandbox/pki.ts';
 import { Endpoints, startTlsServer, type TlsEndpoint } from '../../sandbox/tls-servers.ts';
@@ -25,7 +27,9 @@ import { withMoto } from '../support/moto-hooks.ts';
  * Every zone's path: the API name and the NLB's name resolve (through an injected lookup, never
  * real DNS) to one address per zone, in the moto subnets of three zones; --connect-to rules send
  * each address to a real TLS server on a loopback address of its own (127.0.0.2-4, ::1). One
- * zone's server presents a chain kubelet refuses: exactly that zone and address get the finding.
+ * zone's server presents a chain kubelet refuses: exactly that zone gets the finding, keyed on the
+ * zone (`<resource>@<zone>`) and naming the address. AAAA addresses are dialled only with
+ * `verifier.ipv6`.
  */
 
 const HOST = `api.internal.${CLUSTER}`;
@@ -152,13 +156,14 @@ async function threeZones(
   return { address, rules, lookup, asked };
 }
 
-async function verify(z: Pick<ThreeZones, 'rules' | 'lookup'>, config = world.config) {
+async function verify(z: Pick<ThreeZones, 'rules' | 'lookup'>, config = world.config, ipv6 = false) {
   const out = await verifyClusters(config.clusters, {
     clients,
     log: silentLog,
     connectTo: z.rules,
     lookup: z.lookup,
     newInstanceDeadlineMinutes: 0,
+    ipv6,
   });
   const verdict = out.verdicts[0];
   if (!verdict) throw new Error('no verdict');
@@ -166,10 +171,26 @@ async function verify(z: Pick<ThreeZones, 'rules' | 'lookup'>, config = world.co
   return { verdict, tls, drift: verdict.findings.filter(isDrift) };
 }
 
+/** Gives zone c's subnet its IPv6 block; `v6` is an address in it, `names` the load balancers' names. */
+async function dualStackZoneC(v6: string) {
+  const c = world.subnetIds[2] ?? '';
+  await clients.ec2.send(
+    new AssociateSubnetCidrBlockCommand({ SubnetId: c, Ipv6CidrBlock: ZONE_SUBNET_IPV6 }),
+  );
+  return { v6, names: await lbNames() };
+}
+
+/** The target group's resource (`targetgroup/<name>/<id>`). */
+const tgResource = () =>
+  `targetgroup/${world.lbs.targetGroupArn
+    .split(':')
+    .pop()
+    ?.replace(/^targetgroup\//, '')}`;
+
 const line = (f: Finding) => `${f.code} ${f.resource} ${String(f.details?.zone)}`;
 
 describe('every zone of the API name and of the load balancer', () => {
-  it('one zone whose server presents a chain kubelet refuses: exactly that zone and address get the finding', async () => {
+  it('one zone whose server presents a chain kubelet refuses: exactly that zone gets the finding, naming the address', async () => {
     const z = await threeZones();
     const { verdict, tls, drift } = await verify(z);
     const tg =
@@ -180,19 +201,19 @@ describe('every zone of the API name and of the load balancer', () => {
     const nlbResource = `targetgroup/${tg}`;
     expect(drift.map(line).sort()).toEqual(
       [
-        `TLS_UNTRUSTED_ISSUER dns/${HOST}@${z.address.b} eu-west-1b`,
-        `TLS_UNTRUSTED_ISSUER ${nlbResource}@${z.address.b} eu-west-1b`,
+        `TLS_UNTRUSTED_ISSUER dns/${HOST}@eu-west-1b eu-west-1b`,
+        `TLS_UNTRUSTED_ISSUER ${nlbResource}@eu-west-1b eu-west-1b`,
       ].sort(),
     );
     expect(verdict.inSync).toBe(false);
-    // the other zones pass, each named with its zone and address
+    // the other zones pass, each keyed on its zone
     const passing = tls.filter((f) => f.code === 'TLS_OK' && f.resource.includes('@')).map(line);
     expect(passing.sort()).toEqual(
       [
-        `TLS_OK dns/${HOST}@${z.address.a} eu-west-1a`,
-        `TLS_OK dns/${HOST}@${z.address.c} eu-west-1c`,
-        `TLS_OK ${nlbResource}@${z.address.a} eu-west-1a`,
-        `TLS_OK ${nlbResource}@${z.address.c} eu-west-1c`,
+        `TLS_OK dns/${HOST}@eu-west-1a eu-west-1a`,
+        `TLS_OK dns/${HOST}@eu-west-1c eu-west-1c`,
+        `TLS_OK ${nlbResource}@eu-west-1a eu-west-1a`,
+        `TLS_OK ${nlbResource}@eu-west-1c eu-west-1c`,
       ].sort(),
     );
     const bad = drift[0];
@@ -214,31 +235,82 @@ describe('every zone of the API name and of the load balancer', () => {
     expect([...new Set(z.asked)].sort()).toEqual([HOST, (await lbNames()).nlb].sort());
   });
 
-  it('an AAAA address is probed too, in the zone whose IPv6 block holds it; an address in no subnet is "unknown zone"', async () => {
-    const c = world.subnetIds[2] ?? '';
-    await clients.ec2.send(
-      new AssociateSubnetCidrBlockCommand({ SubnetId: c, Ipv6CidrBlock: ZONE_SUBNET_IPV6 }),
-    );
-    const v6 = '2600:1f18:aa:c::10';
-    const names = await lbNames();
+  it('with verifier.ipv6, an AAAA address is probed too, in the zone whose IPv6 block holds it; an address in no subnet is keyed on itself', async () => {
+    const { v6, names } = await dualStackZoneC('2600:1f18:aa:c::10');
     const z = await threeZones({ [HOST]: ['10.99.0.10', v6] }, [
       `[${v6}]:443:[::1]:${zoneServers.c6.port}`,
       `10.99.0.10:443:127.0.0.2:${zoneServers.a.port}`,
     ]);
     // only the API name resolves differently here: one IPv4 address outside the VPC, one IPv6 in zone c
-    const { tls } = await verify(z);
+    const { tls } = await verify(z, world.config, true);
     const dns = tls
       .filter((f) => f.resource.startsWith('dns/'))
       .map(line)
       .sort();
     expect(dns).toEqual(
-      [`TLS_OK dns/${HOST}@${v6} eu-west-1c`, `TLS_OK dns/${HOST}@10.99.0.10 unknown zone`].sort(),
+      [`TLS_OK dns/${HOST}@eu-west-1c eu-west-1c`, `TLS_OK dns/${HOST}@10.99.0.10 unknown zone`].sort(),
     );
-    const six = tls.find((f) => f.resource === `dns/${HOST}@${v6}`);
+    const six = tls.find((f) => f.resource === `dns/${HOST}@eu-west-1c`);
     expect(six?.message).toContain(`[${v6}]:443 in eu-west-1c`);
     expect(six?.details?.connectedTo).toBe(`[::1]:${zoneServers.c6.port}`);
     expect(zoneServers.c6.servernames).toContain(HOST);
     expect(names.nlb).not.toBe('');
+  });
+
+  it("with verifier.ipv6, a load balancer's A and AAAA addresses are each probed: a failing AAAA is not hidden by its zone's passing A", async () => {
+    const { v6, names } = await dualStackZoneC('2600:1f18:aa:c::20');
+    // the NLB is dual-stack: zone c's AAAA address leads to the server with the refused chain
+    const z = await threeZones({}, [`[${v6}]:443:127.0.0.3:${zoneServers.b.port}`]);
+    const lookup = lookupOf(
+      { [names.nlb]: [z.address.a, z.address.b, z.address.c, v6], [HOST]: [z.address.a] },
+      [],
+    );
+    const { tls } = await verify({ ...z, lookup }, world.config, true);
+    const tg = tgResource();
+    const nlb = tls.filter((f) => f.resource.startsWith(`${tg}@`));
+    expect(nlb.map(line).sort()).toEqual(
+      [
+        `TLS_OK ${tg}@eu-west-1a eu-west-1a`,
+        `TLS_UNTRUSTED_ISSUER ${tg}@eu-west-1b eu-west-1b`,
+        `TLS_UNTRUSTED_ISSUER ${tg}@eu-west-1c eu-west-1c`,
+      ].sort(),
+    );
+    const zoneC = nlb.find((f) => f.resource === `${tg}@eu-west-1c`);
+    expect(zoneC?.details?.address).toBe(v6);
+    expect(zoneC?.details?.addresses).toEqual([
+      expect.objectContaining({ address: z.address.c, code: 'TLS_OK' }),
+      expect.objectContaining({ address: v6, code: 'TLS_UNTRUSTED_ISSUER' }),
+    ]);
+    expect(zoneC?.message).toContain(`[${v6}]:443 in eu-west-1c`);
+  });
+
+  it('without verifier.ipv6 (the default), AAAA addresses are not dialled, and a name with AAAA only is TLS_IPV6_NOT_PROBED, not a page', async () => {
+    const { v6, names } = await dualStackZoneC('2600:1f18:aa:c::20');
+    const base = await threeZones();
+    // a rule for the AAAA address leads to the refused chain: were it dialled, zone c would fail
+    const rules = [...base.rules, parseConnectTo(`[${v6}]:443:127.0.0.3:${zoneServers.b.port}`)];
+    const asked: string[] = [];
+    const lookup = lookupOf(
+      {
+        [names.nlb]: [base.address.a, base.address.c, v6],
+        [HOST]: ['2600:1f18:aa:c::30', v6],
+      },
+      asked,
+    );
+    const dialledB = zoneServers.b.servernames.length;
+    const { tls, drift } = await verify({ rules, lookup });
+    const tg = tgResource();
+    expect(
+      tls
+        .filter((f) => f.resource.startsWith(tg))
+        .map(line)
+        .sort(),
+    ).toEqual([`TLS_OK ${tg}@eu-west-1a eu-west-1a`, `TLS_OK ${tg}@eu-west-1c eu-west-1c`].sort());
+    expect(zoneServers.b.servernames).toHaveLength(dialledB);
+    expect(drift.map((f) => `${f.code} ${f.severity} ${f.resource}`)).toEqual([
+      `TLS_IPV6_NOT_PROBED warning dns/${HOST}`,
+    ]);
+    expect(drift[0]?.message).toContain('verifier.ipv6: true');
   });
 
   it('a name with a single address keeps its resource; the name probe dials api.hostnamePort, not api.port (8443)', async () => {
@@ -261,11 +333,12 @@ describe('every zone of the API name and of the load balancer', () => {
 });
 
 describe('an instance with no IPv4 address', () => {
-  it('is probed on its IPv6 address, bracketed, with SNI on the API hostname', async () => {
+  const ipv6Only = (port: number) => {
     const [cluster] = world.config.clusters;
     if (!cluster) throw new Error('no cluster');
-    const targets = probeTargets(
-      { ...cluster, api: { ...cluster.api, instancePort: zoneServers.c6.port } },
+    const withPort = { ...cluster, api: { ...cluster.api, instancePort: port } };
+    const planned = probeTargets(
+      withPort,
       [],
       new Map([
         [
@@ -274,14 +347,39 @@ describe('an instance with no IPv4 address', () => {
         ],
       ]),
     );
-    const probes = await probeAll(
-      targets.filter((t) => t.resource.startsWith('i-')),
-      parsePemBundle(kopsCa.certPem, 'test'),
-      { timeoutMs: 2000, expiryWarningDays: 14 },
-    );
+    // the instance only: the API name is never resolved here (no DNS beyond loopback)
+    return { cluster: withPort, planned: planned.filter((t) => t.resource.startsWith('i-')) };
+  };
+  const resolve = (planned: ReturnType<typeof ipv6Only>['planned'], ipv6: boolean) =>
+    resolveTargets(planned, {
+      timeoutMs: 2000,
+      ipv6,
+      placer: () => Promise.reject(new Error('no name to place')),
+      log: silentLog,
+    });
+
+  it('with verifier.ipv6: is probed on its IPv6 address, bracketed, with SNI on the API hostname', async () => {
+    const { cluster, planned } = ipv6Only(zoneServers.c6.port);
+    const { targets, ipv6Only: skipped } = await resolve(planned, true);
+    expect(skipped).toEqual([]);
+    const probes = await probeAll(targets, parsePemBundle(kopsCa.certPem, 'test'), {
+      timeoutMs: 2000,
+      expiryWarningDays: 14,
+    });
     const findings = probes.map((p) => tlsFinding(cluster, p));
     expect(findings.map((f) => `${f.code} ${f.resource}`)).toEqual(['TLS_OK i-0123456789abcdef0']);
     expect(findings[0]?.details?.endpoint).toBe(`[::1]:${zoneServers.c6.port}`);
     expect(zoneServers.c6.servernames).toContain(HOST);
+  });
+
+  it('without verifier.ipv6: is not dialled, and is reported as TLS_IPV6_NOT_PROBED saying what to set', async () => {
+    const { cluster, planned } = ipv6Only(zoneServers.c6.port);
+    const { targets, ipv6Only: skipped } = await resolve(planned, false);
+    expect(targets).toEqual([]);
+    const findings = skipped.map((s) => ipv6NotProbed(cluster, s));
+    expect(findings.map((f) => `${f.code} ${f.severity} ${f.resource}`)).toEqual([
+      'TLS_IPV6_NOT_PROBED warning i-0123456789abcdef0',
+    ]);
+    expect(findings[0]?.message).toContain('set verifier.ipv6: true with dual-stack node subnets');
   });
 });

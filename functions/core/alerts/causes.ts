@@ -1,5 +1,5 @@
 import { INSTANCE_ID } from '../discovery/instance-id.ts';
-import { withoutAddress } from '../findings/address-resource.ts';
+import { withoutPlace } from '../findings/address-resource.ts';
 import { type Finding, isDrift } from '../findings/finding.ts';
 
 /**
@@ -69,7 +69,7 @@ export function rootsOf(findings: readonly Finding[]): Map<Finding, Finding> {
   const tls = drift.filter((f) => f.check === 'tls');
   const rootByFingerprint = new Map<string, Finding>();
   for (const f of tls) {
-    const root = terminating.get(withoutAddress(f.resource));
+    const root = terminating.get(withoutPlace(f.resource));
     if (!root) continue;
     assign(f, root);
     const fp = fingerprintOf(f);

@@ -80,6 +80,8 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   TLS_HANDSHAKE_FAILED:
     'Check that the listener passes TCP through to the apiserver and that the endpoint accepts TLS 1.2+ from the node subnets.',
   TLS_UNREACHABLE: 'Check DNS for the API hostname and routing from the node subnets to the load balancer.',
+  TLS_IPV6_NOT_PROBED:
+    'Set `verifier.ipv6: true` and give the verifier dual-stack node subnets (`nodeSubnetIds`), so it can dial IPv6 addresses as the nodes do.',
   CA_LOADED: 'Nothing to do.',
   CA_UNAVAILABLE:
     'Check the CA source in the config (SSM parameter or state store) and the function permissions to read it.',

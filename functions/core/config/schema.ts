@@ -194,6 +194,11 @@ export const VerifierSchema = z
     followUpDelaySeconds: z.number().int().min(0).max(900).default(60),
     /** Run the verifier in its own security group (egress to the API ports and HTTPS only) instead of the node groups. */
     dedicatedSecurityGroup: z.boolean().default(false),
+    /**
+     * The verifier may reach IPv6 addresses (dual-stack node subnets): AAAA addresses and IPv6-only
+     * instances are probed. Off: only IPv4 is probed, and what has only IPv6 is reported, not dialled.
+     */
+    ipv6: z.boolean().default(false),
   })
   .strict();
 

@@ -1,14 +1,16 @@
 /**
- * The resource of a probe of one address of a name: `<resource>@<address>` (e.g.
- * `dns/api.internal.k8s.example.com@10.0.2.10`, `elb/k8s-api-internal@10.0.1.10`). A name with a
- * single address keeps its plain resource, so its alerts keep their keys.
+ * The resource of the probes of a name in one place: `<resource>@<zone>` (e.g.
+ * `dns/api.internal.k8s.example.com@eu-west-1b`, `elb/k8s-api-internal@eu-west-1a`), or
+ * `<resource>@<address>` when no subnet of the VPC holds the address. Keyed on the zone, so an
+ * alert keeps its key when a load balancer's addresses rotate. A name whose addresses all sit in
+ * one place keeps its plain resource.
  */
-export function atAddress(resource: string, address: string): string {
-  return `${resource}@${address}`;
+export function atPlace(resource: string, place: string): string {
+  return `${resource}@${place}`;
 }
 
-/** The resource a per-address resource belongs to (`elb/x@10.0.1.10` → `elb/x`). */
-export function withoutAddress(resource: string): string {
+/** The resource a per-zone (or per-address) resource belongs to (`elb/x@eu-west-1a` → `elb/x`). */
+export function withoutPlace(resource: string): string {
   const at = resource.indexOf('@');
   return at === -1 ? resource : resource.slice(0, at);
 }

@@ -180,6 +180,11 @@ export const CODES = {
   TLS_NOT_TLS: { check: 'tls', severity: 'critical', title: 'Endpoint does not speak TLS' },
   TLS_HANDSHAKE_FAILED: { check: 'tls', severity: 'critical', title: 'TLS handshake failed' },
   TLS_UNREACHABLE: { check: 'tls', severity: 'critical', title: 'Endpoint unreachable (DNS or network)' },
+  TLS_IPV6_NOT_PROBED: {
+    check: 'tls',
+    severity: 'warning',
+    title: 'Reachable over IPv6 only, and the verifier has no IPv6 (verifier.ipv6 is off)',
+  },
   // ca
   CA_LOADED: { check: 'ca', severity: 'ok', title: 'Cluster CA loaded' },
   CA_UNAVAILABLE: { check: 'ca', severity: 'critical', title: 'Cluster CA could not be loaded' },

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { AwsClients } from '../aws/clients.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import { discoverControlPlaneGroups, isControlPlaneInstance, isLive } from '../discovery/control-plane.ts';
@@ -157,10 +158,15 @@ export async function runFollowUp(
     if (!seen) problems.push(`not registered on ${lb.label}`);
     else if (!seen.healthy) problems.push(`${seen.state} on ${lb.label}`);
   }
-  // its private IPv4 address, or its IPv6 address in an IPv6-only subnet
+  // its private IPv4 address, or its IPv6 address in an IPv6-only subnet (with verifier.ipv6)
   const address = probeAddressOf(facts);
+  let unjudged: string | undefined;
   if (!ca.bundle) problems.push(ca.finding.actual);
   else if (!address) problems.push('no private IP');
+  // not dialled without verifier.ipv6 (it would fail from a verifier with no IPv6 egress): a
+  // note, not a problem, so no false page; the scheduled run reports it as TLS_IPV6_NOT_PROBED
+  else if (isIP(address) === 6 && deps.ipv6 !== true)
+    unjudged = `TLS not judged (TLS_IPV6_NOT_PROBED): no private IPv4 address, only ${address}; set verifier.ipv6: true with dual-stack node subnets`;
   else {
     const probe = await probeTls(
       {
@@ -185,8 +191,8 @@ export async function runFollowUp(
       kind: 'passed',
       finding: finding('NEW_INSTANCE_VERIFIED', {
         ...common,
-        actual: `passed on attempt ${req.attempt}`,
-        message: `new control-plane instance ${req.instanceId} verified`,
+        actual: `passed on attempt ${req.attempt}${unjudged ? `; ${unjudged}` : ''}`,
+        message: `new control-plane instance ${req.instanceId} verified${unjudged ? `; ${unjudged}` : ''}`,
       }),
     };
   }

@@ -24,10 +24,11 @@ import { scopeForCluster } from '../observe/scope.ts';
 import { describeSubnets } from '../observe/subnets.ts';
 import { plan } from '../plan/plan.ts';
 import { unapplied } from '../plan/present.ts';
-import { type ConnectTo, type ProbeResult, type ProbeRunner, probeAll, tlsFinding } from '../tls/probe.ts';
+import { type ConnectTo, type ProbeResult, type ProbeRunner, probeAll } from '../tls/probe.ts';
 import { lbFindings } from './lb-findings.ts';
 import { resolveTargets } from './resolve-targets.ts';
 import { probeTargets } from './targets.ts';
+import { ipv6NotProbed, tlsFindings } from './tls-findings.ts';
 import { addressPlacer, type PlaceAddress } from './zones.ts';
 
 export interface VerifyDeps {
@@ -37,6 +38,8 @@ export interface VerifyDeps {
   connectTo?: readonly ConnectTo[];
   /** Name resolution for the probes (every A and AAAA address of a name); default: the system resolver. */
   lookup?: LookupFunction;
+  /** `verifier.ipv6`: IPv6 addresses are dialled (default: not; they are reported as TLS_IPV6_NOT_PROBED). */
+  ipv6?: boolean;
   now?: () => Date;
   /** Instances younger than this are judged by their follow-up, not by the scheduled run (default 15). */
   newInstanceDeadlineMinutes?: number;
@@ -255,13 +258,14 @@ export async function verifyCluster(
     let probes: ProbeResult[] = [];
     if (ca.bundle) {
       const options = probeOptions(cluster, deps);
-      const targets = await resolveTargets(probeTargets(cluster, facts, instances), {
+      const { targets, ipv6Only } = await resolveTargets(probeTargets(cluster, facts, instances), {
         ...options,
+        ipv6: deps.ipv6 === true,
         placer: () => placers(cluster.vpcId),
         log: deps.log,
       });
       probes = await (deps.probeRunner ?? probeAll)(targets, ca.bundle, options);
-      findings.push(...probes.map((p) => tlsFinding(cluster, p)));
+      findings.push(...tlsFindings(cluster, probes), ...ipv6Only.map((s) => ipv6NotProbed(cluster, s)));
       covers.push('tls');
     }
     const now = deps.now?.() ?? new Date();

@@ -60,13 +60,15 @@ describe('rule 1: a TLS-terminating listener and the handshakes through it', () 
     expect(roots.has(other)).toBe(false);
   });
 
-  it('folds the handshakes to each address of that load balancer and of the API name (`@<address>`)', () => {
+  it('folds the handshakes to each zone of that load balancer and of the API name (`@<zone>`, `@<address>` in an unknown zone)', () => {
     const listener = terminates();
-    const zoneA = untrusted(`${ELB}@10.0.1.10`);
-    const zoneB = untrusted(`${ELB}@fd00:ec2::10`);
-    const name = untrusted('dns/api.internal.k8s.example.com@10.0.2.10');
-    const otherLb = untrusted(`${TG}@10.0.1.20`, 'DD:EE:FF');
-    const roots = rootsOf([listener, zoneA, zoneB, name, otherLb]);
+    const zoneA = untrusted(`${ELB}@eu-west-1a`);
+    const zoneB = untrusted(`${ELB}@eu-west-1b`);
+    const unknown = untrusted(`${ELB}@fd00:ec2::10`);
+    const name = untrusted('dns/api.internal.k8s.example.com@eu-west-1b');
+    const otherLb = untrusted(`${TG}@eu-west-1a`, 'DD:EE:FF');
+    const roots = rootsOf([listener, zoneA, zoneB, unknown, name, otherLb]);
+    expect(roots.get(unknown)).toBe(listener);
     expect(roots.get(zoneA)).toBe(listener);
     expect(roots.get(zoneB)).toBe(listener);
     expect(roots.get(name)).toBe(listener);

@@ -53,20 +53,24 @@ describe('resolveTargets', () => {
   it('expands each name into its addresses with zones, asks for the subnets once, leaves instances alone', async () => {
     const asked: string[] = [];
     let placerCalls = 0;
-    const out = await resolveTargets([name(`dns/${HOST}`, HOST), name('targetgroup/tg/1', NLB), instance], {
-      timeoutMs: 1000,
-      lookup: lookupOf({ [HOST]: ['10.0.1.10', '10.0.2.10'], [NLB]: ['10.0.1.10', '10.0.2.10'] }, asked),
-      placer: async () => {
-        placerCalls++;
-        return placer;
+    const { targets: out } = await resolveTargets(
+      [name(`dns/${HOST}`, HOST), name('targetgroup/tg/1', NLB), instance],
+      {
+        timeoutMs: 1000,
+        ipv6: true,
+        lookup: lookupOf({ [HOST]: ['10.0.1.10', '10.0.2.10'], [NLB]: ['10.0.1.10', '10.0.2.10'] }, asked),
+        placer: async () => {
+          placerCalls++;
+          return placer;
+        },
+        log: recordingLog(),
       },
-      log: recordingLog(),
-    });
+    );
     expect(out.map((t) => `${t.resource} ${t.host} ${t.zone ?? '-'} ${t.name ?? '-'}`)).toEqual([
-      `dns/${HOST}@10.0.1.10 10.0.1.10 eu-west-1a ${HOST}`,
-      `dns/${HOST}@10.0.2.10 10.0.2.10 eu-west-1b ${HOST}`,
-      `targetgroup/tg/1@10.0.1.10 10.0.1.10 eu-west-1a ${NLB}`,
-      `targetgroup/tg/1@10.0.2.10 10.0.2.10 eu-west-1b ${NLB}`,
+      `dns/${HOST}@eu-west-1a 10.0.1.10 eu-west-1a ${HOST}`,
+      `dns/${HOST}@eu-west-1b 10.0.2.10 eu-west-1b ${HOST}`,
+      `targetgroup/tg/1@eu-west-1a 10.0.1.10 eu-west-1a ${NLB}`,
+      `targetgroup/tg/1@eu-west-1b 10.0.2.10 eu-west-1b ${NLB}`,
       'i-0123456789abcdef0 10.0.1.5 - -',
     ]);
     expect(out.some((t) => 'resolve' in t)).toBe(false);
@@ -77,8 +81,9 @@ describe('resolveTargets', () => {
   it('a name a --connect-to rule matches (also a rule for any host) is not resolved, and no subnets are read', async () => {
     const asked: string[] = [];
     for (const rule of [`${HOST}:443:127.0.0.1:9443`, '::127.0.0.1:9443']) {
-      const out = await resolveTargets([name(`dns/${HOST}`, HOST)], {
+      const { targets: out } = await resolveTargets([name(`dns/${HOST}`, HOST)], {
         timeoutMs: 1000,
+        ipv6: true,
         connectTo: [parseConnectTo(rule)],
         lookup: lookupOf({ [HOST]: ['10.0.1.10', '10.0.2.10'] }, asked),
         placer: () => Promise.reject(new Error('not to be asked')),
@@ -90,8 +95,9 @@ describe('resolveTargets', () => {
   });
 
   it('a name that does not resolve stays one probe of the name (its handshake says why)', async () => {
-    const out = await resolveTargets([name(`dns/${HOST}`, HOST)], {
+    const { targets: out } = await resolveTargets([name(`dns/${HOST}`, HOST)], {
       timeoutMs: 1000,
+      ipv6: true,
       lookup: lookupOf({}, []),
       placer: async () => placer,
       log: recordingLog(),
@@ -102,8 +108,9 @@ describe('resolveTargets', () => {
   it('subnets that cannot be read leave every address in "unknown zone", with a warning; too many addresses warn too', async () => {
     const log = recordingLog();
     const many = Array.from({ length: 18 }, (_, i) => `10.0.1.${i + 1}`);
-    const out = await resolveTargets([name(`dns/${HOST}`, HOST)], {
+    const { targets: out } = await resolveTargets([name(`dns/${HOST}`, HOST)], {
       timeoutMs: 1000,
+      ipv6: true,
       lookup: lookupOf({ [HOST]: many }, []),
       placer: () => Promise.reject(new Error('UnauthorizedOperation: ec2:DescribeSubnets')),
       log,
@@ -113,5 +120,57 @@ describe('resolveTargets', () => {
     expect(log.warnings.sort()).toEqual(
       ['more addresses than are probed', 'zones unknown: the VPC subnets could not be read'].sort(),
     );
+  });
+
+  describe('verifier.ipv6', () => {
+    const dual = addressPlacer([
+      { subnetId: 'subnet-a', zone: 'eu-west-1a', cidrs: ['10.0.1.0/24', 'fd00:ec2:0:a::/64'] },
+      { subnetId: 'subnet-b', zone: 'eu-west-1b', cidrs: ['10.0.2.0/24', 'fd00:ec2:0:b::/64'] },
+    ]);
+    const names = {
+      [NLB]: ['10.0.1.10', 'fd00:ec2:0:a::10', '10.0.2.10', 'fd00:ec2:0:b::10'],
+      [HOST]: ['fd00:ec2:0:a::20', 'fd00:ec2:0:b::20'],
+    };
+    const v6Instance: PlannedTarget = {
+      ...instance,
+      resource: 'i-0000000000000000b',
+      host: 'fd00:ec2:0:a::5',
+    };
+    const run = (ipv6: boolean) =>
+      resolveTargets([name('targetgroup/tg/1', NLB), name(`dns/${HOST}`, HOST), instance, v6Instance], {
+        timeoutMs: 1000,
+        ipv6,
+        lookup: lookupOf(names, []),
+        placer: async () => dual,
+        log: recordingLog(),
+      });
+
+    it("on: every A and AAAA address is probed, an address pair of one zone shares that zone's resource", async () => {
+      const { targets, ipv6Only } = await run(true);
+      expect(targets.map((t) => `${t.resource} ${t.host}`)).toEqual([
+        'targetgroup/tg/1@eu-west-1a 10.0.1.10',
+        'targetgroup/tg/1@eu-west-1a fd00:ec2:0:a::10',
+        'targetgroup/tg/1@eu-west-1b 10.0.2.10',
+        'targetgroup/tg/1@eu-west-1b fd00:ec2:0:b::10',
+        `dns/${HOST}@eu-west-1a fd00:ec2:0:a::20`,
+        `dns/${HOST}@eu-west-1b fd00:ec2:0:b::20`,
+        'i-0123456789abcdef0 10.0.1.5',
+        'i-0000000000000000b fd00:ec2:0:a::5',
+      ]);
+      expect(ipv6Only).toEqual([]);
+    });
+
+    it('off: AAAA addresses are not dialled; a name or an instance with IPv6 only is returned as not probed', async () => {
+      const { targets, ipv6Only } = await run(false);
+      expect(targets.map((t) => `${t.resource} ${t.host}`)).toEqual([
+        'targetgroup/tg/1@eu-west-1a 10.0.1.10',
+        'targetgroup/tg/1@eu-west-1b 10.0.2.10',
+        'i-0123456789abcdef0 10.0.1.5',
+      ]);
+      expect(ipv6Only).toEqual([
+        { resource: `dns/${HOST}`, name: HOST, addresses: ['fd00:ec2:0:a::20', 'fd00:ec2:0:b::20'] },
+        { resource: 'i-0000000000000000b', addresses: ['fd00:ec2:0:a::5'] },
+      ]);
+    });
   });
 });

@@ -101,10 +101,10 @@ describe('addressTargets', () => {
   ]);
   const name = { resource: `dns/${HOST}`, host: HOST, port: 443, servername: HOST };
 
-  it('one probe per address, each its own resource, zone and SNI on the API hostname', () => {
+  it('one probe per address, keyed on its zone (the address only in an unknown zone), SNI on the API hostname', () => {
     expect(addressTargets(name, ['10.0.1.10', 'fd00:ec2:0:b::10', '10.0.9.9'], place)).toEqual([
       {
-        resource: `dns/${HOST}@10.0.1.10`,
+        resource: `dns/${HOST}@eu-west-1a`,
         host: '10.0.1.10',
         port: 443,
         servername: HOST,
@@ -112,7 +112,7 @@ describe('addressTargets', () => {
         zone: 'eu-west-1a',
       },
       {
-        resource: `dns/${HOST}@fd00:ec2:0:b::10`,
+        resource: `dns/${HOST}@eu-west-1b`,
         host: 'fd00:ec2:0:b::10',
         port: 443,
         servername: HOST,
@@ -128,6 +128,23 @@ describe('addressTargets', () => {
         zone: 'unknown zone',
       },
     ]);
+  });
+
+  it('the key is the zone, so a rotated address or a second address in a zone keeps it', () => {
+    const keys = (addresses: string[]) => addressTargets(name, addresses, place).map((t) => t.resource);
+    expect(keys(['10.0.1.10', '10.0.2.10'])).toEqual([`dns/${HOST}@eu-west-1a`, `dns/${HOST}@eu-west-1b`]);
+    expect(keys(['10.0.1.77', '10.0.2.10'])).toEqual([`dns/${HOST}@eu-west-1a`, `dns/${HOST}@eu-west-1b`]);
+    expect(keys(['10.0.1.10', '10.0.1.11', '10.0.2.10'])).toEqual([
+      `dns/${HOST}@eu-west-1a`,
+      `dns/${HOST}@eu-west-1a`,
+      `dns/${HOST}@eu-west-1b`,
+    ]);
+  });
+
+  it('a name whose addresses all sit in one zone keeps its plain resource (2 → 1 addresses keeps the key)', () => {
+    const keys = (addresses: string[]) => addressTargets(name, addresses, place).map((t) => t.resource);
+    expect(keys(['10.0.1.10', '10.0.1.11'])).toEqual([`dns/${HOST}`, `dns/${HOST}`]);
+    expect(keys(['10.0.1.11'])).toEqual([`dns/${HOST}`]);
   });
 
   it('a name with one address keeps its resource (its alerts keep their keys)', () => {
