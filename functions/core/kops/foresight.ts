@@ -81,8 +81,8 @@ function detachFindings(input: ForesightInput, igs: readonly InstanceGroupSpec[]
             resource,
             expected,
             actual: 'listed',
-            message: `${label} is listed in instance group ${ig.name}: kops update keeps it attached${
-              attached ? '' : ' (it is not attached now)'
+            message: `${label} is listed in instance group ${ig.name}: ${
+              attached ? 'kops update keeps it attached' : 'not attached now; kops update attaches it'
             }`,
           }),
         );
