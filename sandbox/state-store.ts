@@ -40,21 +40,22 @@ export async function putNodeGroupTrust(
 
 /**
  * The kops specs of a cluster, as `kops create cluster` / `kops update cluster` leave them:
- * `<prefix>/<cluster>/config`, `cluster-completed.spec` (unless `completed: false`, as before the
- * first update) and `instancegroup/<ig>` per instance group.
+ * `<prefix>/<cluster>/config` (unless `config: false`), `cluster-completed.spec` (unless
+ * `completed: false`, as before the first update; or from `applied`, the cluster as the last
+ * update applied it, when `config` has been edited since) and `instancegroup/<ig>` per instance group.
  */
 export async function putKopsSpecs(
   s3: S3Client,
   where: { bucket: string; prefix: string },
   cluster: ClusterFixture,
-  opts: { completed?: boolean } = {},
+  opts: { completed?: boolean; config?: boolean; applied?: ClusterFixture } = {},
 ): Promise<void> {
   const base = [where.prefix, cluster.name].filter((p) => p !== '').join('/');
   const objects: [string, string][] = [
-    ['config', clusterSpecYaml(cluster)],
+    ...(opts.config === false ? [] : [['config', clusterSpecYaml(cluster)] as [string, string]]),
     ...(opts.completed === false
       ? []
-      : [['cluster-completed.spec', completedClusterSpecYaml(cluster)] as [string, string]]),
+      : [['cluster-completed.spec', completedClusterSpecYaml(opts.applied ?? cluster)] as [string, string]]),
     ...cluster.instanceGroups.map((g): [string, string] => [
       `instancegroup/${g.name}`,
       instanceGroupYaml(cluster.name, g),

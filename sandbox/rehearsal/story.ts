@@ -328,6 +328,10 @@ async function swapListenerToAcm(s: Stage): Promise<SwapMark> {
 
 async function undo(s: Stage, reportOnly: boolean, mark: SwapMark): Promise<void> {
   const { clients, world } = s;
+  s.timeline.expect(
+    "the spec warning held through kops' detach: the spec is still wrong until the operator fixes it",
+    fired(s, 'KOPS_LB_NOT_IN_SPEC', 'resolve').length === 0,
+  );
   await replaceClassicListener(clients, world.lbs.classicName, API_PORT, { protocol: 'TCP' });
   s.standIns.mode = 'pass-through';
   // and lists the load balancers in the instance group spec again, as the warning said

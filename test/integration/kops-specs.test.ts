@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { AttachLoadBalancersCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
+import { CreateLoadBalancerCommand, DeleteLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli.ts';
@@ -114,7 +114,8 @@ describe('kops foresight from the state store', () => {
     ]);
     const read = old?.findings.find((f) => f.code === 'KOPS_SPECS_READ');
     expect(read?.details?.instanceGroups).toEqual(['master-eu-west-1a: ControlPlane', 'nodes: Node']);
-    expect(read?.actual).toContain(`${OLD_CLUSTER}/cluster-completed.spec`);
+    // the spec judged is config, what the next kops update applies
+    expect(read?.actual).toContain(`${OLD_CLUSTER}/config`);
     expect(kopsFindings(main)).toEqual([
       'KOPS_SPECS_READ kops/state-store',
       ...world.groups.flatMap((g) => [
@@ -207,7 +208,53 @@ describe('kops foresight from the state store', () => {
     ]);
   });
 
-  it('(c) an API-server group is matched to its APIServer instance group; a missing completed spec falls back to config', async () => {
+  it('a group still listing a deleted classic ELB: the verification goes on (no AWS_CALL_FAILED), the live kops listener is still judged', async () => {
+    const certificateArn = await importAcmCertificate();
+    const ssl = [
+      {
+        Protocol: 'SSL',
+        LoadBalancerPort: 443,
+        InstanceProtocol: 'SSL',
+        InstancePort: 443,
+        SSLCertificateId: certificateArn,
+      },
+    ];
+    const live = 'api-k8s-example-com-abcd';
+    const gone = 'api-k8s-example-com-old1';
+    for (const name of [live, gone])
+      await clients.elb.send(
+        new CreateLoadBalancerCommand({
+          LoadBalancerName: name,
+          Scheme: 'internet-facing',
+          Subnets: world.subnetIds,
+          Listeners: ssl,
+          Tags: [{ Key: 'KubernetesCluster', Value: CLUSTER }],
+        }),
+      );
+    for (const g of world.groups)
+      await clients.autoscaling.send(
+        new AttachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [gone, live] }),
+      );
+    await clients.elb.send(new DeleteLoadBalancerCommand({ LoadBalancerName: gone }));
+    await putKopsSpecs(
+      clients.s3,
+      { bucket: BUCKET, prefix: PREFIX },
+      modern({ api: { class: 'Classic', useForInternalApi: true } }),
+    );
+    const [main] = await verify();
+    const codes = (main?.findings ?? []).map((f) => f.code);
+    expect(codes).not.toContain('AWS_CALL_FAILED');
+    expect(codes).toContain('AWS_CALLS_OK');
+    expect(codes).not.toContain('KOPS_API_LB_UNREADABLE');
+    expect(kopsFindings(main).filter((f) => f.includes('INTERNAL_API'))).toEqual([
+      `KOPS_INTERNAL_API_TLS_LISTENER kops-api/elb/${live}:443`,
+    ]);
+    // the registration findings are still there
+    expect((main?.findings ?? []).filter((f) => f.check === 'registration').length).toBeGreaterThan(0);
+    expect(main?.complete).toContain('kops-spec');
+  });
+
+  it('(c) an API-server group is matched to its APIServer instance group; a missing config falls back to the completed spec', async () => {
     const apiGroup = await createApiServerGroup(clients, {
       cluster: CLUSTER,
       like: world.groups[0] ?? '',
@@ -220,15 +267,39 @@ describe('kops foresight from the state store', () => {
       zone: 'eu-west-1a',
       externalLoadBalancers: [{ loadBalancerName: world.lbs.classicName }],
     });
-    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, spec, { completed: false });
+    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, spec, { config: false });
     const [main] = await verify();
     const found = kopsFindings(main);
     expect(found).toContain(`KOPS_LB_IN_SPEC ${elbLabel()}:${apiGroup}`);
     expect(found).toContain(`KOPS_LB_NOT_IN_SPEC ${tgLabel()}:${apiGroup}`);
-    expect(main?.findings.find((f) => f.code === 'KOPS_SPECS_READ')?.actual).toContain(`${CLUSTER}/config`);
+    expect(main?.findings.find((f) => f.code === 'KOPS_SPECS_READ')?.actual).toContain(
+      `${CLUSTER}/cluster-completed.spec`,
+    );
   });
 
-  it('(d) an instance group omitting the internal load balancer warns before kops update; after the detach, the warning is gone (the registrar owns it)', async () => {
+  it('only config has useForInternalApi (kops edit cluster, no update yet): critical before the update, said not applied yet', async () => {
+    const certificateArn = await importAcmCertificate();
+    const edited = modern({
+      api: { class: 'Network', sslCertificate: certificateArn, useForInternalApi: true },
+    });
+    const applied = modern({ api: { class: 'Network', sslCertificate: certificateArn } });
+    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, edited, { applied });
+    const [main] = await verify();
+    const acm = main?.findings.find((f) => f.code === 'KOPS_INTERNAL_API_ACM');
+    expect(acm?.severity).toBe('critical');
+    expect(acm?.message).toContain('set in the spec, not applied yet');
+    expect(acm?.details?.specKey).toBe(`s3://${BUCKET}/${PREFIX}/${CLUSTER}/config`);
+    expect(acm?.details?.yamlToAdd).toBe('spec:\n  api:\n    loadBalancer:\n      useForInternalApi: false');
+    // and the other way round: applied, but turned off in config: the next update fixes it
+    await putKopsSpecs(clients.s3, { bucket: BUCKET, prefix: PREFIX }, applied, { applied: edited });
+    const [later] = await verify();
+    expect(kopsFindings(later).filter((f) => f.includes('INTERNAL_API'))).toEqual([]);
+    expect(later?.findings.find((f) => f.code === 'KOPS_SPECS_READ')?.details?.notApplied).toBe(
+      'useForInternalApi: true → false',
+    );
+  });
+
+  it('(d) an instance group omitting the internal load balancer warns before kops update, and still after the detach (the spec is still wrong)', async () => {
     const spec = modern();
     const b = spec.instanceGroups[1];
     if (b) b.externalLoadBalancers = [{ loadBalancerName: world.lbs.classicName }];
@@ -245,7 +316,12 @@ describe('kops foresight from the state store', () => {
     // what kops update cluster --yes then does
     await detachAsKopsUpdateWould(clients, groupB, { targetGroupArns: [world.lbs.targetGroupArn] });
     const [after] = await verify();
-    expect(kopsFindings(after).filter((f) => f.includes(groupB) && f.includes('targetgroup/'))).toEqual([]);
+    expect(kopsFindings(after).filter((f) => f.includes(groupB) && f.includes('targetgroup/'))).toEqual([
+      `KOPS_LB_NOT_IN_SPEC ${tgLabel()}:${groupB}`,
+    ]);
+    const still = after?.findings.find((f) => f.code === 'KOPS_LB_NOT_IN_SPEC');
+    expect(still?.details?.attached).toBe(false);
+    expect(still?.message).toContain('will detach it again');
     expect(after?.findings.filter((f) => f.code === 'LB_NOT_ATTACHED').map((f) => f.resource)).toEqual([
       `${tgLabel()}:${groupB}`,
     ]);

@@ -94,11 +94,15 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
     'Check kops.stateStore and the cluster name, that the named object is a kops spec (`kops get cluster -o yaml` / `kops get ig -o yaml`), and the verifier permissions (kops.kmsKeyArn under SSE-KMS).',
   KOPS_LB_IN_SPEC: 'Nothing to do.',
   KOPS_LB_NOT_IN_SPEC:
-    '`kops edit instancegroup <ig>` and add under spec: `externalLoadBalancers:` then `- loadBalancerName: <name>` (classic ELB) or `- targetGroupArn: <arn>` (target group), as the finding quotes; then `kops update cluster --yes`.',
+    '`kops edit instancegroup <ig>` and add under spec: `externalLoadBalancers:` then `- loadBalancerName: <name>` (classic ELB) or `- targetGroupArn: <arn>` (target group), as the finding quotes; then `kops update cluster --yes` (kops 1.19 and later detach what the list leaves out).',
   KOPS_INTERNAL_API_ACM:
-    '`kops edit cluster` and set under spec.api.loadBalancer: `useForInternalApi: false` (nodes then dial the control plane directly), or drop `sslCertificate`; then `kops update cluster --yes`.',
+    '`kops edit cluster` and set `spec: { api: { loadBalancer: { useForInternalApi: false } } }` (the finding quotes it as block YAML; nodes then dial the control plane directly), or drop `sslCertificate`; then `kops update cluster --yes`.',
   KOPS_INTERNAL_API_TLS_LISTENER:
-    "`kops edit cluster` and set under spec.api.loadBalancer: `useForInternalApi: false`, so `api.internal.<cluster>` no longer points at kops' TLS-terminating listener; then `kops update cluster --yes`.",
+    "`kops edit cluster` and set `spec: { api: { loadBalancer: { useForInternalApi: false } } }` (the finding quotes it as block YAML), so `api.internal.<cluster>` no longer points at kops' TLS-terminating listener; then `kops update cluster --yes`.",
+  KOPS_SPEC_LB_INVALID:
+    '`kops edit instancegroup <ig>` and correct the entry the finding names: `loadBalancerName` takes a classic ELB name, `targetGroupArn` a target group ARN.',
+  KOPS_API_LB_UNREADABLE:
+    "Check the verifier's permissions for the call the finding names (elasticloadbalancing:DescribeTags, DescribeLoadBalancers, DescribeTargetGroups, DescribeListeners); the next run tries again.",
   KOPS_SPEC_LB_NOT_CONFIGURED:
     'Add it to the sentinel config under clusters[].loadBalancers: `classic: [<name>]` or `targetGroupArns: [<arn>]`, as the finding quotes; then deploy.',
   NEW_INSTANCE_NOT_VERIFIED:

@@ -3,3 +3,10 @@ export const ACCOUNT_ID = /^\d{12}$/;
 
 /** An AWS region name, commercial, GovCloud or ISO (e.g. eu-west-1, us-gov-west-1). */
 export const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+/** A classic ELB name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen. */
+export const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
+
+/** An ELBv2 target group ARN. */
+export const TARGET_GROUP_ARN =
+  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;

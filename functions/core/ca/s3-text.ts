@@ -30,7 +30,32 @@ export function clusterKey(prefix: string, clusterName: string, path: string): s
 export const ACCESS_DENIED = Symbol('access denied');
 
 /**
- * Reads the text of an S3 object, refusing one larger than `maxBytes` before reading its body.
+ * The UTF-8 text of a stream, counting bytes as they arrive: undefined (and the stream cancelled)
+ * once more than `maxBytes` have come, so a body without a length cannot exhaust memory.
+ */
+export async function boundedText(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<string | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads the text of an S3 object, refusing one larger than `maxBytes` before reading its body
+ * (by ContentLength) or while reading it (counting bytes, when S3 sends no length).
  * `undefined` when the key does not exist, ACCESS_DENIED when S3 says AccessDenied. `what` names
  * the kind of object in messages ("a kops Keyset"); no message quotes the object's content.
  */
@@ -50,9 +75,9 @@ export async function getObjectText(
         .catch(() => undefined);
       throw new CaSourceError(where, `${where}: ${res.ContentLength} bytes is too large for ${what}`);
     }
-    const text = (await res.Body?.transformToString('utf8')) ?? '';
-    if (text.length > maxBytes) {
-      throw new CaSourceError(where, `${where}: ${text.length} characters is too large for ${what}`);
+    const text = res.Body ? await boundedText(res.Body.transformToWebStream(), maxBytes) : '';
+    if (text === undefined) {
+      throw new CaSourceError(where, `${where}: more than ${maxBytes} bytes is too large for ${what}`);
     }
     return text;
   } catch (err) {

@@ -1,11 +1,8 @@
 import * as z from 'zod';
-import { ACCOUNT_ID, REGION } from '../aws/names.ts';
+import { ACCOUNT_ID, CLASSIC_ELB_NAME, REGION, TARGET_GROUP_ARN } from '../aws/names.ts';
 import { GO_VERSION_RULES } from '../tls/go-rules.ts';
 
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const CLASSIC_ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-const TARGET_GROUP_ARN =
-  /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 const NETWORK_LOAD_BALANCER_ARN =
   /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/net\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 

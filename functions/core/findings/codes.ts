@@ -233,6 +233,16 @@ export const CODES = {
     severity: 'info',
     title: 'Instance group spec lists a load balancer the config does not know',
   },
+  KOPS_SPEC_LB_INVALID: {
+    check: 'kops-spec',
+    severity: 'warning',
+    title: 'Instance group spec lists a load balancer entry that is not a name or ARN',
+  },
+  KOPS_API_LB_UNREADABLE: {
+    check: 'kops-spec',
+    severity: 'warning',
+    title: "kops' API load balancer could not be read",
+  },
   // aws
   AWS_CALLS_OK: { check: 'aws', severity: 'ok', title: "The function's AWS calls went through" },
   AWS_CALL_FAILED: { check: 'aws', severity: 'critical', title: 'An AWS call failed' },

@@ -1,10 +1,19 @@
-import { DescribeTagsCommand as DescribeClassicTagsCommand } from '@aws-sdk/client-elastic-load-balancing';
-import { DescribeListenersCommand, DescribeTagsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTagsCommand as DescribeClassicTagsCommand,
+  type LoadBalancerDescription,
+} from '@aws-sdk/client-elastic-load-balancing';
+import {
+  DescribeListenersCommand,
+  DescribeTagsCommand,
+  type Listener,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { batchOrEach } from '../aws/batch-or-each.ts';
 import type { AwsClients } from '../aws/clients.ts';
+import { errorMessage, isAwsError } from '../aws/errors.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import { taggedForCluster } from '../discovery/tags.ts';
-import { describeClassic } from '../lb/classic.ts';
+import { describeClassic, isClassicNotFound } from '../lb/classic.ts';
 import { describeTargetGroup } from '../observe/lb-target-group.ts';
 
 /**
@@ -52,20 +61,72 @@ export function unconfiguredAttachments(cluster: ClusterConfig, groups: readonly
   };
 }
 
+/** A read of kops' API load balancer that failed (a load balancer that is gone is skipped, not a failure). */
+export interface ApiReadFailure {
+  /** The AWS call, e.g. `elb:DescribeTags`. */
+  call: string;
+  /** The load balancer(s) or target group it named. */
+  resource: string;
+  reason: string;
+}
+
+export interface ApiListenersRead {
+  listeners: ApiListener[];
+  failures: ApiReadFailure[];
+}
+
+/** Runs one read; a failure is recorded (naming the call and resource) and reads as `fallback`. */
+async function guarded<R>(
+  failures: ApiReadFailure[],
+  call: string,
+  resource: string,
+  fallback: R,
+  read: () => Promise<R>,
+): Promise<R> {
+  try {
+    return await read();
+  } catch (err) {
+    failures.push({ call, resource, reason: errorMessage(err) });
+    return fallback;
+  }
+}
+
+const isElbv2NotFound = (err: unknown) => isAwsError(err, 'LoadBalancerNotFound', 'TargetGroupNotFound');
+
 async function classicListeners(
   clients: AwsClients,
   cluster: string,
   names: string[],
+  failures: ApiReadFailure[],
 ): Promise<ApiListener[]> {
   const owned: string[] = [];
   for (const batch of chunks(names)) {
-    const res = await clients.elb.send(new DescribeClassicTagsCommand({ LoadBalancerNames: batch }));
-    for (const d of res.TagDescriptions ?? []) {
+    const tagged = await guarded(
+      failures,
+      'elb:DescribeTags',
+      batch.map((n) => `elb/${n}`).join(', '),
+      [],
+      () =>
+        batchOrEach(
+          batch,
+          async (LoadBalancerNames) =>
+            (await clients.elb.send(new DescribeClassicTagsCommand({ LoadBalancerNames }))).TagDescriptions ??
+            [],
+          isClassicNotFound,
+        ),
+    );
+    for (const d of tagged) {
       if (d.LoadBalancerName && taggedForCluster(tagMapOf(d.Tags), cluster)) owned.push(d.LoadBalancerName);
     }
   }
   if (owned.length === 0) return [];
-  const described = await describeClassic(clients, owned);
+  const described = await guarded(
+    failures,
+    'elb:DescribeLoadBalancers',
+    owned.map((n) => `elb/${n}`).join(', '),
+    new Map<string, LoadBalancerDescription | undefined>(),
+    () => describeClassic(clients, owned),
+  );
   return owned.flatMap((name) =>
     (described.get(name)?.ListenerDescriptions ?? []).map((l) => ({
       loadBalancer: `elb/${name}`,
@@ -80,19 +141,41 @@ async function networkListeners(
   clients: AwsClients,
   cluster: string,
   arns: string[],
+  failures: ApiReadFailure[],
 ): Promise<ApiListener[]> {
-  const groups = await Promise.all(arns.map((arn) => describeTargetGroup(clients, arn)));
+  const groups = await Promise.all(
+    arns.map((arn) =>
+      guarded(failures, 'elbv2:DescribeTargetGroups', arn, undefined, () =>
+        describeTargetGroup(clients, arn),
+      ),
+    ),
+  );
   const lbArns = [...new Set(groups.flatMap((g) => g?.LoadBalancerArns ?? []))];
   const owned: string[] = [];
   for (const batch of chunks(lbArns)) {
-    const res = await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns: batch }));
-    for (const d of res.TagDescriptions ?? []) {
+    const tagged = await guarded(failures, 'elbv2:DescribeTags', batch.join(', '), [], () =>
+      batchOrEach(
+        batch,
+        async (ResourceArns) =>
+          (await clients.elbv2.send(new DescribeTagsCommand({ ResourceArns }))).TagDescriptions ?? [],
+        isElbv2NotFound,
+      ),
+    );
+    for (const d of tagged) {
       if (d.ResourceArn && taggedForCluster(tagMapOf(d.Tags), cluster)) owned.push(d.ResourceArn);
     }
   }
   const listeners = await Promise.all(
     owned.map((LoadBalancerArn) =>
-      clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn })).then((r) => r.Listeners ?? []),
+      guarded(failures, 'elbv2:DescribeListeners', LoadBalancerArn, [], () =>
+        batchOrEach<string, Listener>(
+          [LoadBalancerArn],
+          async ([arn]) =>
+            (await clients.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ??
+            [],
+          isElbv2NotFound,
+        ),
+      ),
     ),
   );
   return listeners.flat().map((l) => ({
@@ -103,16 +186,20 @@ async function networkListeners(
   }));
 }
 
-/** Every listener of kops' own API load balancer(s) of the cluster, classic and network. */
+/**
+ * Every listener of kops' own API load balancer(s) of the cluster, classic and network. Never
+ * throws: a load balancer that is gone is skipped, any other failed call is a failure naming it.
+ */
 export async function readKopsApiListeners(
   clients: AwsClients,
   cluster: ClusterConfig,
   groups: readonly ControlPlaneGroup[],
-): Promise<ApiListener[]> {
+): Promise<ApiListenersRead> {
   const { classic, targetGroupArns } = unconfiguredAttachments(cluster, groups);
+  const failures: ApiReadFailure[] = [];
   const [a, b] = await Promise.all([
-    classic.length ? classicListeners(clients, cluster.name, classic) : [],
-    targetGroupArns.length ? networkListeners(clients, cluster.name, targetGroupArns) : [],
+    classic.length ? classicListeners(clients, cluster.name, classic, failures) : [],
+    targetGroupArns.length ? networkListeners(clients, cluster.name, targetGroupArns, failures) : [],
   ]);
-  return [...a, ...b];
+  return { listeners: [...a, ...b], failures };
 }

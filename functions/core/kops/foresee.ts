@@ -9,7 +9,7 @@ import { readKopsSpecs } from './read.ts';
 /**
  * The verifier's kops step, for a cluster with `kops.stateStore`: read the specs, read kops' API
  * load balancer's listeners only when the spec sends nodes to it, then judge (pure). `complete` is
- * true when the specs were read, so alerts of the `kops-spec` check not seen again resolve.
+ * true when the specs (and the listeners it needed) were read, so alerts of the `kops-spec` check not seen again resolve.
  */
 export async function foreseeKops(
   cluster: ClusterConfig,
@@ -18,11 +18,15 @@ export async function foreseeKops(
 ): Promise<{ findings: Finding[]; complete: boolean }> {
   if (!cluster.kops) return { findings: [], complete: false };
   const read = await readKopsSpecs(cluster.kops.stateStore, cluster.name, clients.s3);
-  const apiListeners = needsApiListeners(read)
-    ? await readKopsApiListeners(clients, cluster, groups)
-    : undefined;
+  const api = needsApiListeners(read) ? await readKopsApiListeners(clients, cluster, groups) : undefined;
   return {
-    findings: kopsForesight({ cluster, read, groups, ...(apiListeners ? { apiListeners } : {}) }),
-    complete: read.ok,
+    findings: kopsForesight({
+      cluster,
+      read,
+      groups,
+      ...(api ? { apiListeners: api.listeners, apiListenerFailures: api.failures } : {}),
+    }),
+    // an unread listener must not resolve its alert: the check is complete only when all was read
+    complete: read.ok && (api?.failures.length ?? 0) === 0,
   };
 }

@@ -3,8 +3,10 @@ import type { ControlPlaneGroup } from '../discovery/control-plane.ts';
 import { NAME_INFIX } from '../discovery/tags.ts';
 import type { Finding } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
-import { type LoadBalancerRef, labelOf, refsOf } from '../lb/port.ts';
-import type { ApiListener } from './api-listeners.ts';
+import { isAttachedTo, type LoadBalancerRef, labelOf, refsOf } from '../lb/port.ts';
+import type { ApiListener, ApiReadFailure } from './api-listeners.ts';
+import { internalApiFindings } from './internal-api.ts';
+import { describeChanges, pendingChanges } from './pending.ts';
 import type { KopsSpecsRead } from './read.ts';
 import type { InstanceGroupSpec } from './spec.ts';
 
@@ -20,13 +22,14 @@ export interface ForesightInput {
   groups: readonly ControlPlaneGroup[];
   /** Listeners of kops' own API load balancer (read only when needsApiListeners says so). */
   apiListeners?: readonly ApiListener[];
+  /** Calls of that read that failed (other than a load balancer that is gone). */
+  apiListenerFailures?: readonly ApiReadFailure[];
 }
 
-/** Listener protocols that terminate TLS at the load balancer (classic SSL/HTTPS, NLB TLS, ALB HTTPS). */
-const TERMINATING = new Set(['SSL', 'HTTPS', 'TLS']);
 /** The finding resource of the state store as a whole. */
 export const STATE_STORE_RESOURCE = 'kops/state-store';
-const API_RESOURCE = 'kops/api.loadBalancer';
+/** Instance group roles that run an API server: their externalLoadBalancers are judged. */
+const API_BACKEND_ROLES: readonly InstanceGroupSpec['role'][] = ['ControlPlane', 'APIServer'];
 
 /** True when the spec sends nodes to kops' API load balancer: its listeners must then be read. */
 export function needsApiListeners(read: KopsSpecsRead): boolean {
@@ -55,47 +58,57 @@ export function instanceGroupFor(
   return specs.find((s) => s.name === name);
 }
 
-function attachedRefs(cluster: ClusterConfig, group: ControlPlaneGroup): LoadBalancerRef[] {
-  return refsOf(cluster).filter((r) =>
-    r.kind === 'classic' ? group.loadBalancerNames.includes(r.name) : group.targetGroupArns.includes(r.arn),
-  );
-}
-
-/** Configured load balancers attached to a group whose instance group spec does not list them. */
+/**
+ * Every configured load balancer against the instance group spec of every API-backend group AWS
+ * reports, attached now or not: one detached by kops is still missing from the spec, and the
+ * registrar's re-attachment would be undone by the next update.
+ */
 function detachFindings(input: ForesightInput, igs: readonly InstanceGroupSpec[]): Finding[] {
   const c = input.cluster.name;
   const out: Finding[] = [];
   for (const group of input.groups) {
     const ig = instanceGroupFor(group, igs);
     if (!ig) continue; // no spec: kops does not manage the group's attachments
-    for (const ref of attachedRefs(input.cluster, group)) {
+    for (const ref of refsOf(input.cluster)) {
       const label = labelOf(ref);
       const resource = `${label}:${group.name}`;
+      const attached = isAttachedTo(ref, group);
+      const expected = `${label} in spec.externalLoadBalancers of instance group ${ig.name}`;
       if (ig.externalLoadBalancers.some((l) => sameRef(l, ref))) {
         out.push(
           finding('KOPS_LB_IN_SPEC', {
             cluster: c,
             resource,
-            expected: `${label} in spec.externalLoadBalancers of instance group ${ig.name}`,
+            expected,
             actual: 'listed',
-            message: `${label} is listed in instance group ${ig.name}: kops update keeps it attached`,
+            message: `${label} is listed in instance group ${ig.name}: ${
+              attached ? 'kops update keeps it attached' : 'not attached now; kops update attaches it'
+            }`,
           }),
         );
         continue;
       }
       const yaml = specEntryYaml(ref);
-      const prune = ref.kind === 'target-group' ? ' (kops 1.29+: with --prune)' : '';
+      const prune = ref.kind === 'target-group' ? '; target groups from kops 1.29 with --prune' : '';
+      const kops = `(kops 1.19 and later${prune})`;
+      const now = attached
+        ? `${label} is attached to ${group.name} but instance group ${ig.name} does not list it: ` +
+          `the next \`kops update cluster --yes\` will detach it ${kops}`
+        : `${label} is not attached to ${group.name} now and instance group ${ig.name} does not list it: ` +
+          `once it is attached again (the registrar does), the next \`kops update cluster --yes\` will detach it again ${kops}`;
       out.push(
         finding('KOPS_LB_NOT_IN_SPEC', {
           cluster: c,
           resource,
-          expected: `${label} in spec.externalLoadBalancers of instance group ${ig.name}`,
-          actual: `attached to ${group.name}, missing from ${ig.key}`,
-          message:
-            `${label} is attached to ${group.name} but instance group ${ig.name} does not list it: ` +
-            `the next \`kops update cluster --yes\`${prune} will detach it. ` +
-            `Add \`${yaml}\` under spec.externalLoadBalancers (kops edit instancegroup ${ig.name})`,
-          details: { instanceGroup: ig.name, specKey: ig.key, yamlToAdd: `externalLoadBalancers:\n${yaml}` },
+          expected,
+          actual: `${attached ? 'attached to' : 'not attached to'} ${group.name}, missing from ${ig.key}`,
+          message: `${now}. Add \`${yaml}\` under spec.externalLoadBalancers (kops edit instancegroup ${ig.name})`,
+          details: {
+            instanceGroup: ig.name,
+            specKey: ig.key,
+            attached,
+            yamlToAdd: `externalLoadBalancers:\n${yaml}`,
+          },
         }),
       );
     }
@@ -103,12 +116,30 @@ function detachFindings(input: ForesightInput, igs: readonly InstanceGroupSpec[]
   return out;
 }
 
+/** API-backend instance group entries that are not a load balancer name or ARN: reported, not used. */
+function invalidFindings(cluster: ClusterConfig, igs: readonly InstanceGroupSpec[]): Finding[] {
+  return igs
+    .filter((ig) => API_BACKEND_ROLES.includes(ig.role))
+    .flatMap((ig) =>
+      ig.invalidLoadBalancers.map((problem) =>
+        finding('KOPS_SPEC_LB_INVALID', {
+          cluster: cluster.name,
+          resource: `kops/instancegroup/${ig.name}:${problem.split(' ')[0] ?? ''}`,
+          expected: 'a classic ELB name or a target group ARN in every spec.externalLoadBalancers entry',
+          actual: `${ig.key}: ${problem}`,
+          message: `instance group ${ig.name}: ${problem}; the entry is left out of the foresight (kops edit instancegroup ${ig.name})`,
+          details: { instanceGroup: ig.name, specKey: ig.key },
+        }),
+      ),
+    );
+}
+
 /** Load balancers an API-backend instance group lists that the config does not name. */
 function unknownFindings(cluster: ClusterConfig, igs: readonly InstanceGroupSpec[]): Finding[] {
   const known = refsOf(cluster);
   const out: Finding[] = [];
   for (const ig of igs) {
-    if (ig.role !== 'ControlPlane' && ig.role !== 'APIServer') continue;
+    if (!API_BACKEND_ROLES.includes(ig.role)) continue;
     for (const ref of ig.externalLoadBalancers) {
       if (known.some((k) => sameRef(k, ref))) continue;
       const label = labelOf(ref);
@@ -131,46 +162,6 @@ function unknownFindings(cluster: ClusterConfig, igs: readonly InstanceGroupSpec
   return out;
 }
 
-/** `useForInternalApi: true` with an ACM certificate, or kops' API load balancer terminating TLS where nodes dial. */
-function internalApiFindings(input: ForesightInput, specKey: string): Finding[] {
-  const c = input.cluster.name;
-  const lb = input.read.ok ? input.read.specs.cluster.apiLoadBalancer : undefined;
-  if (!lb?.useForInternalApi) return [];
-  const out: Finding[] = [];
-  const expected = 'nodes reach the apiserver certificate signed by the kops CA';
-  if (lb.sslCertificate) {
-    out.push(
-      finding('KOPS_INTERNAL_API_ACM', {
-        cluster: c,
-        resource: API_RESOURCE,
-        expected,
-        actual: `useForInternalApi: true with sslCertificate ${lb.sslCertificate} in ${specKey}`,
-        message:
-          'spec.api.loadBalancer has useForInternalApi: true and an sslCertificate: nodes are sent through a listener ' +
-          'that presents a certificate the kops CA did not sign. Set `useForInternalApi: false` (kops edit cluster)',
-        details: { specKey, sslCertificate: lb.sslCertificate, yamlToAdd: 'useForInternalApi: false' },
-      }),
-    );
-  }
-  const port = input.cluster.api.hostnamePort;
-  for (const l of input.apiListeners ?? []) {
-    if (l.port !== port || !TERMINATING.has(l.protocol)) continue;
-    out.push(
-      finding('KOPS_INTERNAL_API_TLS_LISTENER', {
-        cluster: c,
-        resource: `kops-api/${l.loadBalancer}:${l.port}`,
-        expected,
-        actual: `${l.protocol}:${l.port} with ${l.certificateArn ?? 'a certificate'}; useForInternalApi: true in ${specKey}`,
-        message:
-          `kops' API load balancer ${l.loadBalancer} terminates TLS (${l.protocol}:${l.port}) and useForInternalApi: true sends nodes to it: ` +
-          'nodes are sent through a listener that presents a certificate the kops CA did not sign. Set `useForInternalApi: false` (kops edit cluster)',
-        details: { specKey, ...(l.certificateArn ? { certificateArn: l.certificateArn } : {}) },
-      }),
-    );
-  }
-  return out;
-}
-
 /** Every kops-spec finding of one cluster; an unreadable state store is that one finding only. */
 export function kopsForesight(input: ForesightInput): Finding[] {
   const c = input.cluster.name;
@@ -189,6 +180,10 @@ export function kopsForesight(input: ForesightInput): Finding[] {
   }
   const { specs } = read;
   const lb = specs.cluster.apiLoadBalancer;
+  const pending = pendingChanges(specs.cluster, specs.applied);
+  const notApplied = pending.length
+    ? `; not applied yet (${specs.applied?.key}): ${describeChanges(pending)}`
+    : '';
   return [
     finding('KOPS_SPECS_READ', {
       cluster: c,
@@ -197,11 +192,22 @@ export function kopsForesight(input: ForesightInput): Finding[] {
       actual: `${specs.cluster.key} and ${specs.instanceGroups.length} instance group(s)`,
       message: `read the cluster spec and ${specs.instanceGroups.length} instance group(s) from ${specs.source}${
         lb ? ` (API load balancer: ${lb.class ?? 'Classic'}, useForInternalApi: ${lb.useForInternalApi})` : ''
-      }`,
-      details: { instanceGroups: specs.instanceGroups.map((g) => `${g.name}: ${g.role}`) },
+      }${notApplied}`,
+      details: {
+        instanceGroups: specs.instanceGroups.map((g) => `${g.name}: ${g.role}`),
+        ...(pending.length ? { notApplied: describeChanges(pending) } : {}),
+      },
     }),
     ...detachFindings(input, specs.instanceGroups),
-    ...internalApiFindings(input, specs.cluster.key),
+    ...internalApiFindings({
+      cluster: input.cluster,
+      lb,
+      specKey: specs.cluster.key,
+      pending,
+      apiListeners: input.apiListeners,
+      apiListenerFailures: input.apiListenerFailures,
+    }),
     ...unknownFindings(input.cluster, specs.instanceGroups),
+    ...invalidFindings(input.cluster, specs.instanceGroups),
   ];
 }

@@ -12,9 +12,11 @@ import {
 } from './spec.ts';
 
 /**
- * The state-store reader: the cluster spec (`cluster-completed.spec`, with kops' defaults filled
- * in, or else `config` as written) and every instance group spec under `instancegroup/`. It reads
- * exactly what the verifier's IAM grants (permissions.ts kopsSpecReadStatements), never `pki/`.
+ * The state-store reader: the cluster spec (`config`, what `kops edit cluster` writes and the next
+ * `kops update cluster` applies; `cluster-completed.spec`, what the last update applied, only when
+ * `config` is missing), the applied spec beside it for comparison, and every instance group spec
+ * under `instancegroup/`. It reads exactly what the verifier's IAM grants
+ * (kops-permissions.ts kopsSpecReadStatements), never `pki/`.
  */
 
 /** More instance groups than this is not a cluster we judge; refuse rather than read them all. */
@@ -26,7 +28,10 @@ const INSTANCE_GROUP_KEY = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
 export interface KopsSpecs {
   /** `s3://bucket/<prefix>/<cluster>/`, for messages. */
   source: string;
+  /** The spec the next `kops update cluster` applies (`config`, else the completed spec). */
   cluster: ClusterSpec;
+  /** `cluster-completed.spec`, what the last update applied, when `cluster` is `config`. */
+  applied?: ClusterSpec;
   instanceGroups: InstanceGroupSpec[];
 }
 
@@ -46,24 +51,39 @@ async function readText(s3: S3Client, bucket: string, key: string, what: string)
   return text;
 }
 
-/** The cluster spec: the completed spec when kops wrote one, else the spec as written. */
-async function readCluster(s3: S3Client, bucket: string, keys: ReturnType<typeof kopsSpecKeys>) {
-  // Without ListBucket on the cluster folder a missing object answers AccessDenied, not 404:
-  // either way, fall back to `config`.
-  const completed = await readText(s3, bucket, keys.completed, 'a kops cluster spec').catch((err) => {
-    if (err instanceof KopsSpecError) return undefined;
+/** An object's text, or undefined when it is missing (or, without ListBucket, AccessDenied). */
+async function readOptional(s3: S3Client, bucket: string, key: string) {
+  try {
+    return { text: await readText(s3, bucket, key, 'a kops cluster spec') };
+  } catch (err) {
+    if (err instanceof KopsSpecError) return { denied: err };
     throw err;
-  });
-  if (completed !== undefined) return parseClusterSpec(completed, `s3://${bucket}/${keys.completed}`);
-  const where = `s3://${bucket}/${keys.config}`;
-  const config = await readText(s3, bucket, keys.config, 'a kops cluster spec');
-  if (config === undefined) {
-    throw new KopsSpecError(
-      where,
-      `${where} does not exist (no kops cluster of that name in the state store)`,
-    );
   }
-  return parseClusterSpec(config, where);
+}
+
+/**
+ * The cluster spec the next update applies (`config`) and, beside it, the one the last update
+ * applied (`cluster-completed.spec`); the completed spec alone when `config` is missing.
+ */
+async function readCluster(
+  s3: S3Client,
+  bucket: string,
+  keys: ReturnType<typeof kopsSpecKeys>,
+): Promise<Pick<KopsSpecs, 'cluster' | 'applied'>> {
+  // Without ListBucket on the cluster folder a missing object answers AccessDenied, not 404.
+  const [config, completed] = await Promise.all([
+    readOptional(s3, bucket, keys.config),
+    readOptional(s3, bucket, keys.completed),
+  ]);
+  const where = `s3://${bucket}/${keys.config}`;
+  const appliedKey = `s3://${bucket}/${keys.completed}`;
+  const applied = completed.text !== undefined ? parseClusterSpec(completed.text, appliedKey) : undefined;
+  if (config.text !== undefined) {
+    return { cluster: parseClusterSpec(config.text, where), ...(applied ? { applied } : {}) };
+  }
+  if (applied) return { cluster: applied };
+  if (config.denied) throw config.denied;
+  throw new KopsSpecError(where, `${where} does not exist (no kops cluster of that name in the state store)`);
 }
 
 async function readGroup(s3: S3Client, bucket: string, key: string): Promise<InstanceGroupSpec> {
@@ -97,7 +117,7 @@ export async function readKopsSpecs(
       },
       { maxPages: MAX_LIST_PAGES, maxNames: MAX_INSTANCE_GROUPS, what: 'instance groups' },
     );
-    const clusterSpec = await readCluster(s3, bucket, keys);
+    const clusterSpecs = await readCluster(s3, bucket, keys);
     const instanceGroups: InstanceGroupSpec[] = [];
     for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
       const batch = names.slice(i, i + READ_CONCURRENCY);
@@ -109,7 +129,7 @@ export async function readKopsSpecs(
       ok: true,
       specs: {
         source: `s3://${bucket}/${clusterKey(prefix, cluster, '')}/`,
-        cluster: clusterSpec,
+        ...clusterSpecs,
         instanceGroups,
       },
     };

@@ -1,4 +1,5 @@
 import { isMap, parseDocument } from 'yaml';
+import { CLASSIC_ELB_NAME, TARGET_GROUP_ARN } from '../aws/names.ts';
 import { rejectYamlErrors } from '../ca/yaml-errors.ts';
 import type { LoadBalancerRef } from '../lb/port.ts';
 
@@ -27,6 +28,11 @@ export interface InstanceGroupSpec {
   key: string;
   role: KopsRole;
   externalLoadBalancers: LoadBalancerRef[];
+  /**
+   * Entries whose name or ARN is not a classic ELB name or a target group ARN (as the config's
+   * patterns say): left out of externalLoadBalancers and reported by their path, never quoted.
+   */
+  invalidLoadBalancers: string[];
 }
 
 export interface ApiLoadBalancerSpec {
@@ -112,9 +118,16 @@ function roleOf(value: string | undefined): KopsRole {
   }
 }
 
-function externalLoadBalancersOf(spec: Obj, key: string): LoadBalancerRef[] {
+function externalLoadBalancersOf(
+  spec: Obj,
+  key: string,
+): Pick<InstanceGroupSpec, 'externalLoadBalancers' | 'invalidLoadBalancers'> {
+  const out: Pick<InstanceGroupSpec, 'externalLoadBalancers' | 'invalidLoadBalancers'> = {
+    externalLoadBalancers: [],
+    invalidLoadBalancers: [],
+  };
   const list = spec.externalLoadBalancers;
-  if (list === undefined || list === null) return [];
+  if (list === undefined || list === null) return out;
   if (!Array.isArray(list)) throw new KopsSpecError(key, `${key}: spec.externalLoadBalancers is not a list`);
   if (list.length > MAX_EXTERNAL_LOAD_BALANCERS) {
     throw new KopsSpecError(
@@ -122,15 +135,24 @@ function externalLoadBalancersOf(spec: Obj, key: string): LoadBalancerRef[] {
       `${key}: spec.externalLoadBalancers has ${list.length} entries (kops allows ${MAX_EXTERNAL_LOAD_BALANCERS})`,
     );
   }
-  return list.map((entry, i): LoadBalancerRef => {
+  list.forEach((entry, i) => {
     const path = `spec.externalLoadBalancers[${i}]`;
     if (!isObj(entry)) throw new KopsSpecError(key, `${key}: ${path} is not a mapping`);
     const name = optString(entry, 'loadBalancerName', key, path, 32);
     const arn = optString(entry, 'targetGroupArn', key, path);
-    if (name && !arn) return { kind: 'classic', name };
-    if (arn && !name) return { kind: 'target-group', arn };
+    if (name && !arn) {
+      if (CLASSIC_ELB_NAME.test(name)) out.externalLoadBalancers.push({ kind: 'classic', name });
+      else out.invalidLoadBalancers.push(`${path}.loadBalancerName is not a classic ELB name`);
+      return;
+    }
+    if (arn && !name) {
+      if (TARGET_GROUP_ARN.test(arn)) out.externalLoadBalancers.push({ kind: 'target-group', arn });
+      else out.invalidLoadBalancers.push(`${path}.targetGroupArn is not a target group ARN`);
+      return;
+    }
     throw new KopsSpecError(key, `${key}: ${path} needs exactly one of loadBalancerName or targetGroupArn`);
   });
+  return out;
 }
 
 /** Parses an instance group spec (`<cluster>/instancegroup/<ig>`), any kops version. */
@@ -144,7 +166,7 @@ export function parseInstanceGroup(text: string, key: string): InstanceGroupSpec
     name,
     key,
     role: roleOf(optString(spec, 'role', key, 'spec', 32)),
-    externalLoadBalancers: externalLoadBalancersOf(spec, key),
+    ...externalLoadBalancersOf(spec, key),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   type LoadBalancerDescription,
   RegisterInstancesWithLoadBalancerCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
+import { batchOrEach } from '../aws/batch-or-each.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import { isAwsError } from '../aws/errors.ts';
 import { deregisterEach } from './errors.ts';
@@ -66,24 +67,21 @@ export async function describeClassic(
   clients: AwsClients,
   names: readonly string[],
 ): Promise<Map<string, LoadBalancerDescription | undefined>> {
-  const out = new Map<string, LoadBalancerDescription | undefined>();
-  if (names.length === 0) return out;
   const unique = [...new Set(names)];
-  try {
-    const res = await clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames: unique }));
-    for (const d of res.LoadBalancerDescriptions ?? []) out.set(d.LoadBalancerName ?? '', d);
-    for (const n of unique) if (!out.has(n)) out.set(n, undefined);
-    return out;
-  } catch (err) {
-    if (!isAwsError(err, 'LoadBalancerNotFound', 'AccessPointNotFound')) throw err;
-    if (unique.length === 1) {
-      out.set(unique[0] ?? '', undefined);
-      return out;
-    }
-  }
-  for (const n of unique) {
-    const one = await describeClassic(clients, [n]);
-    out.set(n, one.get(n));
-  }
+  const found = await batchOrEach(
+    unique,
+    async (LoadBalancerNames) =>
+      (await clients.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerNames })))
+        .LoadBalancerDescriptions ?? [],
+    isClassicNotFound,
+  );
+  const out = new Map<string, LoadBalancerDescription | undefined>();
+  for (const d of found) out.set(d.LoadBalancerName ?? '', d);
+  for (const n of unique) if (!out.has(n)) out.set(n, undefined);
   return out;
+}
+
+/** A classic ELB call naming a load balancer that does not exist. */
+export function isClassicNotFound(err: unknown): boolean {
+  return isAwsError(err, 'LoadBalancerNotFound', 'AccessPointNotFound');
 }

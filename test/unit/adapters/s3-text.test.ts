@@ -11,18 +11,34 @@ const KEY = 'k8s.example.com/igconfig/node/nodes/nodeupconfig.yaml';
 const WHERE = `s3://${BUCKET}/${KEY}`;
 const MAX = 64;
 
-/** An object body as the SDK hands it over, recording whether it was cancelled unread. */
-function body(text: string) {
-  const seen = { cancelled: false };
+/**
+ * An object body as the SDK hands it over: a web stream of `text` in chunks of `chunk` bytes,
+ * produced on demand (at most `chunks` of them when given, else the whole text), recording how
+ * many were pulled and whether it was cancelled.
+ */
+function body(text: string, opts: { chunk?: number; chunks?: number } = {}) {
+  const seen = { cancelled: false, pulled: 0 };
+  const size = opts.chunk ?? Math.max(text.length, 1);
+  const bytes = Buffer.from(text);
+  const limit = opts.chunks ?? Math.ceil(bytes.length / size);
+  const stream = () =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (seen.pulled >= limit) return controller.close();
+        const start = (seen.pulled * size) % Math.max(bytes.length, 1);
+        seen.pulled++;
+        controller.enqueue(new Uint8Array(bytes.subarray(start, start + size)));
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+  // both read the same stream, as the SDK's body does
   return {
     seen,
     Body: {
-      transformToString: async () => text,
-      transformToWebStream: () => ({
-        cancel: async () => {
-          seen.cancelled = true;
-        },
-      }),
+      transformToString: () => new Response(stream()).text(),
+      transformToWebStream: stream,
     },
   };
 }
@@ -86,8 +102,24 @@ describe('S3 text reading', () => {
   it('an answer without a length is still held to the limit', async () => {
     mock.on(GetObjectCommand).resolves({ Body: body('x'.repeat(MAX + 1)).Body } as never);
     expect((await read()).error?.message).toBe(
-      `${WHERE}: ${MAX + 1} characters is too large for a nodeup config`,
+      `${WHERE}: more than ${MAX} bytes is too large for a nodeup config`,
     );
+  });
+
+  it('a body without a length is counted while streaming: reading stops at the limit, not at its end', async () => {
+    // a body of up to 100 000 chunks of 16 bytes (1.6 MB) behind a 64-byte limit
+    const endless = body('y'.repeat(16), { chunk: 16, chunks: 100_000 });
+    mock.on(GetObjectCommand).resolves({ Body: endless.Body } as never);
+    const { error } = await read();
+    expect(error?.message).toBe(`${WHERE}: more than ${MAX} bytes is too large for a nodeup config`);
+    expect(endless.seen.pulled).toBeLessThanOrEqual(MAX / 16 + 2);
+    expect(endless.seen.cancelled).toBe(true);
+  });
+
+  it('a body without a length, exactly at the limit and in several chunks, is read whole (multi-byte text kept)', async () => {
+    const text = `${'é'.repeat(MAX / 2 - 1)}ab`; // 64 bytes, split inside a two-byte character
+    mock.on(GetObjectCommand).resolves({ Body: body(text, { chunk: 5 }).Body } as never);
+    expect(await read()).toEqual({ value: text });
   });
 
   it('an answer without a body reads as empty text', async () => {

@@ -15,7 +15,7 @@ function s3Answering(objects: Record<string, string>): { client: S3Client; asked
           name: 'AccessDenied',
           $metadata: { httpStatusCode: 403 },
         });
-      return { Body: { transformToString: async () => body } };
+      return { Body: { transformToWebStream: () => new Blob([body]).stream() } };
     },
   } as unknown as S3Client;
   return { client, asked };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ControlPlaneGroup } from '../../../functions/core/discovery/control-plane.ts';
-import type { ApiListener } from '../../../functions/core/kops/api-listeners.ts';
+import type { ApiListener, ApiReadFailure } from '../../../functions/core/kops/api-listeners.ts';
 import { kopsForesight, needsApiListeners } from '../../../functions/core/kops/foresight.ts';
 import type { KopsSpecsRead } from '../../../functions/core/kops/read.ts';
 import type { ApiLoadBalancerSpec, InstanceGroupSpec } from '../../../functions/core/kops/spec.ts';
@@ -39,6 +39,7 @@ const ig = (
   name,
   key: `${SOURCE}instancegroup/${name}`,
   role,
+  invalidLoadBalancers: [],
   externalLoadBalancers: lbs.map((l) =>
     l === 'classic'
       ? { kind: 'classic', name: ELB }
@@ -46,12 +47,18 @@ const ig = (
   ),
 });
 
-function read(igs: InstanceGroupSpec[], api?: ApiLoadBalancerSpec): KopsSpecsRead {
+/** `api` in `config` (judged); `applied` in `cluster-completed.spec`, when given. */
+function read(
+  igs: InstanceGroupSpec[],
+  api?: ApiLoadBalancerSpec,
+  applied?: ApiLoadBalancerSpec,
+): KopsSpecsRead {
   return {
     ok: true,
     specs: {
       source: SOURCE,
-      cluster: { key: `${SOURCE}cluster-completed.spec`, ...(api ? { apiLoadBalancer: api } : {}) },
+      cluster: { key: `${SOURCE}config`, ...(api ? { apiLoadBalancer: api } : {}) },
+      ...(applied ? { applied: { key: `${SOURCE}cluster-completed.spec`, apiLoadBalancer: applied } } : {}),
       instanceGroups: igs,
     },
   };
@@ -65,10 +72,12 @@ interface Row {
   read: KopsSpecsRead;
   groups: ControlPlaneGroup[];
   listeners?: ApiListener[];
+  failures?: ApiReadFailure[];
   expected: string[];
 }
 
 const ACM = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';
+const BAD = 'spec.externalLoadBalancers[2].loadBalancerName is not a classic ELB name';
 const rows: Row[] = [
   {
     name: 'both load balancers listed in every group (tag match): all ok',
@@ -101,13 +110,18 @@ const rows: Row[] = [
     expected: [
       'KOPS_SPECS_READ kops/state-store',
       `KOPS_LB_NOT_IN_SPEC ${E}:master-eu-west-1a.masters.${CLUSTER}`,
+      `KOPS_LB_NOT_IN_SPEC ${T}:master-eu-west-1a.masters.${CLUSTER}`,
     ],
   },
   {
     name: 'the tag wins over the name',
-    read: read([ig('renamed', ['classic']), ig(CP1, [])]),
+    read: read([ig('renamed', ['classic', 'tg']), ig(CP1, [])]),
     groups: [asg(G1, { tagged: 'renamed', attached: ['classic'] })],
-    expected: ['KOPS_SPECS_READ kops/state-store', `KOPS_LB_IN_SPEC ${E}:${G1}`],
+    expected: [
+      'KOPS_SPECS_READ kops/state-store',
+      `KOPS_LB_IN_SPEC ${E}:${G1}`,
+      `KOPS_LB_IN_SPEC ${T}:${G1}`,
+    ],
   },
   {
     name: 'an API-server group is judged like a control-plane group',
@@ -120,10 +134,38 @@ const rows: Row[] = [
     ],
   },
   {
-    name: 'a group without a spec, and a load balancer not attached: nothing to foresee',
-    read: read([ig(CP1, [])]),
+    name: 'a group without a spec: nothing to foresee (kops does not manage its attachments)',
+    read: read([ig(CP1, ['classic', 'tg'])]),
     groups: [asg(G2, { tagged: CP2 }), asg(G1, { tagged: CP1, attached: [] })],
-    expected: ['KOPS_SPECS_READ kops/state-store'],
+    expected: [
+      'KOPS_SPECS_READ kops/state-store',
+      `KOPS_LB_IN_SPEC ${E}:${G1}`,
+      `KOPS_LB_IN_SPEC ${T}:${G1}`,
+    ],
+  },
+  {
+    name: 'a load balancer kops already detached is still missing from the spec: the warning stays',
+    read: read([ig(CP1, ['classic'])]),
+    groups: [asg(G1, { tagged: CP1, attached: ['classic'] })],
+    expected: [
+      'KOPS_SPECS_READ kops/state-store',
+      `KOPS_LB_IN_SPEC ${E}:${G1}`,
+      `KOPS_LB_NOT_IN_SPEC ${T}:${G1}`,
+    ],
+  },
+  {
+    name: 'an entry that is not a load balancer name or ARN is reported (path only) and not used',
+    read: read([
+      { ...ig(CP1, ['classic', 'tg']), invalidLoadBalancers: [BAD] },
+      { ...ig('nodes', [], 'Node'), invalidLoadBalancers: [BAD] },
+    ]),
+    groups: [asg(G1, { tagged: CP1 })],
+    expected: [
+      'KOPS_SPECS_READ kops/state-store',
+      `KOPS_LB_IN_SPEC ${E}:${G1}`,
+      `KOPS_LB_IN_SPEC ${T}:${G1}`,
+      `KOPS_SPEC_LB_INVALID kops/instancegroup/${CP1}:spec.externalLoadBalancers[2].loadBalancerName`,
+    ],
   },
   {
     name: 'a spec lists a load balancer the config does not know (info); a node group is not judged',
@@ -141,6 +183,33 @@ const rows: Row[] = [
     read: read([], { useForInternalApi: true, sslCertificate: ACM, class: 'Network' }),
     groups: [],
     expected: ['KOPS_SPECS_READ kops/state-store', 'KOPS_INTERNAL_API_ACM kops/api.loadBalancer'],
+  },
+  {
+    name: 'only config has useForInternalApi (kops edit cluster, not updated yet): critical before the update',
+    read: read(
+      [],
+      { useForInternalApi: true, sslCertificate: ACM, class: 'Network' },
+      { useForInternalApi: false, sslCertificate: ACM, class: 'Network', type: 'Public' },
+    ),
+    groups: [],
+    expected: ['KOPS_SPECS_READ kops/state-store', 'KOPS_INTERNAL_API_ACM kops/api.loadBalancer'],
+  },
+  {
+    name: 'useForInternalApi applied but turned off in config: not judged critical (the next update fixes it)',
+    read: read(
+      [],
+      { useForInternalApi: false, sslCertificate: ACM },
+      { useForInternalApi: true, sslCertificate: ACM },
+    ),
+    groups: [],
+    expected: ['KOPS_SPECS_READ kops/state-store'],
+  },
+  {
+    name: "a failed read of kops' API load balancer is a warning naming the call, not a failed run",
+    read: read([], { useForInternalApi: true }),
+    groups: [],
+    failures: [{ call: 'elb:DescribeTags', resource: 'elb/api-k8s', reason: 'Throttling: Rate exceeded' }],
+    expected: ['KOPS_SPECS_READ kops/state-store', 'KOPS_API_LB_UNREADABLE kops-api/elb/api-k8s'],
   },
   {
     name: 'sslCertificate without useForInternalApi: nodes are not sent there',
@@ -197,6 +266,7 @@ describe('kopsForesight', () => {
       read: row.read,
       groups: row.groups,
       ...(row.listeners ? { apiListeners: row.listeners } : {}),
+      ...(row.failures ? { apiListenerFailures: row.failures } : {}),
     });
     expect(summary(findings)).toEqual(row.expected);
     for (const f of findings) expect(f.cluster).toBe(CLUSTER);
@@ -211,8 +281,9 @@ describe('kopsForesight', () => {
     expect(f?.code).toBe('KOPS_LB_NOT_IN_SPEC');
     expect(f?.severity).toBe('warning');
     expect(f?.message).toContain(
-      'the next `kops update cluster --yes` (kops 1.29+: with --prune) will detach it',
+      'the next `kops update cluster --yes` will detach it (kops 1.19 and later; target groups from kops 1.29 with --prune)',
     );
+    expect(f?.details?.attached).toBe(true);
     expect(f?.message).toContain(`\`- targetGroupArn: ${TG}\``);
     expect(f?.details?.yamlToAdd).toBe(`externalLoadBalancers:\n- targetGroupArn: ${TG}`);
     expect(f?.actual).toContain(`${SOURCE}instancegroup/${CP1}`);
@@ -228,6 +299,35 @@ describe('kopsForesight', () => {
     expect(f?.message).toContain(
       'nodes are sent through a listener that presents a certificate the kops CA did not sign',
     );
+  });
+
+  it('the ACM and listener findings quote the exact YAML, and say when the spec is not applied yet', () => {
+    const findings = kopsForesight({
+      cluster,
+      read: read([], { useForInternalApi: true, sslCertificate: ACM }, { useForInternalApi: false }),
+      groups: [],
+      apiListeners: [{ loadBalancer: 'api-k8s', port: 443, protocol: 'TLS', certificateArn: ACM }],
+    });
+    const yaml = 'spec:\n  api:\n    loadBalancer:\n      useForInternalApi: false';
+    const acm = findings.find((f) => f.code === 'KOPS_INTERNAL_API_ACM');
+    const listener = findings.find((f) => f.code === 'KOPS_INTERNAL_API_TLS_LISTENER');
+    for (const f of [acm, listener]) {
+      expect(f?.details?.yamlToAdd).toBe(yaml);
+      expect(f?.message).toContain('set in the spec, not applied yet');
+      expect(f?.details?.notApplied).toBe(
+        `sslCertificate: (unset) → ${ACM}, useForInternalApi: false → true`,
+      );
+    }
+    expect(acm?.actual).toContain(`${SOURCE}config`);
+    const summaryFinding = findings.find((f) => f.code === 'KOPS_SPECS_READ');
+    expect(summaryFinding?.message).toContain(`not applied yet (${SOURCE}cluster-completed.spec)`);
+  });
+
+  it('a spec applied as written says nothing about pending changes', () => {
+    const api = { useForInternalApi: true, sslCertificate: ACM, class: 'Network' };
+    const findings = kopsForesight({ cluster, read: read([], api, { ...api, type: 'Public' }), groups: [] });
+    expect(findings.map((f) => f.message).join(' ')).not.toContain('not applied yet');
+    expect(findings.find((f) => f.code === 'KOPS_INTERNAL_API_ACM')?.details?.notApplied).toBeUndefined();
   });
 
   it('the unreadable finding names the key', () => {

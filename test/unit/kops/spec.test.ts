@@ -24,11 +24,38 @@ describe('parseInstanceGroup', () => {
       name: 'control-plane-eu-west-1a',
       key: KEY,
       role: expected,
+      invalidLoadBalancers: [],
       externalLoadBalancers: [
         { kind: 'classic', name: 'k8s-api-internal' },
         { kind: 'target-group', arn: TG },
       ],
     });
+  });
+
+  it('reports an entry that is not a classic ELB name or a target group ARN by its path, and does not use it', () => {
+    const text = instanceGroupYaml('k8s.example.com', {
+      name: 'control-plane-eu-west-1a',
+      role: 'ControlPlane',
+      zone: 'eu-west-1a',
+      externalLoadBalancers: [
+        { loadBalancerName: 'k8s-api-internal' },
+        { loadBalancerName: 'bad_name!secret' },
+        { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/1' },
+        { loadBalancerName: '-starts-with-hyphen' },
+        { targetGroupArn: TG },
+      ],
+    });
+    const ig = parseInstanceGroup(text, KEY);
+    expect(ig.externalLoadBalancers).toEqual([
+      { kind: 'classic', name: 'k8s-api-internal' },
+      { kind: 'target-group', arn: TG },
+    ]);
+    expect(ig.invalidLoadBalancers).toEqual([
+      'spec.externalLoadBalancers[1].loadBalancerName is not a classic ELB name',
+      'spec.externalLoadBalancers[2].targetGroupArn is not a target group ARN',
+      'spec.externalLoadBalancers[3].loadBalancerName is not a classic ELB name',
+    ]);
+    expect(JSON.stringify(ig.invalidLoadBalancers)).not.toContain('secret');
   });
 
   it('tolerates fields it does not know and a role it does not know', () => {
