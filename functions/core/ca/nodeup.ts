@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isMap, parseDocument } from 'yaml';
+import { loadedYaml, loadYaml } from '../yaml.ts';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
 import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from './s3-text.ts';
 import type { CaTrust, GroupTrust } from './trust.ts';
@@ -55,6 +55,7 @@ export function parseNodeupConfig(text: string, source: string): CaBundle {
   if (text.length > MAX_NODEUP_CONFIG_BYTES) {
     throw new CaSourceError(source, `${source}: ${text.length} characters is too large for a nodeup config`);
   }
+  const { isMap, parseDocument } = loadedYaml();
   const doc = parseDocument(text, { uniqueKeys: false });
   rejectYamlErrors(doc, source);
   if (!isMap(doc.contents)) {
@@ -94,6 +95,7 @@ async function readGroup(
       `reading ${where} failed: AccessDenied (an object under a KMS key the config does not name in ca.kmsKeyArn?)`,
     );
   }
+  await loadYaml();
   return { group, bundle: parseNodeupConfig(text, where) };
 }
 

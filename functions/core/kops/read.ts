@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CaSourceError } from '../ca/bundle.ts';
 import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from '../ca/s3-text.ts';
+import { loadYaml } from '../yaml.ts';
 import { kopsSpecKeys } from './keys.ts';
 import {
   type ClusterSpec,
@@ -74,6 +75,7 @@ async function readCluster(
   const [config, completed] = await Promise.all([
     readOptional(s3, bucket, keys.config),
     readOptional(s3, bucket, keys.completed),
+    loadYaml(),
   ]);
   const where = `s3://${bucket}/${keys.config}`;
   const appliedKey = `s3://${bucket}/${keys.completed}`;
@@ -90,6 +92,7 @@ async function readGroup(s3: S3Client, bucket: string, key: string): Promise<Ins
   const where = `s3://${bucket}/${key}`;
   const text = await readText(s3, bucket, key, 'a kops instance group spec');
   if (text === undefined) throw new KopsSpecError(where, `${where} was listed but is gone; try again`);
+  await loadYaml();
   return parseInstanceGroup(text, where);
 }
 

@@ -1,7 +1,7 @@
-import { isMap, parseDocument } from 'yaml';
 import { CLASSIC_ELB_NAME, TARGET_GROUP_ARN } from '../aws/names.ts';
 import { rejectYamlErrors } from '../ca/yaml-errors.ts';
 import type { LoadBalancerRef } from '../lb/port.ts';
+import { loadedYaml } from '../yaml.ts';
 
 /**
  * The parts of kops' specs the sentinel reads, parsed as data from a hostile source: the cluster
@@ -70,6 +70,7 @@ function parseObject(text: string, key: string, kind: string): { metadata: Obj; 
   if (text.length > MAX_SPEC_BYTES) {
     throw new KopsSpecError(key, `${key}: ${text.length} characters is too large for a kops ${kind}`);
   }
+  const { isMap, parseDocument } = loadedYaml();
   const doc = parseDocument(text, { uniqueKeys: false });
   try {
     rejectYamlErrors(doc, key);

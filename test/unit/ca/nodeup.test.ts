@@ -8,8 +8,12 @@ import {
   parseNodeupConfig,
 } from '../../../functions/core/ca/nodeup.ts';
 import { CaSourceSchema } from '../../../functions/core/config/schema.ts';
+import { loadYaml } from '../../../functions/core/yaml.ts';
 import { createCa, issueServerCert, nodeupConfigYaml, type TestCa } from '../../../sandbox/pki.ts';
 import { errorOf } from './helpers.ts';
+
+// readNodeGroupTrust loads the YAML parser before it parses (functions/core/yaml.ts); these tests parse directly
+beforeAll(loadYaml);
 
 let current: TestCa;
 let next: TestCa;

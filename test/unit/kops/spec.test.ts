@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KopsSpecError, parseClusterSpec, parseInstanceGroup } from '../../../functions/core/kops/spec.ts';
+import { loadYaml } from '../../../functions/core/yaml.ts';
 import { clusterSpecYaml, completedClusterSpecYaml, instanceGroupYaml } from '../../../sandbox/kops-specs.ts';
+
+// the readers load the YAML parser before they parse (functions/core/yaml.ts); these tests parse directly
+beforeAll(loadYaml);
 
 const KEY = 's3://kops-state-store/k8s.example.com/instancegroup/control-plane-eu-west-1a';
 const CKEY = 's3://kops-state-store/k8s.example.com/config';
