@@ -9,7 +9,7 @@ import type { Row } from './table.ts';
 
 /**
  * Cold start: each function's bundle against its baseline (bench/baseline.ts), both built with the
- * stack's settings and loaded as Lambda loads them (bench/init-cost.ts), in 10 alternating pairs.
+ * stack's settings and loaded as Lambda loads them (bench/init-cost.ts), in 20 alternating pairs.
  */
 export const PAIRS = 20;
 
