@@ -1,6 +1,6 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients.ts';
-import { errorMessage } from '../aws/errors.ts';
+import { errorMessage, errorName } from '../aws/errors.ts';
 import type { Tags } from './facts.ts';
 
 /** What `init`'s reads share: its clients, the tags as a record, and noting a resource that is gone. */
@@ -9,11 +9,15 @@ export type InitClients = Pick<AwsClients, 'autoscaling' | 'ec2' | 'elb' | 'elbv
   readonly sts: STSClient;
 };
 
-/** Errors that mean "this resource is not there (any more)": noted, not fatal. */
-const GONE = /NotFound|Invalid.*(ID|Id)|ValidationError/;
+/**
+ * Error names that mean "this resource is not there (any more)": noted, not fatal. Matched on the
+ * SDK error's name (aws/errors.ts), whole: `InvalidClientTokenId` and `InvalidAccessKeyId` are
+ * credential faults that stop init, not a missing resource.
+ */
+const GONE = /^(?:[A-Za-z.]*NotFound|Invalid[A-Za-z]*(?:ID|Id)\.(?:NotFound|Malformed)|ValidationError)$/;
 
 export function isGone(err: unknown): boolean {
-  return GONE.test(errorMessage(err).split(':')[0] ?? '');
+  return GONE.test(errorName(err));
 }
 
 /** Runs one read; when its resource is gone, notes `what` with the error and gives undefined. */

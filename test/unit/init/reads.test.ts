@@ -16,6 +16,10 @@ describe("init's reads: a resource gone is noted, any other fault stops init", (
     ['ExpiredToken', false],
     ['Throttling', false],
     ['TimeoutError', false],
+    // credential faults whose names look like an invalid id: they stop init (exit 3)
+    ['InvalidClientTokenId', false],
+    ['InvalidAccessKeyId', false],
+    ['UnrecognizedClientException', false],
   ])('%s is gone: %s', (name, gone) => {
     expect(isGone(awsError(name))).toBe(gone);
   });
