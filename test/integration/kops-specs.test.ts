@@ -94,6 +94,32 @@ async function importAcmCertificate(): Promise<string> {
   return imported.CertificateArn ?? '';
 }
 
+/** A classic ELB with an SSL:443 listener (an ACM certificate), as kops' classic API load balancer. */
+async function createSslElb(
+  name: string,
+  certificateArn: string,
+  scheme: 'internal' | 'internet-facing',
+  tags: { Key: string; Value: string }[],
+): Promise<void> {
+  await clients.elb.send(
+    new CreateLoadBalancerCommand({
+      LoadBalancerName: name,
+      Scheme: scheme,
+      Subnets: world.subnetIds,
+      Listeners: [
+        {
+          Protocol: 'SSL',
+          LoadBalancerPort: 443,
+          InstanceProtocol: 'SSL',
+          InstancePort: 443,
+          SSLCertificateId: certificateArn,
+        },
+      ],
+      Tags: tags,
+    }),
+  );
+}
+
 async function verify(): Promise<Verdict[]> {
   return (await verifyClusters(world.config.clusters, { clients, log: silentLog })).verdicts;
 }
@@ -155,44 +181,14 @@ describe('kops foresight from the state store', () => {
   it('a kops 1.18-era classic API ELB with SSL:443, useForInternalApi and no certificate in the spec: the listener finding alone', async () => {
     const certificateArn = await importAcmCertificate();
     const name = 'api-k8s-example-com-abcd';
-    await clients.elb.send(
-      new CreateLoadBalancerCommand({
-        LoadBalancerName: name,
-        Scheme: 'internet-facing',
-        Subnets: world.subnetIds,
-        Listeners: [
-          {
-            Protocol: 'SSL',
-            LoadBalancerPort: 443,
-            InstanceProtocol: 'SSL',
-            InstancePort: 443,
-            SSLCertificateId: certificateArn,
-          },
-        ],
-        Tags: [
-          { Key: 'KubernetesCluster', Value: CLUSTER },
-          { Key: 'Name', Value: `api.${CLUSTER}` },
-        ],
-      }),
-    );
+    await createSslElb(name, certificateArn, 'internet-facing', [
+      { Key: 'KubernetesCluster', Value: CLUSTER },
+      { Key: 'Name', Value: `api.${CLUSTER}` },
+    ]);
     // an ELB of another cluster attached by mistake is not kops' API load balancer of this one
-    await clients.elb.send(
-      new CreateLoadBalancerCommand({
-        LoadBalancerName: 'api-other',
-        Scheme: 'internal',
-        Subnets: world.subnetIds,
-        Listeners: [
-          {
-            Protocol: 'SSL',
-            LoadBalancerPort: 443,
-            InstanceProtocol: 'SSL',
-            InstancePort: 443,
-            SSLCertificateId: certificateArn,
-          },
-        ],
-        Tags: [{ Key: 'KubernetesCluster', Value: 'other.example.com' }],
-      }),
-    );
+    await createSslElb('api-other', certificateArn, 'internal', [
+      { Key: 'KubernetesCluster', Value: 'other.example.com' },
+    ]);
     for (const g of world.groups)
       await clients.autoscaling.send(
         new AttachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [name, 'api-other'] }),
@@ -210,27 +206,12 @@ describe('kops foresight from the state store', () => {
 
   it('a group still listing a deleted classic ELB: the verification goes on (no AWS_CALL_FAILED), the live kops listener is still judged', async () => {
     const certificateArn = await importAcmCertificate();
-    const ssl = [
-      {
-        Protocol: 'SSL',
-        LoadBalancerPort: 443,
-        InstanceProtocol: 'SSL',
-        InstancePort: 443,
-        SSLCertificateId: certificateArn,
-      },
-    ];
     const live = 'api-k8s-example-com-abcd';
     const gone = 'api-k8s-example-com-old1';
     for (const name of [live, gone])
-      await clients.elb.send(
-        new CreateLoadBalancerCommand({
-          LoadBalancerName: name,
-          Scheme: 'internet-facing',
-          Subnets: world.subnetIds,
-          Listeners: ssl,
-          Tags: [{ Key: 'KubernetesCluster', Value: CLUSTER }],
-        }),
-      );
+      await createSslElb(name, certificateArn, 'internet-facing', [
+        { Key: 'KubernetesCluster', Value: CLUSTER },
+      ]);
     for (const g of world.groups)
       await clients.autoscaling.send(
         new AttachLoadBalancersCommand({ AutoScalingGroupName: g, LoadBalancerNames: [gone, live] }),
