@@ -8,15 +8,10 @@ let yaml: Yaml | undefined;
 /**
  * The YAML parser, loaded on first use. Only a verifier that reads the state store (a `state-store`
  * CA source, `kops.stateStore`) pays yaml's module init (about 10 ms of a cold start); the bundle
- * still holds it, behind the dynamic import.
+ * still holds it, behind the dynamic import. The readers load it and hand it to the synchronous
+ * parse functions.
  */
 export async function loadYaml(): Promise<Yaml> {
   yaml ??= await import('yaml');
-  return yaml;
-}
-
-/** The parser `loadYaml` loaded: the parse functions are synchronous, and their readers load it first. */
-export function loadedYaml(): Yaml {
-  if (!yaml) throw new Error('the YAML parser is not loaded: await loadYaml() first');
   return yaml;
 }

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadedYaml, loadYaml } from '../yaml.ts';
+import { loadYaml, type Yaml } from '../yaml.ts';
 import { type CaBundle, CaSourceError, parsePemBundle } from './bundle.ts';
 import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from './s3-text.ts';
 import type { CaTrust, GroupTrust } from './trust.ts';
@@ -51,11 +51,11 @@ export function nodeGroupOf(key: string, listPrefix: string): string | undefined
  * change between kops versions); takes only the PEM certificates of `CAs["kubernetes-ca"]` and
  * ignores anything else in that value. Throws a CaSourceError naming `source`, never quoting it.
  */
-export function parseNodeupConfig(text: string, source: string): CaBundle {
+export function parseNodeupConfig(text: string, source: string, yaml: Yaml): CaBundle {
   if (text.length > MAX_NODEUP_CONFIG_BYTES) {
     throw new CaSourceError(source, `${source}: ${text.length} characters is too large for a nodeup config`);
   }
-  const { isMap, parseDocument } = loadedYaml();
+  const { isMap, parseDocument } = yaml;
   const doc = parseDocument(text, { uniqueKeys: false });
   rejectYamlErrors(doc, source);
   if (!isMap(doc.contents)) {
@@ -84,6 +84,7 @@ async function readGroup(
   bucket: string,
   listPrefix: string,
   group: string,
+  yaml: Yaml,
 ): Promise<GroupTrust> {
   const key = `${listPrefix}${group}/${FILE}`;
   const where = `s3://${bucket}/${key}`;
@@ -95,8 +96,7 @@ async function readGroup(
       `reading ${where} failed: AccessDenied (an object under a KMS key the config does not name in ca.kmsKeyArn?)`,
     );
   }
-  await loadYaml();
-  return { group, bundle: parseNodeupConfig(text, where) };
+  return { group, bundle: parseNodeupConfig(text, where, yaml) };
 }
 
 /**
@@ -111,6 +111,7 @@ export async function readNodeGroupTrust(
 ): Promise<CaTrust> {
   const { bucket, prefix } = parseStateStoreUrl(stateStoreUrl);
   const listPrefix = nodeGroupConfigPrefix(prefix, clusterName);
+  const yamlReady = loadYaml();
   const names = await listNames(s3, bucket, listPrefix, (key) => nodeGroupOf(key, listPrefix), {
     maxPages: MAX_LIST_PAGES,
     maxNames: MAX_NODE_GROUPS,
@@ -123,10 +124,11 @@ export async function readNodeGroupTrust(
         `(expected <instance group>/${FILE}, written by kops update cluster)`,
     );
   }
+  const yaml = await yamlReady;
   const groups: GroupTrust[] = [];
   for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
     const batch = names.slice(i, i + READ_CONCURRENCY);
-    groups.push(...(await Promise.all(batch.map((g) => readGroup(s3, bucket, listPrefix, g)))));
+    groups.push(...(await Promise.all(batch.map((g) => readGroup(s3, bucket, listPrefix, g, yaml)))));
   }
   return { source: `s3://${bucket}/${listPrefix}`, groups };
 }

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CaSourceError } from '../ca/bundle.ts';
 import { ACCESS_DENIED, clusterKey, getObjectText, listNames, parseStateStoreUrl } from '../ca/s3-text.ts';
-import { loadYaml } from '../yaml.ts';
+import { loadYaml, type Yaml } from '../yaml.ts';
 import { kopsSpecKeys } from './keys.ts';
 import {
   type ClusterSpec,
@@ -70,30 +70,30 @@ async function readCluster(
   s3: S3Client,
   bucket: string,
   keys: ReturnType<typeof kopsSpecKeys>,
+  yaml: Yaml,
 ): Promise<Pick<KopsSpecs, 'cluster' | 'applied'>> {
   // Without ListBucket on the cluster folder a missing object answers AccessDenied, not 404.
   const [config, completed] = await Promise.all([
     readOptional(s3, bucket, keys.config),
     readOptional(s3, bucket, keys.completed),
-    loadYaml(),
   ]);
   const where = `s3://${bucket}/${keys.config}`;
   const appliedKey = `s3://${bucket}/${keys.completed}`;
-  const applied = completed.text !== undefined ? parseClusterSpec(completed.text, appliedKey) : undefined;
+  const applied =
+    completed.text !== undefined ? parseClusterSpec(completed.text, appliedKey, yaml) : undefined;
   if (config.text !== undefined) {
-    return { cluster: parseClusterSpec(config.text, where), ...(applied ? { applied } : {}) };
+    return { cluster: parseClusterSpec(config.text, where, yaml), ...(applied ? { applied } : {}) };
   }
   if (applied) return { cluster: applied };
   if (config.denied) throw config.denied;
   throw new KopsSpecError(where, `${where} does not exist (no kops cluster of that name in the state store)`);
 }
 
-async function readGroup(s3: S3Client, bucket: string, key: string): Promise<InstanceGroupSpec> {
+async function readGroup(s3: S3Client, bucket: string, key: string, yaml: Yaml): Promise<InstanceGroupSpec> {
   const where = `s3://${bucket}/${key}`;
   const text = await readText(s3, bucket, key, 'a kops instance group spec');
   if (text === undefined) throw new KopsSpecError(where, `${where} was listed but is gone; try again`);
-  await loadYaml();
-  return parseInstanceGroup(text, where);
+  return parseInstanceGroup(text, where, yaml);
 }
 
 /**
@@ -106,26 +106,31 @@ export async function readKopsSpecs(
   s3: S3Client,
 ): Promise<KopsSpecsRead> {
   let where = stateStore;
+  const yamlReady = loadYaml();
   try {
     const { bucket, prefix } = parseStateStoreUrl(stateStore);
     const keys = kopsSpecKeys(prefix, cluster);
     where = `s3://${bucket}/${keys.instanceGroups}`;
-    const names = await listNames(
-      s3,
-      bucket,
-      keys.instanceGroups,
-      (key) => {
-        const name = key.slice(keys.instanceGroups.length);
-        return key.startsWith(keys.instanceGroups) && INSTANCE_GROUP_KEY.test(name) ? name : undefined;
-      },
-      { maxPages: MAX_LIST_PAGES, maxNames: MAX_INSTANCE_GROUPS, what: 'instance groups' },
-    );
-    const clusterSpecs = await readCluster(s3, bucket, keys);
+    // the listing, the cluster spec and the parser are independent: one round trip, not three
+    const [names, clusterSpecs] = await Promise.all([
+      listNames(
+        s3,
+        bucket,
+        keys.instanceGroups,
+        (key) => {
+          const name = key.slice(keys.instanceGroups.length);
+          return key.startsWith(keys.instanceGroups) && INSTANCE_GROUP_KEY.test(name) ? name : undefined;
+        },
+        { maxPages: MAX_LIST_PAGES, maxNames: MAX_INSTANCE_GROUPS, what: 'instance groups' },
+      ),
+      yamlReady.then((yaml) => readCluster(s3, bucket, keys, yaml)),
+    ]);
+    const yaml = await yamlReady;
     const instanceGroups: InstanceGroupSpec[] = [];
     for (let i = 0; i < names.length; i += READ_CONCURRENCY) {
       const batch = names.slice(i, i + READ_CONCURRENCY);
       instanceGroups.push(
-        ...(await Promise.all(batch.map((n) => readGroup(s3, bucket, `${keys.instanceGroups}${n}`)))),
+        ...(await Promise.all(batch.map((n) => readGroup(s3, bucket, `${keys.instanceGroups}${n}`, yaml)))),
       );
     }
     return {

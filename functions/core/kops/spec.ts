@@ -1,7 +1,7 @@
 import { CLASSIC_ELB_NAME, TARGET_GROUP_ARN } from '../aws/names.ts';
 import { rejectYamlErrors } from '../ca/yaml-errors.ts';
 import type { LoadBalancerRef } from '../lb/port.ts';
-import { loadedYaml } from '../yaml.ts';
+import type { Yaml } from '../yaml.ts';
 
 /**
  * The parts of kops' specs the sentinel reads, parsed as data from a hostile source: the cluster
@@ -66,11 +66,11 @@ function isObj(v: unknown): v is Obj {
 }
 
 /** Parses one YAML document of `kind`, returning its plain `metadata` and `spec`. */
-function parseObject(text: string, key: string, kind: string): { metadata: Obj; spec: Obj } {
+function parseObject(text: string, key: string, kind: string, yaml: Yaml): { metadata: Obj; spec: Obj } {
   if (text.length > MAX_SPEC_BYTES) {
     throw new KopsSpecError(key, `${key}: ${text.length} characters is too large for a kops ${kind}`);
   }
-  const { isMap, parseDocument } = loadedYaml();
+  const { isMap, parseDocument } = yaml;
   const doc = parseDocument(text, { uniqueKeys: false });
   try {
     rejectYamlErrors(doc, key);
@@ -157,8 +157,8 @@ function externalLoadBalancersOf(
 }
 
 /** Parses an instance group spec (`<cluster>/instancegroup/<ig>`), any kops version. */
-export function parseInstanceGroup(text: string, key: string): InstanceGroupSpec {
-  const { metadata, spec } = parseObject(text, key, 'InstanceGroup');
+export function parseInstanceGroup(text: string, key: string, yaml: Yaml): InstanceGroupSpec {
+  const { metadata, spec } = parseObject(text, key, 'InstanceGroup', yaml);
   const name = optString(metadata, 'name', key, 'metadata', 253);
   if (!name || !INSTANCE_GROUP_NAME.test(name)) {
     throw new KopsSpecError(key, `${key}: metadata.name is not an instance group name`);
@@ -172,8 +172,8 @@ export function parseInstanceGroup(text: string, key: string): InstanceGroupSpec
 }
 
 /** Parses a cluster spec (`<cluster>/config` or `cluster-completed.spec`), any kops version. */
-export function parseClusterSpec(text: string, key: string): ClusterSpec {
-  const { spec } = parseObject(text, key, 'Cluster');
+export function parseClusterSpec(text: string, key: string, yaml: Yaml): ClusterSpec {
+  const { spec } = parseObject(text, key, 'Cluster', yaml);
   const api = spec.api;
   if (api === undefined || api === null) return { key };
   if (!isObj(api)) throw new KopsSpecError(key, `${key}: spec.api is not a mapping`);

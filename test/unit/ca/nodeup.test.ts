@@ -8,12 +8,15 @@ import {
   parseNodeupConfig,
 } from '../../../functions/core/ca/nodeup.ts';
 import { CaSourceSchema } from '../../../functions/core/config/schema.ts';
-import { loadYaml } from '../../../functions/core/yaml.ts';
+import { loadYaml, type Yaml } from '../../../functions/core/yaml.ts';
 import { createCa, issueServerCert, nodeupConfigYaml, type TestCa } from '../../../sandbox/pki.ts';
 import { errorOf } from './helpers.ts';
 
-// readNodeGroupTrust loads the YAML parser before it parses (functions/core/yaml.ts); these tests parse directly
-beforeAll(loadYaml);
+// readNodeGroupTrust loads the YAML parser and hands it to parseNodeupConfig (functions/core/yaml.ts)
+let yaml: Yaml;
+beforeAll(async () => {
+  yaml = await loadYaml();
+});
 
 let current: TestCa;
 let next: TestCa;
@@ -49,6 +52,7 @@ describe('parseNodeupConfig', () => {
     const bundle = parseNodeupConfig(
       nodeupConfigYaml({ cas: [current, next], extra: { SomeFutureField: { a: [1, 2] } } }),
       'cfg',
+      yaml,
     );
     expect(bundle.fingerprints).toEqual([current.x509.fingerprint256, next.x509.fingerprint256]);
     expect(bundle.source).toBe('cfg');
@@ -68,7 +72,7 @@ describe('parseNodeupConfig', () => {
       ],
     ];
     for (const [text, message] of cases) {
-      const err = errorOf(() => parseNodeupConfig(text, 'cfg'));
+      const err = errorOf(() => parseNodeupConfig(text, 'cfg', yaml));
       expect(err).toBeInstanceOf(CaSourceError);
       expect(err.message).toMatch(message);
       expect(err.message).not.toContain(secret);
@@ -77,9 +81,11 @@ describe('parseNodeupConfig', () => {
 
   it('refuses an oversized document and a serving certificate in place of the CA', async () => {
     const servingPem = (await issueServerCert(current, { dns: ['api.internal.k8s.example.com'] })).certPem;
-    expect(() => parseNodeupConfig(' '.repeat(MAX_NODEUP_CONFIG_BYTES + 1), 'cfg')).toThrow(/too large/);
+    expect(() => parseNodeupConfig(' '.repeat(MAX_NODEUP_CONFIG_BYTES + 1), 'cfg', yaml)).toThrow(
+      /too large/,
+    );
     const leaf = { ...current, certPem: servingPem };
-    expect(() => parseNodeupConfig(nodeupConfigYaml({ cas: [leaf] }), 'cfg')).toThrow(
+    expect(() => parseNodeupConfig(nodeupConfigYaml({ cas: [leaf] }), 'cfg', yaml)).toThrow(
       /cfg: PEM block 1 \(CN=kubernetes-master\) is not a CA certificate/,
     );
   });

@@ -1,10 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KopsSpecError, parseClusterSpec, parseInstanceGroup } from '../../../functions/core/kops/spec.ts';
-import { loadYaml } from '../../../functions/core/yaml.ts';
+import { loadYaml, type Yaml } from '../../../functions/core/yaml.ts';
 import { clusterSpecYaml, completedClusterSpecYaml, instanceGroupYaml } from '../../../sandbox/kops-specs.ts';
 
-// the readers load the YAML parser before they parse (functions/core/yaml.ts); these tests parse directly
-beforeAll(loadYaml);
+// the readers load the YAML parser and hand it to the parse functions (functions/core/yaml.ts)
+let yaml: Yaml;
+beforeAll(async () => {
+  yaml = await loadYaml();
+});
 
 const KEY = 's3://kops-state-store/k8s.example.com/instancegroup/control-plane-eu-west-1a';
 const CKEY = 's3://kops-state-store/k8s.example.com/config';
@@ -24,7 +27,7 @@ describe('parseInstanceGroup', () => {
       zone: 'eu-west-1a',
       externalLoadBalancers: [{ loadBalancerName: 'k8s-api-internal' }, { targetGroupArn: TG }],
     });
-    expect(parseInstanceGroup(text, KEY)).toEqual({
+    expect(parseInstanceGroup(text, KEY, yaml)).toEqual({
       name: 'control-plane-eu-west-1a',
       key: KEY,
       role: expected,
@@ -49,7 +52,7 @@ describe('parseInstanceGroup', () => {
         { targetGroupArn: TG },
       ],
     });
-    const ig = parseInstanceGroup(text, KEY);
+    const ig = parseInstanceGroup(text, KEY, yaml);
     expect(ig.externalLoadBalancers).toEqual([
       { kind: 'classic', name: 'k8s-api-internal' },
       { kind: 'target-group', arn: TG },
@@ -64,7 +67,7 @@ describe('parseInstanceGroup', () => {
 
   it('tolerates fields it does not know and a role it does not know', () => {
     const text = `apiVersion: kops.k8s.io/v1alpha3\nkind: InstanceGroup\nmetadata:\n  name: ig1\nspec:\n  role: Karpenter\n  futureField: {a: [1, 2]}\n`;
-    expect(parseInstanceGroup(text, KEY)).toMatchObject({
+    expect(parseInstanceGroup(text, KEY, yaml)).toMatchObject({
       name: 'ig1',
       role: 'other',
       externalLoadBalancers: [],
@@ -110,7 +113,7 @@ describe('parseInstanceGroup', () => {
   ])('refuses %s, naming the key and quoting nothing', (_what, text, message) => {
     let err: unknown;
     try {
-      parseInstanceGroup(text, KEY);
+      parseInstanceGroup(text, KEY, yaml);
     } catch (e) {
       err = e;
     }
@@ -136,7 +139,7 @@ describe('parseClusterSpec', () => {
       sslCertificate: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
       useForInternalApi: true,
     };
-    expect(parseClusterSpec(clusterSpecYaml({ ...cluster, api }), CKEY)).toEqual({
+    expect(parseClusterSpec(clusterSpecYaml({ ...cluster, api }), CKEY, yaml)).toEqual({
       key: CKEY,
       apiLoadBalancer: {
         class: 'Network',
@@ -145,14 +148,14 @@ describe('parseClusterSpec', () => {
         useForInternalApi: true,
       },
     });
-    expect(parseClusterSpec(completedClusterSpecYaml({ ...cluster, api: {} }), CKEY)).toEqual({
+    expect(parseClusterSpec(completedClusterSpecYaml({ ...cluster, api: {} }), CKEY, yaml)).toEqual({
       key: CKEY,
       apiLoadBalancer: { class: 'Classic', type: 'Public', useForInternalApi: false },
     });
   });
 
   it('a DNS-only cluster has no API load balancer', () => {
-    expect(parseClusterSpec(clusterSpecYaml(cluster), CKEY)).toEqual({ key: CKEY });
+    expect(parseClusterSpec(clusterSpecYaml(cluster), CKEY, yaml)).toEqual({ key: CKEY });
   });
 
   it.each([
@@ -174,7 +177,7 @@ describe('parseClusterSpec', () => {
     ],
     ['an instance group', 'kind: InstanceGroup\nmetadata: {name: a}\n', /kind is not Cluster/],
   ])('refuses %s, naming the key', (_what, text, message) => {
-    expect(() => parseClusterSpec(text, CKEY)).toThrow(message);
-    expect(() => parseClusterSpec(text, CKEY)).toThrow(KopsSpecError);
+    expect(() => parseClusterSpec(text, CKEY, yaml)).toThrow(message);
+    expect(() => parseClusterSpec(text, CKEY, yaml)).toThrow(KopsSpecError);
   });
 });
