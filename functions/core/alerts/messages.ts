@@ -1,6 +1,7 @@
 import type { MessageAttributeValue, PublishCommandInput } from '@aws-sdk/client-sns';
 import { codeInfo } from '../findings/codes.ts';
 import type { CheckKind, Finding, Severity } from '../findings/finding.ts';
+import { truncate } from '../text.ts';
 import { type Consequence, consequenceLines, consequencesOf } from './causes.ts';
 import { fixFor, runbookLink } from './fixes.ts';
 import type { AlertRecord, AlertState, NotificationKind } from './policy.ts';
@@ -286,10 +287,6 @@ const esc = escapeChatText;
 /** Backticks would break the code spans Chatbot renders. */
 const code = (v: string): string => `\`${esc(v).replace(/`/g, "'")}\``;
 
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 export function renderChatbot(alert: MachineAlert): ChatbotNotification {
   const f = alert.finding;
   const emoji =
@@ -329,8 +326,8 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
     id: `${alert.alertKey}|${alert.kind}|${alert.notifiedAt}`,
     content: {
       textType: 'client-markdown',
-      title: cap(esc(`${emoji} ${KIND_WORD[alert.kind]}: ${alert.title} (${alert.cluster})`), 250),
-      description: cap(lines.join('\n'), 3500),
+      title: truncate(esc(`${emoji} ${KIND_WORD[alert.kind]}: ${alert.title} (${alert.cluster})`), 250),
+      description: truncate(lines.join('\n'), 3500),
       nextSteps: (alert.kind === 'resolve'
         ? [`Runbook: ${alert.runbook}`]
         : [alert.fix, `Runbook: ${alert.runbook}`]
@@ -339,7 +336,7 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
     },
     metadata: {
       threadId: alert.alertKey,
-      summary: cap(
+      summary: truncate(
         esc(`${KIND_WORD[alert.kind]}: ${alert.code} on ${alert.cluster} (${alert.resource})`),
         250,
       ),

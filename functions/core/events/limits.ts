@@ -33,7 +33,6 @@ function hasControl(s: string): boolean {
 
 /** Auto Scaling group names: 1..255 characters, no control characters. */
 const GROUP_NAME = { test: (s: string) => s.length >= 1 && s.length <= 255 && !hasControl(s) };
-/** EC2 instance ids: `i-` and 8 (older) or 17 hex digits. */
 /** Lifecycle hook names. */
 const HOOK_NAME = /^[A-Za-z0-9\-_/]{1,255}$/;
 /** Lifecycle action tokens are UUIDs. */

@@ -9,7 +9,7 @@ import { batchOrEach } from '../aws/batch-or-each.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import { isAwsError } from '../aws/errors.ts';
 import { deregisterEach } from './errors.ts';
-import { type Attachments, isAttachedTo, type LoadBalancerPort, labelOf } from './port.ts';
+import { type LoadBalancerPort, labelOf } from './port.ts';
 
 export class ClassicElbPort implements LoadBalancerPort {
   readonly ref: { kind: 'classic'; name: string };
@@ -21,10 +21,6 @@ export class ClassicElbPort implements LoadBalancerPort {
   ) {
     this.ref = { kind: 'classic', name };
     this.label = labelOf(this.ref);
-  }
-
-  isAttached(group: Attachments): boolean {
-    return isAttachedTo(this.ref, group);
   }
 
   async attach(groupName: string): Promise<void> {

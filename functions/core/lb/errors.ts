@@ -1,3 +1,4 @@
+import { batchOrEach } from '../aws/batch-or-each.ts';
 import { isAwsError } from '../aws/errors.ts';
 
 /**
@@ -9,18 +10,12 @@ export async function deregisterEach(
   call: (ids: string[]) => Promise<unknown>,
   goneErrors: string[],
 ): Promise<void> {
-  try {
-    await call(ids);
-    return;
-  } catch (err) {
-    if (!isAwsError(err, ...goneErrors)) throw err;
-    if (ids.length === 1) return;
-  }
-  for (const id of ids) {
-    try {
-      await call([id]);
-    } catch (err) {
-      if (!isAwsError(err, ...goneErrors)) throw err;
-    }
-  }
+  await batchOrEach(
+    ids,
+    async (batch) => {
+      await call(batch);
+      return [];
+    },
+    (err) => isAwsError(err, ...goneErrors),
+  );
 }

@@ -48,7 +48,6 @@ export function isAttachedTo(ref: LoadBalancerRef, group: Attachments): boolean 
 export interface LoadBalancerPort {
   readonly ref: LoadBalancerRef;
   readonly label: string;
-  isAttached(group: Attachments): boolean;
   attach(groupName: string): Promise<void>;
   /** Registers on the cluster's instance port. */
   register(instanceIds: string[]): Promise<void>;

@@ -8,7 +8,7 @@ import {
 import type { AwsClients } from '../aws/clients.ts';
 import { isAwsError } from '../aws/errors.ts';
 import { deregisterEach } from './errors.ts';
-import { type Attachments, isAttachedTo, type LoadBalancerPort, labelOf } from './port.ts';
+import { type LoadBalancerPort, labelOf } from './port.ts';
 
 export class TargetGroupPort implements LoadBalancerPort {
   readonly ref: { kind: 'target-group'; arn: string };
@@ -24,10 +24,6 @@ export class TargetGroupPort implements LoadBalancerPort {
   ) {
     this.ref = { kind: 'target-group', arn };
     this.label = labelOf(this.ref);
-  }
-
-  isAttached(group: Attachments): boolean {
-    return isAttachedTo(this.ref, group);
   }
 
   async attach(groupName: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ipText } from './name-constraints.ts';
 
 /**
  * Hostname matching as Go's crypto/x509 `VerifyHostname` does it (what kubelet uses): only the
@@ -49,14 +50,6 @@ export function parseSubjectAltName(text: string | undefined): SubjectAltNames {
 
 export function subjectAltNames(cert: X509Certificate): SubjectAltNames {
   return parseSubjectAltName(cert.subjectAltName);
-}
-
-/** An encoded IP SAN (4 or 16 bytes) as text. */
-function ipText(ip: Buffer): string {
-  if (ip.length === 4) return [...ip].join('.');
-  const groups: string[] = [];
-  for (let i = 0; i + 1 < ip.length; i += 2) groups.push(ip.readUInt16BE(i).toString(16));
-  return groups.join(':');
 }
 
 /**

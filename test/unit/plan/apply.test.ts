@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../functions/core/apply/apply.ts';
-import type { Attachments, LoadBalancerPort } from '../../../functions/core/lb/port.ts';
+import type { LoadBalancerPort } from '../../../functions/core/lb/port.ts';
 import { labelOf } from '../../../functions/core/lb/port.ts';
 import { plan } from '../../../functions/core/plan/plan.ts';
 import { brief, CLUSTER, G1, id, picture, T, TG } from './picture.ts';
@@ -15,7 +15,6 @@ function memoryTargetGroup(registered: Record<string, number[]>, opts: { refuseR
   const port: LoadBalancerPort = {
     ref,
     label: labelOf(ref),
-    isAttached: (g: Attachments) => g.targetGroupArns.includes(TG),
     attach: async (group) => {
       calls.push(`attach ${group}`);
     },
