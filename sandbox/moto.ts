@@ -54,8 +54,9 @@ try:
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
     for path in EventTemplateParser.DEFAULT_EVENT_INPUT_PATHS_MAP.values():
         jsonpath_ng.ext.parse(path)
-except ImportError:
-    pass
+except Exception as err:
+    # a speed-up only: any moto release it does not fit runs the slow path, never a failed start
+    print("note: moto's JSONPath cache is off (%s)" % err, file=sys.stderr)
 app = DomainDispatcherApplication(create_backend_app)
 app.debug = True
 lock = threading.Lock()
@@ -66,6 +67,7 @@ run_simple(host, port, one_at_a_time, threaded=True)
 `;
 
 let serialized: boolean | undefined;
+let plain: boolean | undefined;
 
 /** Whether the python3 on PATH can run moto itself (then requests are served one at a time). */
 function serializedMotoAvailable(): boolean {
@@ -139,13 +141,16 @@ export async function launchMoto(): Promise<Moto> {
   // each check is a Python start-up (seconds on a busy machine): asked once per process, and the
   // moto_server one only when python3 cannot run moto itself
   serialized ??= serializedMotoAvailable();
-  if (!serialized && motoAvailable())
-    // plain moto_server checks a DynamoDB condition without a lock: concurrent conditional writes
-    // can both win (about 1 round in 400), which the alert and follow-up-claim tests would see
-    process.stderr.write(
-      'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]>=5.2,<5.3"\n',
-    );
-  if (!serialized && !motoAvailable()) {
+  if (plain === undefined) {
+    plain = !serialized && motoAvailable();
+    if (plain)
+      // plain moto_server checks a DynamoDB condition without a lock: concurrent conditional writes
+      // can both win (about 1 round in 400), which the alert and follow-up-claim tests would see
+      process.stderr.write(
+        'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]>=5.2,<5.3"\n',
+      );
+  }
+  if (!serialized && !plain) {
     throw new Error(
       'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
     );

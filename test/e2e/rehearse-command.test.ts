@@ -15,7 +15,11 @@ function runRehearse(): Promise<{ code: number | null; stdout: string; stderr: s
       delete env[name];
   }
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'rehearse', '--', '--groups', '1'], { env });
+    // its own process group: a timeout kills npm, the CLI and the moto_server it started, together
+    const child = spawn('npm', ['run', '--silent', 'rehearse', '--', '--groups', '1'], {
+      env,
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -24,7 +28,9 @@ function runRehearse(): Promise<{ code: number | null; stdout: string; stderr: s
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS - 10_000);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, TIMEOUT_MS - 10_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -134,7 +134,8 @@ describe('AWS calls under injected faults', () => {
     const inSync = faulted.filter((r) => r.outcome === 'in-sync').length;
     expect(inSync).toBeGreaterThanOrEqual(2);
 
-    // after the faults: no retries, and as fast as before (adaptive mode would still be rate limiting)
+    // after the faults: no retries, and as fast as before (the deployed retry mode, standard and not
+    // adaptive, is proved in test/unit/aws/retry-budget.test.ts: these clients run a shortened copy)
     const after: EventRun[] = [];
     for (let i = 0; i < 3; i++) after.push(await runEvent(instanceId));
     for (const run of after) {
