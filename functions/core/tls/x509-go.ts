@@ -249,23 +249,33 @@ function checkPublicKey(node: X509Certificate): void {
   }
 }
 
-/** Decoded certificates by SHA-256 fingerprint: probes of one run see the same chain and roots again. */
-const parsed = new Map<string, Omit<GoCertificate, 'node'>>();
+/**
+ * Decoded certificates by SHA-256 fingerprint, refusals included: probes of one run see the same
+ * chain and roots again (every address of a name serves the same chain).
+ */
+const parsed = new Map<string, Omit<GoCertificate, 'node'> | CertificateParseError>();
 const MAX_CACHED = 256;
 
 /** Decodes one certificate (cached, bounded). Throws CertificateParseError. */
 export function goCertificate(node: X509Certificate): GoCertificate {
   const key = node.fingerprint256;
-  const cached = parsed.get(key);
-  if (cached) return { ...cached, node };
-  const out = decode(node);
-  if (parsed.size >= MAX_CACHED) {
-    const oldest = parsed.keys().next().value;
-    if (oldest !== undefined) parsed.delete(oldest);
+  let facts = parsed.get(key);
+  if (!facts) {
+    try {
+      const { node: _node, ...decoded } = decode(node);
+      facts = decoded;
+    } catch (err) {
+      if (!(err instanceof CertificateParseError)) throw err;
+      facts = err;
+    }
+    if (parsed.size >= MAX_CACHED) {
+      const oldest = parsed.keys().next().value;
+      if (oldest !== undefined) parsed.delete(oldest);
+    }
+    parsed.set(key, facts);
   }
-  const { node: _node, ...facts } = out;
-  parsed.set(key, facts);
-  return out;
+  if (facts instanceof CertificateParseError) throw facts;
+  return { ...facts, node };
 }
 
 /** Go's basicConstraints reading: SEQUENCE { BOOLEAN cA OPTIONAL, INTEGER pathLen OPTIONAL }, the rest unread. */

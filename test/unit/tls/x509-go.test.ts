@@ -81,6 +81,21 @@ describe("goCertificate: extension encodings Go's parser refuses", () => {
     refuses('2.5.29.19', '3004 02020001', /shortest form/);
   });
 
+  it('a refused certificate is remembered: the same refusal again, not a second decode', () => {
+    const cert = leafWith({ extra: [{ oid: '2.5.29.19', critical: false, value: hex('0500') }] }).x509;
+    const refusal = (): unknown => {
+      try {
+        goCertificate(cert);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const first = refusal();
+    expect(first).toBeInstanceOf(CertificateParseError);
+    expect(refusal()).toBe(first);
+  });
+
   it('keyUsage: not a BIT STRING, or padding bits set', () => {
     refuses('2.5.29.15', '0401a0', /unreadable extension 2\.5\.29\.15/);
     refuses('2.5.29.15', '030205a1', /padding/);
