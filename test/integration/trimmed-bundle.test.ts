@@ -11,6 +11,7 @@ import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { createHandler } from '../../functions/registrar/handler.ts';
 import { configDefine, esbuildOptions } from '../../lib/bundling/options.ts';
+import { sdkSchemaKeysPlugin } from '../../lib/bundling/sdk-schema-keys.ts';
 import { autoScalingEvent } from '../../sandbox/events.ts';
 import { buildWorld, type World } from '../../sandbox/world.ts';
 import { group } from '../support/aws-state.ts';
@@ -70,7 +71,10 @@ async function startRecorder(target: string): Promise<Recorder> {
 async function bundledRegistrar(name: string, world: World, trimmed: boolean): Promise<Handler> {
   const outfile = join(dir, name, 'index.mjs');
   const options = esbuildOptions('functions/registrar/handler.ts', outfile, configDefine(world.config));
-  await build({ ...options, sourcemap: false, ...(trimmed ? {} : { plugins: [] }) });
+  // the untrimmed bundle drops the schema-key plugin only: the other plugins stay as deployed
+  const schemaKeys = sdkSchemaKeysPlugin().name;
+  const plugins = trimmed ? options.plugins : options.plugins?.filter((p) => p.name !== schemaKeys);
+  await build({ ...options, sourcemap: false, ...(plugins ? { plugins } : {}) });
   return ((await import(pathToFileURL(outfile).href)) as { handler: Handler }).handler;
 }
 

@@ -1,4 +1,4 @@
-import { type Finding, isDrift, type Severity, type Verdict } from '../findings/finding.ts';
+import { type Finding, isDrift, SEVERITY_RANK, type Verdict } from '../findings/finding.ts';
 import { groupByCause } from './causes.ts';
 import type { AlertRecord, Observation } from './policy.ts';
 import { alertSortKey } from './state.ts';
@@ -13,8 +13,6 @@ export interface WorkItem {
 }
 
 const scopeOf = (f: { check: string; resource: string }): string => `${f.check}#${f.resource}`;
-
-const SEVERITY_RANK: Record<Severity, number> = { ok: 0, info: 1, warning: 2, critical: 3 };
 
 /** Groups verdicts by cluster (a run may, in principle, report a cluster twice). */
 export function byCluster(

@@ -5,6 +5,9 @@
  */
 export type Severity = 'ok' | 'info' | 'warning' | 'critical';
 
+/** Severities in order, for picking the worst of several. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { ok: 0, info: 1, warning: 2, critical: 3 };
+
 /** What the sentinel did about it. */
 export type Action = 'none' | 'repaired' | 'would-repair' | 'repair-failed' | 'skipped';
 

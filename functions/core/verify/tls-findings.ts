@@ -1,13 +1,12 @@
 import type { ClusterConfig } from '../config/schema.ts';
 import { CODES } from '../findings/codes.ts';
-import type { Finding, Severity } from '../findings/finding.ts';
+import { type Finding, SEVERITY_RANK } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { hostPort } from '../tls/connect-to.ts';
 import { type ProbeResult, tlsFinding } from '../tls/probe.ts';
 import type { Ipv6Only } from './resolve-targets.ts';
 
-const RANK: Record<Severity, number> = { ok: 0, info: 1, warning: 2, critical: 3 };
-const rank = (p: ProbeResult) => RANK[CODES[p.code].severity];
+const rank = (p: ProbeResult) => SEVERITY_RANK[CODES[p.code].severity];
 
 /** Pure: the worst of a zone's probes; on a tie, the first address in sorted order (a stable pick). */
 function worstOf(probes: readonly ProbeResult[]): ProbeResult {
