@@ -81,7 +81,9 @@ export const initCommand: Command = async (values, io) => {
   if (out && existsSync(out) && !force)
     throw new UsageError(`--out: "${out.slice(0, 200)}" exists; give --force to overwrite it`, COMMAND);
   const { region, from } = await regionOf(typeof values.region === 'string' ? values.region : undefined);
-  const clients = { ...createAwsClients({ region }), sts: new STSClient(clientConfig({ region })) };
+  // only the clients init reads with (spreading the set would construct all eleven of its getters)
+  const { autoscaling, ec2, elb, elbv2, s3 } = createAwsClients({ region });
+  const clients = { autoscaling, ec2, elb, elbv2, s3, sts: new STSClient(clientConfig({ region })) };
   let facts: Awaited<ReturnType<typeof discoverForInit>>;
   try {
     facts = await discoverForInit(clients, {
