@@ -41,13 +41,18 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toMatch(/expected a VPC id/);
   });
 
-  it('exits 1 when the clusters are in different VPCs, before anything is bundled', () => {
+  it('exits 1 on a rule across fields (a CLI role in another account), before anything is bundled', () => {
     const config = example();
     const first = config.clusters[0] as Record<string, unknown>;
-    config.clusters.push({ ...first, name: 'other.k8s.example.com', vpcId: 'vpc-0fedcba987654321f' });
+    config.clusters.push({
+      ...first,
+      name: 'other.k8s.example.com',
+      vpcId: 'vpc-0fedcba987654321f',
+      cliRoleArn: 'arn:aws:iam::210987654321:role/sentinel-cli',
+    });
     const result = runApp(config);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('clusters[1].vpcId');
+    expect(result.stderr).toContain('clusters[1].cliRoleArn');
     expect(result.stderr).not.toContain('Bundling');
   });
 

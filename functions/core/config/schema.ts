@@ -12,6 +12,12 @@ const NO_IAM_WILDCARDS_MESSAGE = 'no * or ? (the value becomes part of an IAM po
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 
+/** An IAM role ARN (paths allowed); the account is captured to check it against the cluster's. */
+export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** A profile of the shared AWS config files (~/.aws/config), as the AWS CLI accepts it. */
+const PROFILE_NAME = /^[A-Za-z0-9_.+@=,:/-]{1,128}$/;
+
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 export const ClassicHealthCheckSchema = z
@@ -79,6 +85,13 @@ export const ClusterSchema = z
     name: z.string().regex(CLUSTER_NAME, 'a kops cluster name (a DNS name such as k8s.example.com)'),
     account: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account id'),
     region: z.string().regex(REGION, 'an AWS region such as eu-west-1'),
+    /** The CLI assumes this role (STS, session kops-api-sentinel-<user>) to reach the cluster's account. */
+    cliRoleArn: z
+      .string()
+      .regex(IAM_ROLE_ARN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+      .optional(),
+    /** The CLI uses this profile of the shared AWS config files for the cluster's account. */
+    profile: z.string().regex(PROFILE_NAME, 'a profile name of ~/.aws/config').optional(),
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id (vpc-…)'),
     nodeSubnetIds: z
       .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id (subnet-…)'))
@@ -170,6 +183,19 @@ export const SlackSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/** Where a fleet's alerts are decided: one account and region that every member reports to. */
+export const HubSchema = z
+  .object({
+    account: z.string().regex(ACCOUNT_ID, 'a 12-digit AWS account id'),
+    region: z.string().regex(REGION, 'an AWS region such as eu-west-1'),
+    /** Admit every account of this AWS Organization on the hub's bus, instead of the members' accounts. */
+    organizationId: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, 'an AWS Organizations id (o-…)')
+      .optional(),
+  })
+  .strict();
+
 export const AlertsSchema = z
   .object({
     reminderHours: z.number().min(0.25).max(168).default(6),
@@ -180,6 +206,8 @@ export const AlertsSchema = z
     /** Where docs/runbook.md is published (e.g. the repository's URL of the docs folder); links in alerts are relative without it. */
     runbookBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
     email: z.array(z.email()).default([]),
+    /** A fleet's one alert hub: members report their findings there, and only the hub alerts. */
+    hub: HubSchema.optional(),
   })
   .strict();
 
@@ -202,7 +230,7 @@ export const VerifierSchema = z
 export const SentinelConfigSchema = z
   .object({
     clusters: z.array(ClusterSchema).min(1, 'at least one cluster'),
-    /** The CloudFormation stack name; a second deployment in the same account and region (another VPC) needs its own. */
+    /** The CloudFormation stack name; in a fleet, the stem of every stack's name (docs/fleet.md). */
     stackName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (letters, digits, hyphens)')
@@ -213,24 +241,6 @@ export const SentinelConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    // One stack per account, region and VPC: the verifier is one function in one VPC, and Lambda
-    // takes at most 16 subnets and 5 security groups.
-    const subnets = new Set(cfg.clusters.flatMap((c) => c.nodeSubnetIds));
-    const groups = new Set(cfg.clusters.map((c) => c.nodeSecurityGroupId));
-    if (subnets.size > 16) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clusters'],
-        message: `at most 16 distinct nodeSubnetIds over all clusters (found ${subnets.size}; a Lambda function's limit)`,
-      });
-    }
-    if (groups.size > 5) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clusters'],
-        message: `at most 5 distinct nodeSecurityGroupIds over all clusters (found ${groups.size}; a Lambda function's limit)`,
-      });
-    }
     const seen = new Set<string>();
     cfg.clusters.forEach((c, i) => {
       if (seen.has(c.name)) {
@@ -241,23 +251,68 @@ export const SentinelConfigSchema = z
         });
       }
       seen.add(c.name);
-      const first = cfg.clusters[0];
-      if (first && c.vpcId !== first.vpcId && c.account === first.account && c.region === first.region) {
+      if (c.cliRoleArn && c.profile) {
         ctx.addIssue({
           code: 'custom',
-          path: ['clusters', i, 'vpcId'],
-          message: `the VPC of clusters[0] (${first.vpcId}); the verifier runs in one VPC, deploy one stack per VPC`,
+          path: ['clusters', i, 'profile'],
+          message: 'either cliRoleArn or profile, not both (the CLI reaches the account one way)',
         });
       }
-      if (first && (c.account !== first.account || c.region !== first.region)) {
+      const roleAccount = c.cliRoleArn ? IAM_ROLE_ARN.exec(c.cliRoleArn)?.[1] : undefined;
+      if (roleAccount && roleAccount !== c.account) {
         ctx.addIssue({
           code: 'custom',
-          path: ['clusters', i, c.account !== first.account ? 'account' : 'region'],
-          message: `the same account and region as clusters[0] (${first.account}/${first.region}); deploy one stack per account and region`,
+          path: ['clusters', i, 'cliRoleArn'],
+          message: `a role in the cluster's account ${c.account} (the ARN names ${roleAccount})`,
         });
       }
     });
+    // One member stack per account, region and VPC: its verifier is one function in one VPC, and
+    // Lambda takes at most 16 subnets and 5 security groups.
+    for (const member of groupByMember(cfg.clusters)) {
+      const subnets = new Set(member.clusters.flatMap((c) => c.nodeSubnetIds));
+      const groups = new Set(member.clusters.map((c) => c.nodeSecurityGroupId));
+      const where = `${member.account}/${member.region}/${member.vpcId}`;
+      if (subnets.size > 16) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', member.indexes[0] ?? 0, 'nodeSubnetIds'],
+          message: `at most 16 distinct nodeSubnetIds over the clusters of ${where} (found ${subnets.size}; a Lambda function's limit)`,
+        });
+      }
+      if (groups.size > 5) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', member.indexes[0] ?? 0, 'nodeSecurityGroupId'],
+          message: `at most 5 distinct nodeSecurityGroupIds over the clusters of ${where} (found ${groups.size}; a Lambda function's limit)`,
+        });
+      }
+    }
   });
+
+/** The clusters of one member (account, region, VPC), in config order, with their indexes. */
+export function groupByMember<C extends { account: string; region: string; vpcId: string }>(
+  clusters: readonly C[],
+): { account: string; region: string; vpcId: string; clusters: C[]; indexes: number[] }[] {
+  const members = new Map<
+    string,
+    { account: string; region: string; vpcId: string; clusters: C[]; indexes: number[] }
+  >();
+  clusters.forEach((c, i) => {
+    const key = `${c.account}/${c.region}/${c.vpcId}`;
+    const member = members.get(key) ?? {
+      account: c.account,
+      region: c.region,
+      vpcId: c.vpcId,
+      clusters: [],
+      indexes: [],
+    };
+    member.clusters.push(c);
+    member.indexes.push(i);
+    members.set(key, member);
+  });
+  return [...members.values()];
+}
 
 export type SentinelConfigInput = z.input<typeof SentinelConfigSchema>;
 type ParsedConfig = z.output<typeof SentinelConfigSchema>;

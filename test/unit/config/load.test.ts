@@ -98,14 +98,63 @@ describe('config', () => {
     expect(problems(input)[0]).toContain('at least one classic ELB name or target group ARN');
   });
 
-  it('refuses clusters in different accounts or regions in one deployment', () => {
+  it('accepts clusters in other accounts, regions and VPCs (a fleet: one member stack each)', () => {
     const input = valid();
+    const other = (name: string, extra: Record<string, unknown>) =>
+      ({ ...structuredClone(input.clusters[0]), name, ...extra }) as never;
+    input.clusters.push(
+      other('b.example.com', { region: 'us-east-1' }),
+      other('c.example.com', { account: '210987654321' }),
+      other('d.example.com', { vpcId: 'vpc-0fedcba987654321f' }),
+    );
+    expect(parseConfig(input).clusters.map((c) => c.name)).toHaveLength(4);
+  });
+
+  it('counts the Lambda subnet limit per member (account, region, VPC), not over the fleet', () => {
+    const input = valid();
+    const base = input.clusters[0] as Record<string, unknown>;
+    const subnets = (from: number) =>
+      Array.from({ length: 9 }, (_, i) => `subnet-${(from + i).toString(16).padStart(8, '0')}`);
+    base.nodeSubnetIds = subnets(0);
     input.clusters.push({
-      ...structuredClone(input.clusters[0]),
+      ...structuredClone(base),
       name: 'b.example.com',
-      region: 'us-east-1',
+      nodeSubnetIds: subnets(9),
     } as never);
-    expect(problems(input)[0]).toMatch(/^clusters\[1\]\.region: .*one stack per account and region/);
+    expect(problems(input)[0]).toMatch(
+      /^clusters\[0\]\.nodeSubnetIds: .*at most 16 distinct nodeSubnetIds over the clusters of 123456789012\/eu-west-1\/vpc-/,
+    );
+    (input.clusters[1] as Record<string, unknown>).region = 'us-east-1';
+    expect(parseConfig(input).clusters).toHaveLength(2);
+  });
+
+  it("takes a CLI role in the cluster's own account, or a profile, not both", () => {
+    const input = valid();
+    const c = input.clusters[0] as Record<string, unknown>;
+    c.cliRoleArn = 'arn:aws:iam::210987654321:role/sentinel-cli';
+    expect(problems(input)[0]).toMatch(
+      /^clusters\[0\]\.cliRoleArn: .*a role in the cluster's account 123456789012 \(the ARN names 210987654321\)/,
+    );
+    c.cliRoleArn = 'arn:aws:iam::123456789012:role/ops/sentinel-cli';
+    expect(parseConfig(input).clusters[0]?.cliRoleArn).toBe(
+      'arn:aws:iam::123456789012:role/ops/sentinel-cli',
+    );
+    c.profile = 'prod';
+    expect(problems(input)[0]).toMatch(/^clusters\[0\]\.profile: .*either cliRoleArn or profile, not both/);
+    c.cliRoleArn = 'arn:aws:iam::123456789012:user/someone';
+    expect(problems(input).join('\n')).toMatch(/clusters\[0\]\.cliRoleArn: .*expected an IAM role ARN/);
+  });
+
+  it('takes a hub by account and region, with an optional organization id', () => {
+    const input = valid() as Record<string, unknown>;
+    input.alerts = { hub: { account: '999999999999', region: 'eu-central-1', organizationId: 'o-abc' } };
+    expect(problems(input)[0]).toMatch(
+      /^alerts\.hub\.organizationId: found "o-abc"; expected an AWS Organizations id/,
+    );
+    input.alerts = {
+      hub: { account: '999999999999', region: 'eu-central-1', organizationId: 'o-abcdef1234' },
+    };
+    expect(parseConfig(input).alerts.hub?.organizationId).toBe('o-abcdef1234');
   });
 
   it('refuses an inline CA that carries a private key, without quoting it', () => {
@@ -119,18 +168,6 @@ describe('config', () => {
     const out = problems(input);
     expect(out[0]).toMatch(/^clusters\[0\]\.ca\.pem: .*expected CA certificates only, no private key/);
     expect(out.join('\n')).not.toContain('MIIEsecret');
-  });
-
-  it('refuses clusters in different VPCs in one deployment (the verifier lives in one VPC)', () => {
-    const input = valid();
-    input.clusters.push({
-      ...structuredClone(input.clusters[0]),
-      name: 'b.example.com',
-      vpcId: 'vpc-0fedcba987654321f',
-    } as never);
-    expect(problems(input)[0]).toMatch(
-      /^clusters\[1\]\.vpcId: found "vpc-0fedcba987654321f"; expected the VPC of clusters\[0\]/,
-    );
   });
 
   it('reads YAML and JSON files, and says which file is unreadable or malformed', () => {
