@@ -30,6 +30,8 @@ export const ENTRIES = {
   registrar: 'functions/registrar/handler.ts',
   verifier: 'functions/verifier/handler.ts',
   notifier: 'functions/notifier/handler.ts',
+  /** A fleet's hub: applies the alert policy to the members' reports (docs/fleet.md). */
+  hub: 'functions/hub/handler.ts',
 };
 
 const REGISTRAR_TIMEOUT = Duration.minutes(2);

@@ -11,6 +11,11 @@ export const ENV = {
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /** The SQS queue of delayed follow-up checks of newly registered instances. */
   FOLLOW_UP_QUEUE_URL: 'FOLLOW_UP_QUEUE_URL',
+  /**
+   * A fleet member's own event bus (with `alerts.hub`): the registrar and verifier report each run's
+   * findings there as `Findings Reported` events, and a rule forwards them to the hub's bus.
+   */
+  REPORT_BUS_NAME: 'REPORT_BUS_NAME',
   /** The Secrets Manager secret (name or ARN) holding the Slack incoming-webhook URL. */
   SLACK_SECRET_NAME: 'SLACK_SECRET_NAME',
 } as const;

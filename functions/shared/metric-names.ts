@@ -25,6 +25,11 @@ export const METRIC = {
   alertsResolved: 'AlertsResolved',
   /** Alerts firing after the run (a gauge: read its Maximum). */
   openAlerts: 'OpenAlerts',
+  /**
+   * Full verifier runs of a cluster the hub received (Count, 1 per cluster per report, dimension
+   * cluster): the hub's staleness alarm reads it, so a member that stops reporting alarms there.
+   */
+  reports: 'Reports',
   /** Duration of each completed TLS handshake the verifier made (Milliseconds). */
   handshakeLatency: 'HandshakeLatency',
 } as const;

@@ -17,6 +17,8 @@ export const DETAIL_TYPES = {
   driftDetected: 'Drift Detected',
   driftResolved: 'Drift Resolved',
   verificationCompleted: 'Verification Completed',
+  /** A fleet member's run, findings and all, on its way to the hub (docs/fleet.md). */
+  findingsReported: 'Findings Reported',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
