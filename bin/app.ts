@@ -2,8 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfigFile } from '../functions/core/config/load.ts';
 import type { SentinelConfig } from '../functions/core/config/schema.ts';
-import { memberConfig, planFleet } from '../functions/core/fleet/plan.ts';
-import { SentinelStack } from '../lib/sentinel-stack.ts';
+import { addFleet } from '../lib/fleet.ts';
 
 /** The config file: `-c sentinel:config=<path>` (cdk.json sets the default), else SENTINEL_CONFIG. */
 function configPath(app: App): string {
@@ -29,18 +28,10 @@ try {
   throw err;
 }
 
-// One member stack per account, region and VPC (functions/core/fleet/plan.ts); a config with one
-// member and no hub is the single stack it always was.
+// One member stack per account, region and VPC, and the hub when the config names one
+// (lib/fleet.ts); a config with one member and no hub is the single stack it always was.
 try {
-  for (const member of planFleet(config).members) {
-    new SentinelStack(app, member.id, {
-      stackName: member.stackName,
-      config: memberConfig(config, member),
-      env: { account: member.account, region: member.region },
-      description:
-        'kops-api-sentinel: keeps the internal kops API load balancer attached, registered and trusted by kubelet',
-    });
-  }
+  addFleet(app, config);
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);

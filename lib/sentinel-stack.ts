@@ -1,17 +1,19 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { SentinelConfig } from '../functions/core/config/schema.ts';
-import { Alerting } from './constructs/alerting.ts';
+import type { HubPlan, MemberPlan } from '../functions/core/fleet/plan.ts';
+import type { Alerting } from './constructs/alerting.ts';
 import { AutoScalingRules } from './constructs/autoscaling-rules.ts';
 import { SentinelDashboard } from './constructs/dashboard.ts';
 import { kopsSpecReadStatements, loadBalancerTagReadStatement } from './constructs/kops-permissions.ts';
+import { hubReports, localAlerts, type MemberAlerts } from './constructs/member-alerts.ts';
 import {
   caReadStatements,
   controlPlaneReadStatement,
+  onlyTheseRolesStatement,
   putDefaultBusEventsStatement,
   registrarMutationStatements,
 } from './constructs/permissions.ts';
@@ -23,6 +25,11 @@ import { acknowledge, acknowledgeWildcardResources } from './nag.ts';
 export interface SentinelStackProps extends StackProps {
   /** The validated deployment configuration (`loadConfigFile` / `parseConfig`). */
   readonly config: SentinelConfig;
+  /**
+   * With `alerts.hub`: this member and the fleet's hub (planFleet), so the member reports to the
+   * hub instead of alerting itself (docs/fleet.md).
+   */
+  readonly fleet?: { readonly member: MemberPlan; readonly hub: HubPlan };
 }
 
 /** Handler entries, relative to the project root. */
@@ -51,7 +58,10 @@ function roleArnOf(fn: SentinelFunction): string {
 export class SentinelStack extends Stack {
   readonly registrar: SentinelFunction;
   readonly verifier: SentinelFunction;
-  readonly alerting: Alerting;
+  /** Where alerts go: the member's own alerting, or its reports to the fleet's hub. */
+  readonly alerts: MemberAlerts;
+  /** Without a hub: the member's own alert table, topic and Slack wiring. */
+  readonly alerting?: Alerting;
   readonly deadLetterQueue: sqs.Queue;
   readonly followUpQueue: sqs.Queue;
   readonly followUpDeadLetterQueue: sqs.Queue;
@@ -59,7 +69,11 @@ export class SentinelStack extends Stack {
   constructor(scope: Construct, id: string, props: SentinelStackProps) {
     super(scope, id, props);
     assertLocalEsbuild();
-    const { config } = props;
+    const { config, fleet } = props;
+    if (config.alerts.hub && !fleet)
+      throw new Error(
+        `${id}: alerts.hub is set, so the stack needs its member and hub plan (the fleet prop; lib/fleet.ts builds it)`,
+      );
     // First, so a config the verifier cannot be placed with fails before anything is bundled.
     const placement = new VerifierPlacement(this, 'VerifierPlacement', config);
 
@@ -81,11 +95,16 @@ export class SentinelStack extends Stack {
       deadLetterQueue: { queue: this.followUpDeadLetterQueue, maxReceiveCount: 5 },
     });
 
-    this.alerting = new Alerting(this, 'Alerting', { config, notifierEntry: ENTRIES.notifier });
+    if (fleet) {
+      this.alerts = hubReports(this, { config, ...fleet, deadLetterQueue: this.deadLetterQueue });
+    } else {
+      const local = localAlerts(this, config, ENTRIES.notifier);
+      this.alerts = local;
+      this.alerting = local.alerting;
+    }
 
     const environment = {
-      ALERT_TABLE_NAME: this.alerting.table.tableName,
-      ALERT_TOPIC_ARN: this.alerting.topic.topicArn,
+      ...this.alerts.environment,
       EVENT_BUS_NAME: 'default',
       FOLLOW_UP_QUEUE_URL: this.followUpQueue.queueUrl,
     };
@@ -134,24 +153,20 @@ export class SentinelStack extends Stack {
     for (const fn of [this.registrar.function, this.verifier.function]) {
       fn.addToRolePolicy(controlPlaneReadStatement());
       fn.addToRolePolicy(putDefaultBusEventsStatement(this));
-      this.alerting.grantAlerting(fn);
+      this.alerts.grant(fn);
       this.followUpQueue.grantSendMessages(fn);
     }
     // Only the sentinel's own roles may send follow-ups: a message from anyone else in the account
     // is refused by SQS (the verifier also checks every message against AWS).
+    const ownRoles = [this.registrar, this.verifier].map((fn) => roleArnOf(fn));
+    this.alerts.admitOnly(ownRoles);
     this.followUpQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OnlyTheSentinelSendsFollowUps',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:SendMessage'],
-        resources: [this.followUpQueue.queueArn],
-        conditions: {
-          ArnNotEquals: {
-            'aws:PrincipalArn': [this.registrar, this.verifier].map((fn) => roleArnOf(fn)),
-          },
-        },
-      }),
+      onlyTheseRolesStatement(
+        'OnlyTheSentinelSendsFollowUps',
+        'sqs:SendMessage',
+        this.followUpQueue.queueArn,
+        ownRoles,
+      ),
     );
     const mutations = registrarMutationStatements(config.clusters);
     for (const statement of mutations) {
@@ -192,25 +207,23 @@ export class SentinelStack extends Stack {
       scheduleMinutes: config.verifier.scheduleMinutes,
     });
 
-    // Operational alarms, to the same topic.
-    const functions: [string, SentinelFunction | undefined][] = [
+    // Operational alarms, to the alert topic (no hub) or the member's own alarm topic (with a hub:
+    // a stalled verifier is alarmed here too, besides the hub's alarm on missing reports).
+    const { book } = this.alerts;
+    const functions: [string, SentinelFunction][] = [
       ['Registrar', this.registrar],
       ['Verifier', this.verifier],
-      ['Notifier', this.alerting.notifier],
+      ...this.alerts.functions,
     ];
-    for (const [name, fn] of functions) {
-      if (fn) this.alerting.alarmOnErrors(name, fn.function);
-    }
-    const queues: [string, sqs.IQueue | undefined][] = [
+    for (const [name, fn] of functions) book.onErrors(name, fn.function);
+    const queues: [string, sqs.IQueue][] = [
       ['DeadLetterQueue', this.deadLetterQueue],
       ['FollowUpDeadLetterQueue', this.followUpDeadLetterQueue],
-      ['NotificationDeadLetterQueue', this.alerting.notificationDeadLetterQueue],
+      ...this.alerts.queues,
     ];
-    for (const [name, queue] of queues) {
-      if (queue) this.alerting.alarmOnDeadLetters(name, queue);
-    }
+    for (const [name, queue] of queues) book.onDeadLetters(name, queue);
     const clusterNames = config.clusters.map((c) => c.name);
-    this.alerting.alarmOnMissingVerifications(clusterNames, config.verifier.scheduleMinutes);
+    book.onMissingVerifications(clusterNames, config.verifier.scheduleMinutes);
     new SentinelDashboard(this, 'Dashboard', {
       clusters: clusterNames,
       scheduleMinutes: config.verifier.scheduleMinutes,
@@ -221,14 +234,8 @@ export class SentinelStack extends Stack {
         value: placement.dedicatedSecurityGroup.securityGroupId,
       });
     }
-    new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
-    new CfnOutput(this, 'AlertTableName', { value: this.alerting.table.tableName });
+    this.alerts.addOutputs(this);
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'FollowUpDeadLetterQueueUrl', { value: this.followUpDeadLetterQueue.queueUrl });
-    if (this.alerting.notificationDeadLetterQueue) {
-      new CfnOutput(this, 'NotificationDeadLetterQueueUrl', {
-        value: this.alerting.notificationDeadLetterQueue.queueUrl,
-      });
-    }
   }
 }

@@ -36,7 +36,7 @@ export class Alerting extends Construct {
   readonly notifier?: SentinelFunction;
   readonly notificationDeadLetterQueue?: sqs.Queue;
   readonly chatbot?: chatbot.SlackChannelConfiguration;
-  private readonly book: AlarmBook;
+  readonly book: AlarmBook;
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id);

@@ -223,3 +223,23 @@ export function putDefaultBusEventsStatement(stack: Stack): iam.PolicyStatement 
     conditions: { StringEquals: { 'events:source': EVENT_SOURCE } },
   });
 }
+
+/**
+ * A resource-policy statement that refuses an action on a resource to every principal but the
+ * given roles, whatever their IAM allows (the follow-up queue, a fleet member's report bus).
+ */
+export function onlyTheseRolesStatement(
+  sid: string,
+  action: string,
+  resource: string,
+  roleArns: readonly string[],
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: [action],
+    resources: [resource],
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...roleArns] } },
+  });
+}
