@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { fleetInput, ORG_ID, sharedFleet, synthFleet } from './fleet-helpers.ts';
 import { chatbotInput, SYNTH_TIMEOUT_MS, synth, twoClusterInput } from './helpers.ts';
 
 /** cdk-nag's AwsSolutions pack over the synthesized stack: nothing left that is not acknowledged with a reason. */
@@ -67,6 +68,44 @@ describe('cdk-nag AwsSolutions', () => {
       expect(report.violations.map((v) => v.ruleName)).toContain(
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
       );
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
+
+describe('cdk-nag AwsSolutions, a fleet', () => {
+  it(
+    'finds nothing unacknowledged in any stack: the hub and every member',
+    () => {
+      const { app, templates } = sharedFleet();
+      const report = new AwsSolutionsChecks().validateScope(app);
+      const findings = report.violations.flatMap((v) =>
+        v.violatingResources.map((r) => `${v.ruleName} at ${r.resourceLogicalId ?? '?'}`),
+      );
+      expect(findings).toEqual([]);
+      expect(report.success).toBe(true);
+      expect(templates.size).toBe(5);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it(
+    'finds nothing unacknowledged with an organization id and Slack by Chatbot at the hub',
+    () => {
+      const input = fleetInput({
+        organizationId: ORG_ID,
+        accounts: ['111111111111'],
+        regions: ['eu-west-1'],
+      });
+      const { app } = synthFleet({
+        ...input,
+        alerts: {
+          ...input.alerts,
+          slack: { kind: 'chatbot', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' },
+        },
+      });
+      const report = new AwsSolutionsChecks().validateScope(app);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
     },
     SYNTH_TIMEOUT_MS,
   );
