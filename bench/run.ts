@@ -28,6 +28,7 @@ const SECTIONS = [
   'verify-phase',
   'alerts',
   'faults',
+  'synth',
 ] as const;
 const LAB_SECTIONS = ['registrar', 'event-path', 'scaling', 'verify-phase', 'alerts', 'faults'];
 
@@ -80,6 +81,7 @@ const { stopLabs, withLab } = await import('./lab.ts');
 const { machine, machineLine } = await import('./machine.ts');
 const { registrarRows } = await import('./registrar.ts');
 const { scalingRows } = await import('./scaling.ts');
+const { synthRows } = await import('./synth.ts');
 const { allMet, errorRow, renderTable, summary } = await import('./table.ts');
 const { handshakeRows, verifyPhaseRows } = await import('./tls.ts');
 
@@ -132,6 +134,7 @@ await section('handshake', handshakeRows);
 await section('bundle', bundleRows);
 await section('cold-start', () => coldStartRows());
 await section('cli', async () => cliStartupRows());
+await section('synth', async () => synthRows());
 try {
   if (LAB_SECTIONS.some((s) => only.includes(s)))
     await withLab(async (lab) => {
