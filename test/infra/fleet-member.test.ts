@@ -188,4 +188,16 @@ describe('a fleet member (with a hub)', () => {
       }
     });
   });
+
+  it('allows no mutating action on Resource "*" in any member (Lambda network interfaces aside)', () => {
+    eachMember((stack) => {
+      const wide = identityStatements(templateOf(fleet, stack.node.id))
+        .filter(
+          (s) =>
+            s.Effect === 'Allow' && s.resources.includes('*') && s.Sid !== 'ManageFunctionNetworkInterfaces',
+        )
+        .flatMap((s) => s.actions.filter((a) => !/:(Describe|Get|List)/.test(a)));
+      expect(wide).toEqual([]);
+    });
+  });
 });
