@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../functions/core/findings/finding.ts';
-import { clusterIn, forgetNetworks, MOTO_ACCOUNT } from '../support/cli-fleet.ts';
+import { clusterIn, forgetNetworks, MOTO_ACCOUNT } from '../../sandbox/cli-fleet.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 
 /**

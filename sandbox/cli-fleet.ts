@@ -1,13 +1,19 @@
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
-import type { AwsClients } from '../../functions/core/aws/clients.ts';
-import type { SentinelConfigInput } from '../../functions/core/config/schema.ts';
+import { createAwsClients } from '../functions/core/aws/all-clients.ts';
+import type { AwsClients } from '../functions/core/aws/clients.ts';
+import type { SentinelConfigInput } from '../functions/core/config/schema.ts';
 import {
   createInternalLoadBalancers,
   createKopsCluster,
   createNetwork,
   type KopsNetwork,
-} from '../../sandbox/kops-account.ts';
+} from './kops-account.ts';
+
+/**
+ * Clusters of the CLI's fleet in several accounts and regions of one moto (the CLI fleet test and
+ * the bench's fleet-cli section).
+ */
 
 /** moto's own account: what any credentials act as unless they came from an AssumeRole. */
 export const MOTO_ACCOUNT = '123456789012';
@@ -33,12 +39,14 @@ const networks = new Map<string, Promise<KopsNetwork>>();
 /**
  * A small kops cluster (one control-plane group with an internal classic ELB and an NLB target
  * group attached, as externalLoadBalancers leaves them) in one account and region, and its entry
- * of the config, in that account and region.
+ * of the config, in that account and region. With `caPem`, its CA bundle is in that account's SSM
+ * and the API name is probed; without, TLS is not judged (CA_UNAVAILABLE) and nothing is dialled.
  */
 export async function clusterIn(
   account: string,
   region: string,
   name: string,
+  opts: { caPem?: string } = {},
 ): Promise<SentinelConfigInput['clusters'][number]> {
   const clients = clientsIn(account, region);
   const where = `${account}/${region}`;
@@ -60,6 +68,11 @@ export async function clusterIn(
     naming: 'control-plane',
     attach: { classic: [lbs.classicName], targetGroupArns: [lbs.targetGroupArn] },
   });
+  const parameterName = `/kops-api-sentinel/${name}/ca-bundle`;
+  if (opts.caPem)
+    await clients.ssm.send(
+      new PutParameterCommand({ Name: parameterName, Type: 'String', Value: opts.caPem, Overwrite: true }),
+    );
   return {
     name,
     account,
@@ -68,7 +81,7 @@ export async function clusterIn(
     nodeSubnetIds: n.subnetIds,
     nodeSecurityGroupId: n.nodeSecurityGroupId,
     loadBalancers: { classic: [lbs.classicName], targetGroupArns: [lbs.targetGroupArn] },
-    api: { probeHostname: false },
+    ...(opts.caPem ? { ca: { source: 'ssm' as const, parameterName } } : { api: { probeHostname: false } }),
   };
 }
 
