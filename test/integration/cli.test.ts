@@ -59,7 +59,9 @@ describe('the CLI', () => {
     expect(tty.out.stderr).toMatch(/^ {6}ca: DRIFT 1 of 1$/m);
     expect(tty.out.stdout).toMatch(/^summary: 2 cluster\(s\)/m);
     // the world's CA bundle was never imported: a hole in the picture, not a verdict
-    expect(tty.out.stdout).toMatch(/^ {2}k8s\.example\.com\s+123456789012\s+eu-west-1\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m);
+    expect(tty.out.stdout).toMatch(
+      /^ {2}k8s\.example\.com\s+123456789012\s+eu-west-1\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m,
+    );
     expect(tty.out.stdout).toMatch(
       /^ {2}other\.example\.com\s+123456789012\s+eu-west-1\s+NOT EVALUATED\s+2\s+\d+\s+NO_CONTROL_PLANE_GROUPS$/m,
     );
