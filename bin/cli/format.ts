@@ -157,10 +157,15 @@ export async function reportVerdicts(
   io: CliIo,
   opts: { output: Output; all?: boolean; summary?: boolean; where?: WhereOf },
 ): Promise<number> {
-  if (opts.output === 'json') io.stdout.write(`${JSON.stringify({ verdicts }, null, 2)}\n`);
+  // each verdict with where its cluster is, when the command knows (a fleet's documents)
+  const where = opts.where;
+  const located = where
+    ? verdicts.map(({ cluster, ...rest }) => ({ cluster, ...where(cluster), ...rest }))
+    : verdicts;
+  if (opts.output === 'json') io.stdout.write(`${JSON.stringify({ verdicts: located }, null, 2)}\n`);
   else if (opts.output === 'yaml') {
     const { stringify } = await import('yaml');
-    io.stdout.write(stringify({ verdicts }));
+    io.stdout.write(stringify({ verdicts: located }));
   } else {
     io.stdout.write(`${renderTable(verdicts, { all: opts.all ?? false })}\n`);
     if (opts.summary) io.stdout.write(`\n${renderSummary(verdicts, opts.where)}\n`);

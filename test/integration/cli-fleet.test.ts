@@ -99,6 +99,7 @@ describe('the CLI over clusters in several accounts and regions', () => {
     }
     // configured in A, built in B: A has no such groups (no call went to B)
     expect(codesOf(verdicts.get('ghost.example.com'))).toEqual(['NO_CONTROL_PLANE_GROUPS']);
+    expect(verdicts.get('b.example.com')).toMatchObject({ account: B, region: 'us-east-1' });
     const lost = verdicts.get('lost.example.com')?.findings ?? [];
     expect(lost.map((f) => [f.code, f.resource])).toEqual([
       ['CLI_CREDENTIALS_UNAVAILABLE', 'profile nowhere'],
