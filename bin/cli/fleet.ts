@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { groupByAccess } from '../../functions/core/aws/access-groups.ts';
 import type { CallCounter } from '../../functions/core/aws/call-counter.ts';
-import { openAccess } from '../../functions/core/aws/cli-access.ts';
+import { type AccessOptions, openAccess } from '../../functions/core/aws/cli-access.ts';
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { sessionNameFor } from '../../functions/core/aws/session-name.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
@@ -18,6 +18,11 @@ export function cliUser(): string | undefined {
     // no passwd entry (some containers)
     return process.env.USER ?? process.env.USERNAME;
   }
+}
+
+/** How the CLI opens an account: the session name of the OS user, whose run it is, a call counter. */
+export function accessOptions(caller: CallerName, counter?: CallCounter): AccessOptions {
+  return { sessionName: sessionNameFor(cliUser()), caller, ...(counter ? { counter } : {}) };
 }
 
 export interface FleetOptions {
@@ -51,7 +56,7 @@ export async function overFleet(
   run: GroupRun,
 ): Promise<Verdict[]> {
   const limit = limiter(opts.concurrency);
-  const sessionName = sessionNameFor(cliUser());
+  const access = accessOptions(opts.caller, opts.counter);
   const byCluster = new Map<string, Verdict>();
   const told = (v: Verdict) => {
     byCluster.set(v.cluster, v);
@@ -59,18 +64,12 @@ export async function overFleet(
   };
   await Promise.all(
     groupByAccess(clusters).map(async (group) => {
-      const access = await limit(() =>
-        openAccess(group, {
-          sessionName,
-          caller: opts.caller,
-          ...(opts.counter ? { counter: opts.counter } : {}),
-        }),
-      );
-      if (!access.ok) {
-        for (const v of access.verdicts) told(v);
+      const opened = await limit(() => openAccess(group, access));
+      if (!opened.ok) {
+        for (const v of opened.verdicts) told(v);
         return;
       }
-      const verdicts = await run([...group.clusters], access.clients, limit, told);
+      const verdicts = await run([...group.clusters], opened.clients, limit, told);
       // a run that stopped early (discovery failed) returns verdicts it did not tell
       for (const v of verdicts) if (byCluster.get(v.cluster) !== v) told(v);
     }),

@@ -82,19 +82,22 @@ export function remedyForAwsError(described: string): string {
   return 'an AWS call failed: check the error in the output and AWS service health and run again';
 }
 
+/** What to do about a finding that left a cluster not evaluated, as one short clause. */
+export function remedyFor(first: Finding): string {
+  if (first.code === 'CLI_ACCOUNT_MISMATCH')
+    return `${first.resource} acts as ${first.actual}, not ${first.expected}: set clusters[].cliRoleArn or clusters[].profile of ${first.cluster} to reach its account and run again`;
+  if (first.code === 'CA_UNAVAILABLE' && awsFaultKindOf(first.actual) !== 'credentials')
+    return 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again';
+  if (first.code === 'CLI_CREDENTIALS_UNAVAILABLE' && first.resource.startsWith('arn:'))
+    return `could not assume ${first.resource}: check your own credentials and that the role trusts them (docs/cli.md, AWS access for fleets) and run again`;
+  return remedyForAwsError(first.actual);
+}
+
 /** The one-line stderr hint for a run that could not evaluate everything, or undefined when it could. */
 export function hintFor(verdicts: readonly Verdict[]): string | undefined {
   const [first] = notEvaluated(verdicts);
   if (!first) return undefined;
-  const remedy =
-    first.code === 'CLI_ACCOUNT_MISMATCH'
-      ? `${first.resource} acts as ${first.actual}, not ${first.expected}: set clusters[].cliRoleArn or clusters[].profile of ${first.cluster} to reach its account and run again`
-      : first.code === 'CA_UNAVAILABLE' && awsFaultKindOf(first.actual) !== 'credentials'
-        ? 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again'
-        : first.code === 'CLI_CREDENTIALS_UNAVAILABLE' && first.resource.startsWith('arn:')
-          ? `could not assume ${first.resource}: check your own credentials and that the role trusts them (docs/cli.md, AWS access for fleets) and run again`
-          : remedyForAwsError(first.actual);
-  return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
+  return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedyFor(first)}`;
 }
 
 /** The kind of AWS fault a described error (`Name: message`) is, as the CLI names it. */

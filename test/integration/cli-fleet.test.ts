@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../functions/core/findings/finding.ts';
-import { clusterIn, forgetNetworks, MOTO_ACCOUNT } from '../../sandbox/cli-fleet.ts';
+import { clientsIn, clusterIn, forgetNetworks, MOTO_ACCOUNT } from '../../sandbox/cli-fleet.ts';
+import { createCa, keysetYaml } from '../../sandbox/pki.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 
 /**
@@ -146,5 +148,32 @@ describe('the CLI over clusters in several accounts and regions', () => {
     expect(codesOf(b)).toEqual(
       expect.arrayContaining(['CONTROL_PLANE_GROUPS_FOUND', 'LB_ATTACHED', 'LISTENER_OK', 'CA_UNAVAILABLE']),
     );
+  });
+
+  it("ca import writes into the cluster's own account, and refuses credentials of another", async () => {
+    const keyset = join(dir, 'keyset.yaml');
+    writeFileSync(keyset, keysetYaml({ keys: [{ id: '1', ca: await createCa('kubernetes-ca') }] }));
+    const parameter = '/kops-api-sentinel/b.example.com/ca-bundle';
+    const written = cli('ca', 'import', '--cluster', 'b.example.com', '--keyset', keyset);
+    expect(written.code, written.stderr).toBe(0);
+    const inB = await clientsIn(B, 'us-east-1').ssm.send(new GetParameterCommand({ Name: parameter }));
+    expect(inB.Parameter?.Value).toContain('BEGIN CERTIFICATE');
+    // not in the shell's own account
+    await expect(
+      clientsIn(MOTO_ACCOUNT, 'us-east-1').ssm.send(new GetParameterCommand({ Name: parameter })),
+    ).rejects.toThrow(/ParameterNotFound|not found/i);
+    const refused = cli('ca', 'import', '--cluster', 'wrong.example.com', '--keyset', keyset);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(
+      /^error \(AWS credentials\): not evaluated: profile moto-home acts as account 123456789012/m,
+    );
+    expect(refused.stderr).toMatch(
+      /^hint: profile moto-home acts as account 123456789012, not account 444444444444/m,
+    );
+    await expect(
+      clientsIn(MOTO_ACCOUNT, 'eu-west-1').ssm.send(
+        new GetParameterCommand({ Name: '/kops-api-sentinel/wrong.example.com/ca-bundle' }),
+      ),
+    ).rejects.toThrow(/ParameterNotFound|not found/i);
   });
 });
