@@ -29,8 +29,9 @@ const SECTIONS = [
   'alerts',
   'faults',
   'synth',
+  'fleet-cli',
 ] as const;
-const LAB_SECTIONS = ['registrar', 'event-path', 'scaling', 'verify-phase', 'alerts', 'faults'];
+const LAB_SECTIONS = ['registrar', 'event-path', 'scaling', 'verify-phase', 'alerts', 'faults', 'fleet-cli'];
 
 const { values: args } = parseArgs({
   options: { only: { type: 'string' }, 'self-test': { type: 'boolean', default: false } },
@@ -77,6 +78,7 @@ const { cliStartupRows } = await import('./cli-startup.ts');
 const { coldStartRows } = await import('./cold-start.ts');
 const { eventPathRows } = await import('./event-path.ts');
 const { faultRows } = await import('./faults.ts');
+const { fleetCliRows } = await import('./fleet-cli.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
 const { machine, machineLine } = await import('./machine.ts');
 const { registrarRows } = await import('./registrar.ts');
@@ -144,6 +146,7 @@ try {
       await section('verify-phase', () => verifyPhaseRows(lab));
       await section('alerts', () => alertRows(lab));
       await section('faults', () => faultRows(lab));
+      await section('fleet-cli', () => fleetCliRows(lab));
     });
 } catch (err) {
   sections.set('registrar', [errorRow('local AWS (moto)', err)]);

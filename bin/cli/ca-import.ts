@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import { groupByAccess } from '../../functions/core/aws/access-groups.ts';
+import { openAccess } from '../../functions/core/aws/cli-access.ts';
 import { CaSourceError } from '../../functions/core/ca/bundle.ts';
 import { importCaBundle } from '../../functions/core/ca/import.ts';
 import { CliError, type Command, UsageError } from './common.ts';
 import { configFor } from './config.ts';
-import { awsFaultKind, describesAwsFault, EXIT, remedyForAwsError } from './format.ts';
+import { accessOptions } from './fleet.ts';
+import { awsFaultKind, describesAwsFault, EXIT, remedyFor, remedyForAwsError } from './format.ts';
 import { outputOf } from './spec.ts';
 
 /**
  * `ca import`: the cluster CA's public bundle from a kops keyset (a file, or the state store read
- * with the operator's own credentials) into the configured SSM parameter. The keyset also holds
+ * with the operator's own credentials: the cluster's cliRoleArn or profile, else the default
+ * chain, checked to be of the cluster's account) into the configured SSM parameter. The keyset also holds
  * the CA private key: only public certificates are taken, and the output says so.
  */
 export const caImportCommand: Command = async (values, io) => {
@@ -33,10 +36,20 @@ export const caImportCommand: Command = async (values, io) => {
       throw new CliError('file not found', `--keyset: cannot read ${keyset}: ${(err as Error).message}`);
     }
   }
+  // the cluster's own account, with its cliRoleArn or profile, checked before the write
+  const [group] = groupByAccess([cluster]);
+  const opened = group && (await openAccess(group, accessOptions('registrar')));
+  if (!opened?.ok) {
+    const problem = opened?.verdicts[0]?.findings[0];
+    if (!problem) throw new Error(`no access to the account of ${cluster.name}`);
+    const kind = problem.code === 'CLI_ACCOUNT_MISMATCH' ? 'AWS credentials' : awsFaultKind(problem.actual);
+    io.stderr.write(`error (${kind}): ${problem.message.slice(0, 300)}\nhint: ${remedyFor(problem)}\n`);
+    return EXIT.couldNotEvaluate;
+  }
   try {
     const summary = await importCaBundle({
       cluster,
-      clients: createAwsClients({ region: cluster.region }),
+      clients: opened.clients,
       ...(keysetText !== undefined ? { keysetText, keysetSource: keyset } : {}),
       ...(stateStore ? { stateStore: stateStore } : {}),
     });

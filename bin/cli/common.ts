@@ -41,3 +41,14 @@ export function requireOption(value: unknown, flag: string, command: string): st
   if (typeof value !== 'string' || !value) throw new UsageError(`${flag} is required`, command);
   return value;
 }
+
+/** `--concurrency`: how many clusters a run evaluates at once, 1 to 16. */
+export function concurrencyOf(value: unknown, command: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new UsageError(
+      `--concurrency: found "${String(value).slice(0, 20)}"; expected a whole number from 1 to 16`,
+      command,
+    );
+  return n;
+}

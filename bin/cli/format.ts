@@ -11,7 +11,12 @@ import type { Output } from './spec.ts';
 export const EXIT = { inSync: 0, drift: 1, badInput: 2, couldNotEvaluate: 3 } as const;
 
 /** Findings that say a check could not be made, not that something drifted. */
-const NOT_EVALUATED = new Set(['AWS_CALL_FAILED', 'CA_UNAVAILABLE']);
+const NOT_EVALUATED = new Set([
+  'AWS_CALL_FAILED',
+  'CA_UNAVAILABLE',
+  'CLI_CREDENTIALS_UNAVAILABLE',
+  'CLI_ACCOUNT_MISMATCH',
+]);
 
 const MARK: Record<string, string> = { ok: 'ok', info: 'info', warning: 'WARN', critical: 'CRIT' };
 
@@ -77,15 +82,22 @@ export function remedyForAwsError(described: string): string {
   return 'an AWS call failed: check the error in the output and AWS service health and run again';
 }
 
+/** What to do about a finding that left a cluster not evaluated, as one short clause. */
+export function remedyFor(first: Finding): string {
+  if (first.code === 'CLI_ACCOUNT_MISMATCH')
+    return `${first.resource} acts as ${first.actual}, not ${first.expected}: set clusters[].cliRoleArn or clusters[].profile of ${first.cluster} to reach its account and run again`;
+  if (first.code === 'CA_UNAVAILABLE' && awsFaultKindOf(first.actual) !== 'credentials')
+    return 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again';
+  if (first.code === 'CLI_CREDENTIALS_UNAVAILABLE' && first.resource.startsWith('arn:'))
+    return `could not assume ${first.resource}: check your own credentials and that the role trusts them (docs/cli.md, AWS access for fleets) and run again`;
+  return remedyForAwsError(first.actual);
+}
+
 /** The one-line stderr hint for a run that could not evaluate everything, or undefined when it could. */
 export function hintFor(verdicts: readonly Verdict[]): string | undefined {
   const [first] = notEvaluated(verdicts);
   if (!first) return undefined;
-  const remedy =
-    first.code === 'CA_UNAVAILABLE' && awsFaultKindOf(first.actual) !== 'credentials'
-      ? 'the cluster CA could not be loaded: run `kops-api-sentinel ca import` or fix clusters[].ca and run again'
-      : remedyForAwsError(first.actual);
-  return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedy}`;
+  return `hint: could not evaluate ${first.cluster} (${first.code}); ${remedyFor(first)}`;
 }
 
 /** The kind of AWS fault a described error (`Name: message`) is, as the CLI names it. */
@@ -110,27 +122,32 @@ export function isAwsFault(err: unknown): boolean {
   return describesAwsFault(errorMessage(err)) || isSdkError(err);
 }
 
-/** One line per cluster: its verdict and counts, for the end of a run over several clusters. */
-export function renderSummary(verdicts: readonly Verdict[]): string {
+/** Where a cluster is: its account and region, for the summary's columns. */
+export type WhereOf = (cluster: string) => { account: string; region: string } | undefined;
+
+/** One line per cluster: where it is, its verdict and counts, for the end of a run over several clusters. */
+export function renderSummary(verdicts: readonly Verdict[], where: WhereOf = () => undefined): string {
   const rows = verdicts.map((v) => {
     const holes = notEvaluated([v]).length;
     const drift = v.findings.filter(isDrift).length;
     return [
       v.cluster,
+      where(v.cluster)?.account ?? '',
+      where(v.cluster)?.region ?? '',
       holes > 0 ? 'NOT EVALUATED' : v.inSync ? 'IN SYNC' : 'DRIFT',
       String(drift),
       String(v.findings.filter((f) => f.severity === 'ok').length),
       v.findings.filter(isDrift)[0]?.code ?? (holes > 0 ? (notEvaluated([v])[0]?.code ?? '') : ''),
     ];
   });
-  const head = ['cluster', 'verdict', 'drift', 'passing', 'first problem'];
+  const head = ['cluster', 'account', 'region', 'verdict', 'drift', 'passing', 'first problem'];
   const widths = head.map((h, i) =>
     Math.min(50, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
   );
   const line = (r: string[]) =>
     `  ${r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ')}`.trimEnd();
   const counts = ['IN SYNC', 'DRIFT', 'NOT EVALUATED'].map(
-    (k) => `${rows.filter((r) => r[1] === k).length} ${k.toLowerCase()}`,
+    (k) => `${rows.filter((r) => r[3] === k).length} ${k.toLowerCase()}`,
   );
   return [`summary: ${verdicts.length} cluster(s): ${counts.join(', ')}`, line(head), ...rows.map(line)].join(
     '\n',
@@ -141,15 +158,20 @@ export function renderSummary(verdicts: readonly Verdict[]): string {
 export async function reportVerdicts(
   verdicts: readonly Verdict[],
   io: CliIo,
-  opts: { output: Output; all?: boolean; summary?: boolean },
+  opts: { output: Output; all?: boolean; summary?: boolean; where?: WhereOf },
 ): Promise<number> {
-  if (opts.output === 'json') io.stdout.write(`${JSON.stringify({ verdicts }, null, 2)}\n`);
+  // each verdict with where its cluster is, when the command knows (a fleet's documents)
+  const where = opts.where;
+  const located = where
+    ? verdicts.map(({ cluster, ...rest }) => ({ cluster, ...where(cluster), ...rest }))
+    : verdicts;
+  if (opts.output === 'json') io.stdout.write(`${JSON.stringify({ verdicts: located }, null, 2)}\n`);
   else if (opts.output === 'yaml') {
     const { stringify } = await import('yaml');
-    io.stdout.write(stringify({ verdicts }));
+    io.stdout.write(stringify({ verdicts: located }));
   } else {
     io.stdout.write(`${renderTable(verdicts, { all: opts.all ?? false })}\n`);
-    if (opts.summary) io.stdout.write(`\n${renderSummary(verdicts)}\n`);
+    if (opts.summary) io.stdout.write(`\n${renderSummary(verdicts, opts.where)}\n`);
   }
   const hint = hintFor(verdicts);
   if (hint) io.stderr.write(`${hint}\n`);

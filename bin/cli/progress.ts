@@ -1,5 +1,6 @@
 import { isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
 import type { CliIo } from './common.ts';
+import type { WhereOf } from './format.ts';
 import type { Output } from './spec.ts';
 
 export type Progress = ((line: string) => void) & { quiet: boolean };
@@ -14,10 +15,11 @@ export function progressFor(io: CliIo, output: Output): Progress {
 }
 
 /**
- * One cluster done: `[2/5] k8s.example.com: DRIFT (3 drift findings), 14 check(s)`, then one line
+ * One cluster done: `[2/5] k8s.example.com (123456789012 eu-west-1): DRIFT (3 drift findings), 14 check(s)`
+ * (where it is, when `where` knows), then one line
  * per check it ran, in the order the run reported them: `      tls: DRIFT 2 of 6`.
  */
-export function verdictLine(v: Verdict, n: number, total: number): string {
+export function verdictLine(v: Verdict, n: number, total: number, where?: WhereOf): string {
   const drift = v.findings.filter(isDrift).length;
   const state = v.inSync ? 'in sync' : `DRIFT (${drift} drift finding${drift === 1 ? '' : 's'})`;
   const byCheck = new Map<string, { all: number; drift: number }>();
@@ -30,5 +32,9 @@ export function verdictLine(v: Verdict, n: number, total: number): string {
   const checks = [...byCheck].map(
     ([check, c]) => `      ${check}: ${c.drift > 0 ? `DRIFT ${c.drift} of ${c.all}` : `ok (${c.all})`}`,
   );
-  return [`[${n}/${total}] ${v.cluster}: ${state}, ${v.findings.length} check(s)`, ...checks].join('\n');
+  const at = where?.(v.cluster);
+  const place = at ? ` (${at.account} ${at.region})` : '';
+  return [`[${n}/${total}] ${v.cluster}${place}: ${state}, ${v.findings.length} check(s)`, ...checks].join(
+    '\n',
+  );
 }

@@ -44,6 +44,12 @@ const all: FlagSpec = {
   default: false,
   description: 'show passing checks too (the table folds them into a count)',
 };
+const concurrency: FlagSpec = {
+  type: 'string',
+  value: '<n>',
+  default: '4',
+  description: 'how many clusters are evaluated at once, over every account and region (1 to 16)',
+};
 function someCluster(description: string): FlagSpec {
   return { type: 'string', value: '<name>', default: 'every configured cluster', description };
 }
@@ -54,10 +60,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
     name: 'reconcile',
     summary: 'attach and register every control-plane instance on the internal load balancers',
     usage:
-      'kops-api-sentinel reconcile --config <file> [--cluster <name>] [--dry-run] [--output table|json|yaml]',
+      'kops-api-sentinel reconcile --config <file> [--cluster <name>] [--dry-run] [--concurrency <n>] [--output table|json|yaml]',
     flags: {
       config,
-      cluster: someCluster('only this cluster (a name from the config)'),
+      cluster: someCluster(
+        'only this cluster; without it every cluster in every account and region, then summarised',
+      ),
+      concurrency,
       'dry-run': {
         type: 'boolean',
         default: false,
@@ -81,14 +90,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       config,
       cluster: someCluster(
-        'only this cluster; without it every cluster is checked, a few at a time, then summarised',
+        'only this cluster; without it every cluster in every account and region, a few at a time, then summarised',
       ),
-      concurrency: {
-        type: 'string',
-        value: '<n>',
-        default: '4',
-        description: 'how many clusters are checked at once (1 to 16)',
-      },
+      concurrency,
       'connect-to': {
         type: 'string',
         value: 'HOST:PORT:ADDR:PORT',

@@ -1,11 +1,11 @@
-import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
+import type { ClusterConfig, SentinelConfig } from '../../functions/core/config/schema.ts';
+import type { Verdict } from '../../functions/core/findings/finding.ts';
+import type { Log } from '../../functions/core/log.ts';
 import { type ConnectTo, parseConnectTo } from '../../functions/core/tls/probe.ts';
 import { verifyClusters } from '../../functions/core/verify/verify.ts';
 import { type Command, UsageError } from './common.ts';
-import { configFor } from './config.ts';
-import { reportVerdicts } from './format.ts';
-import { stderrLog } from './log.ts';
-import { progressFor, verdictLine } from './progress.ts';
+import { type FleetOptions, overFleet } from './fleet.ts';
+import { fleetCommand } from './fleet-command.ts';
 import { outputOf } from './spec.ts';
 
 function connectRules(specs: unknown): ConnectTo[] {
@@ -16,41 +16,40 @@ function connectRules(specs: unknown): ConnectTo[] {
   }
 }
 
-function concurrencyOf(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 16)
-    throw new UsageError(
-      `--concurrency: found "${String(value).slice(0, 20)}"; expected a whole number from 1 to 16`,
-      'verify',
-    );
-  return n;
+/**
+ * The verifier's run over the given clusters, each in its own account and region with its own
+ * credentials (overFleet), at most `concurrency` clusters at once over all of them.
+ */
+export function verifyFleet(
+  config: SentinelConfig,
+  clusters: readonly ClusterConfig[],
+  opts: Omit<FleetOptions, 'caller'> & { log: Log; connectTo?: readonly ConnectTo[] },
+): Promise<Verdict[]> {
+  return overFleet(clusters, { ...opts, caller: 'verifier' }, async (group, clients, limit, onVerdict) => {
+    const outcome = await verifyClusters(group, {
+      clients,
+      log: opts.log,
+      ...(opts.connectTo ? { connectTo: opts.connectTo } : {}),
+      newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
+      // a laptop decides by the same field as the deployed verifier, so both give the same verdict
+      ipv6: config.verifier.ipv6,
+      limit,
+      onVerdict,
+    });
+    return outcome.verdicts;
+  });
 }
 
 /**
  * `verify`: the verifier's checks from a laptop, through the same core; changes nothing. Without
- * `--cluster` every configured cluster is checked, a few at a time, and the table ends with a summary.
+ * `--cluster` every configured cluster, in every account and region, is checked a few at a time,
+ * and the table ends with a summary.
  */
-export const verifyCommand: Command = async (values, io) => {
-  const output = outputOf(values, 'verify');
-  const concurrency = concurrencyOf(values.concurrency);
+export const verifyCommand: Command = (values, io) => {
+  // usage errors first, before the config is read
+  outputOf(values, 'verify');
   const connectTo = connectRules(values['connect-to']);
-  const { config, clusters } = configFor(values, 'verify');
-  const progress = progressFor(io, output);
-  progress(`verify: ${clusters.length} cluster(s), ${Math.min(concurrency, clusters.length)} at a time...`);
-  let done = 0;
-  const outcome = await verifyClusters(clusters, {
-    clients: createAwsClients({ region: clusters[0]?.region }),
-    log: stderrLog(progress.quiet),
-    connectTo,
-    newInstanceDeadlineMinutes: config.verifier.newInstanceDeadlineMinutes,
-    // a laptop decides by the same field as the deployed verifier, so both give the same verdict
-    ipv6: config.verifier.ipv6,
-    concurrency,
-    onVerdict: (v) => progress(verdictLine(v, ++done, clusters.length)),
-  });
-  return reportVerdicts(outcome.verdicts, io, {
-    output,
-    all: values.all === true,
-    summary: values.cluster === undefined,
-  });
+  return fleetCommand(values, io, 'verify', 'verify', (input) =>
+    verifyFleet(input.config, input.clusters, { ...input, connectTo }),
+  );
 };

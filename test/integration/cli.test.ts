@@ -59,9 +59,11 @@ describe('the CLI', () => {
     expect(tty.out.stderr).toMatch(/^ {6}ca: DRIFT 1 of 1$/m);
     expect(tty.out.stdout).toMatch(/^summary: 2 cluster\(s\)/m);
     // the world's CA bundle was never imported: a hole in the picture, not a verdict
-    expect(tty.out.stdout).toMatch(/^ {2}k8s\.example\.com\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m);
     expect(tty.out.stdout).toMatch(
-      /^ {2}other\.example\.com\s+NOT EVALUATED\s+2\s+\d+\s+NO_CONTROL_PLANE_GROUPS$/m,
+      /^ {2}k8s\.example\.com\s+123456789012\s+eu-west-1\s+NOT EVALUATED\s+1\s+\d+\s+CA_UNAVAILABLE$/m,
+    );
+    expect(tty.out.stdout).toMatch(
+      /^ {2}other\.example\.com\s+123456789012\s+eu-west-1\s+NOT EVALUATED\s+2\s+\d+\s+NO_CONTROL_PLANE_GROUPS$/m,
     );
     // not a terminal, or a document on stdout: nothing extra on stderr
     const plain = capture();
@@ -167,7 +169,7 @@ describe('the CLI', () => {
       expect(dry.out.stdout).toContain('INSTANCE_NOT_REGISTERED');
       // on a terminal: a start line and one line per cluster, on stderr only
       expect(dry.out.stderr).toMatch(
-        /^reconcile \(dry run\): 1 cluster\(s\)\.\.\.\n\[1\/1\] k8s\.example\.com: DRIFT/,
+        /^reconcile \(dry run\): 1 cluster\(s\), 1 at a time, 1 account\(s\), 1 region\(s\)\.\.\.\n\[1\/1\] k8s\.example\.com \(123456789012 eu-west-1\): DRIFT/,
       );
       expect(dry.out.stdout).not.toContain('[1/1]');
       expect(dry.out.stderr).not.toContain('hint:');

@@ -12,6 +12,10 @@ export const FIXES: Partial<Record<FindingCode, string>> = {
   GROUP_TAGS_MISMATCH:
     'Tag the group like kops does (KubernetesCluster, k8s.io/role/master=1) or rename it so it does not look like a control-plane group.',
   AWS_CALL_FAILED: "Check the function's IAM permissions and AWS service health, then wait for the next run.",
+  CLI_CREDENTIALS_UNAVAILABLE:
+    "Renew the credentials the cluster's cliRoleArn is assumed with (or its profile's), and check the role's trust policy.",
+  CLI_ACCOUNT_MISMATCH:
+    'Give the cluster a cliRoleArn or profile in its own account, or correct clusters[].account.',
   LOAD_BALANCER_NOT_FOUND:
     'Create the internal load balancer again, or correct its name/target group ARN in the sentinel config.',
   LB_ATTACHED: 'Nothing to do.',

@@ -51,6 +51,9 @@ export interface BudgetOptions {
   retryStrategy?: () => RetryStrategy;
 }
 
+/** Any client's credentials: fixed ones or a provider (one type for every client, from the SDK's shared core). */
+export type Credentials = NonNullable<DynamoDBClientConfig['credentials']>;
+
 /** Any client's retry strategy type (they are one type, from the SDK's shared core). */
 export type RetryStrategy = NonNullable<DynamoDBClientConfig['retryStrategy']>;
 

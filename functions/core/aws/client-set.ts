@@ -1,5 +1,5 @@
 import type { CallCounter } from './call-counter.ts';
-import { type BudgetOptions, clientConfig } from './client-config.ts';
+import { type BudgetOptions, type Credentials, clientConfig } from './client-config.ts';
 import type { AwsClients } from './clients.ts';
 
 /**
@@ -42,6 +42,8 @@ const NAMES = Object.keys(SERVICE) as ClientName[];
 
 export interface ClientOptions extends BudgetOptions {
   counter?: CallCounter;
+  /** The CLI's credentials for one account (an assumed role, a profile); default: the SDK's chain. */
+  credentials?: Credentials;
 }
 
 interface MiddlewareHost {
@@ -56,7 +58,8 @@ interface MiddlewareHost {
   };
 }
 
-function counted<T>(client: T, service: string, counter?: CallCounter): T {
+/** Counts a client's calls as `<service>.<Operation>` (also the CLI's STS client). */
+export function counted<T>(client: T, service: string, counter?: CallCounter): T {
   if (!counter) return client;
   (client as unknown as MiddlewareHost).middlewareStack.add(
     (next, ctx) => async (args) => {
@@ -87,7 +90,10 @@ export function buildClients(set: ClientSet, options: ClientOptions = {}): AwsCl
     const Client = set.constructors[name];
     if (!Client) throw missingClient(set, name);
     // per client: a retry strategy given by the tests is one per client, as the SDK's own is
-    const base = clientConfig(options);
+    const base = {
+      ...clientConfig(options),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    };
     const config =
       name === 's3'
         ? { ...base, forcePathStyle: Boolean(options.endpoint) || usesCustomEndpoint('S3') }

@@ -246,6 +246,17 @@ export const CODES = {
   // aws
   AWS_CALLS_OK: { check: 'aws', severity: 'ok', title: "The function's AWS calls went through" },
   AWS_CALL_FAILED: { check: 'aws', severity: 'critical', title: 'An AWS call failed' },
+  // the CLI's access to a cluster's account (clusters[].cliRoleArn, clusters[].profile)
+  CLI_CREDENTIALS_UNAVAILABLE: {
+    check: 'aws',
+    severity: 'critical',
+    title: "The CLI has no working credentials for the cluster's account",
+  },
+  CLI_ACCOUNT_MISMATCH: {
+    check: 'aws',
+    severity: 'critical',
+    title: "The CLI's credentials for the cluster are of another account",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

@@ -14,6 +14,7 @@ import { awsCallFailed, awsCallsOk } from '../findings/aws-calls.ts';
 import { type Verdict, verdictOf } from '../findings/finding.ts';
 import { finding } from '../findings/make.ts';
 import { labelOf, refsOf } from '../lb/port.ts';
+import { type Limit, limiter } from '../limit.ts';
 import type { Log } from '../log.ts';
 import { confirmLeaving } from '../observe/holders.ts';
 import { type GroupEvent, scopeForCluster, scopeForGroup } from '../observe/scope.ts';
@@ -27,6 +28,8 @@ export interface RegistrarDeps {
   modeOverride?: Mode;
   /** Told each cluster's sweep verdict as soon as it is known (the CLI's progress lines). */
   onVerdict?: (verdict: Verdict) => void;
+  /** How many clusters are swept at once (the CLI's --concurrency; default: all of them). */
+  limit?: Limit;
 }
 
 export interface RegistrarOutcome {
@@ -60,44 +63,47 @@ export async function reconcileClusters(
     outcome.verdicts.push(...discoveryFailed(clusters, err, 'registrar'));
     return outcome;
   }
+  const limit = deps.limit ?? limiter(clusters.length);
   const results = await Promise.all(
-    clusters.map(async (cluster) => {
-      const groups = discovery.groups.get(cluster.name) ?? [];
-      const head = discoveryFindings(cluster, groups, discovery.suspicious);
-      if (groups.length === 0) {
-        const verdict = verdictOf(cluster.name, head, ['discovery']);
+    clusters.map((cluster) =>
+      limit(async () => {
+        const groups = discovery.groups.get(cluster.name) ?? [];
+        const head = discoveryFindings(cluster, groups, discovery.suspicious);
+        if (groups.length === 0) {
+          const verdict = verdictOf(cluster.name, head, ['discovery']);
+          deps.onVerdict?.(verdict);
+          return { verdict, registered: [] };
+        }
+        const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
+        // the sweep lets waiting launches into service (never in a dry run: that changes nothing)
+        const hooks = deps.modeOverride
+          ? []
+          : await completeWaitingHooks(deps.clients, {
+              cluster: cluster.name,
+              groups,
+              findings: r.verdict.findings,
+              prefix: deps.config.lifecycleHookPrefix,
+              loadBalancerLabels: refsOf(cluster).map(labelOf),
+            }).catch((err: unknown) => [awsCallFailed(cluster.name, 'registrar', 'lifecycle hooks', err)]);
+        const findings = [...r.verdict.findings, ...hooks];
+        const verdict = verdictOf(
+          cluster.name,
+          [
+            ...head,
+            ...findings,
+            ...(findings.some((f) => f.code === 'AWS_CALL_FAILED')
+              ? []
+              : [awsCallsOk(cluster.name, 'registrar')]),
+          ],
+          SWEEP_COVERS,
+        );
         deps.onVerdict?.(verdict);
-        return { verdict, registered: [] };
-      }
-      const r = await reconcile(scopeForCluster(cluster, groups), deps.clients, modeOf(cluster, deps));
-      // the sweep lets waiting launches into service (never in a dry run: that changes nothing)
-      const hooks = deps.modeOverride
-        ? []
-        : await completeWaitingHooks(deps.clients, {
-            cluster: cluster.name,
-            groups,
-            findings: r.verdict.findings,
-            prefix: deps.config.lifecycleHookPrefix,
-            loadBalancerLabels: refsOf(cluster).map(labelOf),
-          }).catch((err: unknown) => [awsCallFailed(cluster.name, 'registrar', 'lifecycle hooks', err)]);
-      const findings = [...r.verdict.findings, ...hooks];
-      const verdict = verdictOf(
-        cluster.name,
-        [
-          ...head,
-          ...findings,
-          ...(findings.some((f) => f.code === 'AWS_CALL_FAILED')
-            ? []
-            : [awsCallsOk(cluster.name, 'registrar')]),
-        ],
-        SWEEP_COVERS,
-      );
-      deps.onVerdict?.(verdict);
-      return {
-        verdict,
-        registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
-      };
-    }),
+        return {
+          verdict,
+          registered: r.registered.map((x) => ({ cluster: cluster.name, ...x })),
+        };
+      }),
+    ),
   );
   for (const r of results) {
     outcome.verdicts.push(r.verdict);

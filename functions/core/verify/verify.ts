@@ -17,6 +17,7 @@ import { type CheckKind, type Finding, isDrift, type Verdict, verdictOf } from '
 import { finding } from '../findings/make.ts';
 import { foreseeKops } from '../kops/foresee.ts';
 import { adaptersOf } from '../lb/registrations.ts';
+import { type Limit, limiter } from '../limit.ts';
 import type { Log } from '../log.ts';
 import type { InstanceFacts } from '../observe/instances.ts';
 import { observe, registeredIds } from '../observe/picture.ts';
@@ -45,6 +46,8 @@ export interface VerifyDeps {
   newInstanceDeadlineMinutes?: number;
   /** How many clusters are verified at once (default: all of them). */
   concurrency?: number;
+  /** A limit shared with other runs (the CLI's fleet), in place of `concurrency`. */
+  limit?: Limit;
   /** Told each cluster's verdict as soon as it is known (the CLI's progress lines). */
   onVerdict?: (verdict: Verdict) => void;
   /** Runs a cluster's TLS probes (default probeAll, all at once); the bench's self-test swaps it. */
@@ -286,20 +289,17 @@ export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps
   } catch (err) {
     return { verdicts: discoveryFailed(clusters, err, 'verifier'), probes: [] };
   }
-  const results: Awaited<ReturnType<typeof verifyCluster>>[] = new Array(clusters.length);
-  let next = 0;
   const placers = subnetPlacers(deps.clients);
-  const worker = async () => {
-    while (next < clusters.length) {
-      const i = next++;
-      const c = clusters[i] as ClusterConfig;
-      const groups = discovery.groups.get(c.name) ?? [];
-      const result = await verifyCluster(c, groups, deps, discovery.suspicious, placers);
-      results[i] = result;
-      deps.onVerdict?.(result.verdict);
-    }
-  };
-  const width = Math.max(1, Math.min(deps.concurrency ?? clusters.length, clusters.length));
-  await Promise.all(Array.from({ length: width }, worker));
+  const limit = deps.limit ?? limiter(deps.concurrency ?? clusters.length);
+  const results = await Promise.all(
+    clusters.map((c) =>
+      limit(async () => {
+        const groups = discovery.groups.get(c.name) ?? [];
+        const result = await verifyCluster(c, groups, deps, discovery.suspicious, placers);
+        deps.onVerdict?.(result.verdict);
+        return result;
+      }),
+    ),
+  );
   return { verdicts: results.map((r) => r.verdict), probes: results.flatMap((r) => r.probes) };
 }
