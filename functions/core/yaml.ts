@@ -8,8 +8,8 @@ let yaml: Yaml | undefined;
 /**
  * The YAML parser, loaded on first use. Only a verifier that reads the state store (a `state-store`
  * CA source, `kops.stateStore`) pays yaml's module init (about 10 ms of a cold start); the bundle
- * still holds it, behind the dynamic import. The readers load it and hand it to the synchronous
- * parse functions.
+ * is code-split (lib/bundling/options.ts), so yaml's code sits in a chunk of its own that no cold
+ * start compiles. The readers load it and hand it to the synchronous parse functions.
  */
 export async function loadYaml(): Promise<Yaml> {
   yaml ??= await import('yaml');

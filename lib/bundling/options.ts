@@ -1,7 +1,8 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { browserOnlyPlugin } from './browser-only.ts';
 import { lambdaCredentialsPlugin } from './lambda-credentials.ts';
 import { sdkSchemaKeysPlugin } from './sdk-schema-keys.ts';
 import { yamlEsmPlugin } from './yaml-esm.ts';
@@ -40,17 +41,26 @@ export const BUNDLE = {
   banner: ESM_REQUIRE_BANNER,
 } as const;
 
+/** Where the lazily loaded modules of a bundle go, beside its index.mjs (see esbuildOptions). */
+export const CHUNK_NAMES = 'chunks/[name]-[hash]';
+
 /**
  * The esbuild options of a function's bundle (entry → index.mjs, nothing external, the SDK's
  * schema modules trimmable, Powertools Parser's zod imports without locales, the environment's
- * credentials only, yaml's ES-module build; see the plugins): the
- * stack, the benchmark and the tests use them.
+ * credentials only, yaml's ES-module build, no browser-only parser; see the plugins): the
+ * stack, the benchmark and the tests use them. Code split: what the code loads with `import()`
+ * (yaml in the verifier, the SDK's event streams) goes to chunks/ beside index.mjs and is compiled
+ * only when first loaded, not in every cold start; the asset holds the whole directory.
  */
 export function esbuildOptions(entry: string, outfile: string, define: string): BuildOptions {
   return {
     absWorkingDir: PROJECT_ROOT,
     entryPoints: [entry],
-    outfile,
+    outdir: dirname(outfile),
+    entryNames: basename(outfile).replace(/\.mjs$/, ''),
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: CHUNK_NAMES,
     bundle: true,
     platform: 'node',
     target: BUNDLE.target,
@@ -63,7 +73,13 @@ export function esbuildOptions(entry: string, outfile: string, define: string): 
     // the AWS SDK is bundled: nothing external
     external: [],
     define: { 'process.env.SENTINEL_CONFIG_JSON': define },
-    plugins: [sdkSchemaKeysPlugin(), zodNamespacePlugin(), lambdaCredentialsPlugin(), yamlEsmPlugin()],
+    plugins: [
+      sdkSchemaKeysPlugin(),
+      zodNamespacePlugin(),
+      lambdaCredentialsPlugin(),
+      yamlEsmPlugin(),
+      browserOnlyPlugin(),
+    ],
     logLevel: 'silent',
     write: true,
   };

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configDefine } from '../../lib/constructs/sentinel-function.ts';
 import {
@@ -11,6 +11,22 @@ import {
   synth,
   twoClusterInput,
 } from './helpers.ts';
+
+/** The chunk files a bundle's index.mjs loads, directly or through other chunks (paths relative to its directory). */
+function chunksOf(dir: string): string[] {
+  const found = new Set<string>();
+  const visit = (file: string) => {
+    const code = readFileSync(join(dir, file), 'utf8');
+    for (const m of code.matchAll(/(?:from\s*|import\()["'](\.\.?\/[^"']+\.mjs)["']/g)) {
+      const chunk = normalize(join(dirname(file), m[1] ?? ''));
+      if (found.has(chunk)) continue;
+      found.add(chunk);
+      if (existsSync(join(dir, chunk))) visit(chunk);
+    }
+  };
+  visit('index.mjs');
+  return [...found];
+}
 
 // Bundles the three functions with the local esbuild, as `cdk synth` does (a few seconds).
 let s: Synthesized;
@@ -82,6 +98,17 @@ describe('house defaults', () => {
       expect(code.startsWith('import { createRequire')).toBe(true);
       expect(code).not.toContain('process.env.SENTINEL_CONFIG_JSON');
       readFileSync(join(dir, 'index.mjs.map'));
+      // every chunk the code loads (statically or with import()) is in the asset, with its map
+      for (const chunk of chunksOf(dir)) {
+        expect(existsSync(join(dir, chunk)), `${prefix}: ${chunk}`).toBe(true);
+        expect(existsSync(join(dir, `${chunk}.map`)), `${prefix}: ${chunk}.map`).toBe(true);
+      }
+      if (prefix === 'VerifierFunction' && code.length > 10_000) {
+        // yaml is loaded on first use: its parser sits in a chunk, not in what every cold start compiles
+        expect(code).not.toContain('MULTILINE_IMPLICIT_KEY');
+        const lazy = chunksOf(dir).map((c) => readFileSync(join(dir, c), 'utf8'));
+        expect(lazy.some((c) => c.includes('MULTILINE_IMPLICIT_KEY'))).toBe(true);
+      }
       if (code.length > 10_000) {
         // A real handler (not the placeholder): the config and the pinned SDK are inside the bundle.
         expect(code).toContain('prod-api-internal');

@@ -49,7 +49,7 @@ const DETACH_CALLS = new Set([
 ]);
 
 function parseCloudTrail(detail: Obj, eventId: string): RegistrarEvent {
-  const { eventName, requestParameters: params } = parseShape(CloudTrailDetailSchema, detail, detailField);
+  const { eventName, requestParameters: params } = parseShape(CloudTrailDetailSchema(), detail, detailField);
   if (!DETACH_CALLS.has(eventName))
     throw new MalformedEventError(
       'detail.eventName',
@@ -65,12 +65,12 @@ function parseCloudTrail(detail: Obj, eventId: string): RegistrarEvent {
 
 /** Parses with Powertools Parser on the schemas of schemas.ts, then checks values against AWS's limits. */
 export function parseRegistrarEvent(input: unknown, origin: StackOrigin): RegistrarEvent {
-  const sweep = shapeOf(ReconcileRequestSchema, input);
+  const sweep = shapeOf(ReconcileRequestSchema(), input);
   if (sweep) {
     if (sweep.cluster === undefined) return { kind: 'reconcile' };
     return { kind: 'reconcile', cluster: checked('cluster', sweep.cluster, 'cluster') };
   }
-  const event = parseShape(EventEnvelopeSchema, input, eventField);
+  const event = parseShape(EventEnvelopeSchema(), input, eventField);
   const { 'detail-type': detailType, source, detail } = event;
   if (source !== 'aws.autoscaling')
     throw new MalformedEventError('event.source', `must be "aws.autoscaling", found ${quote(source)}`);

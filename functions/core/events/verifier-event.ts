@@ -26,18 +26,18 @@ const recordField = (path: string[]): string => (path.length >= 2 ? `Records[${p
 
 /** Parses with Powertools Parser on the schemas of schemas.ts, then checks values against AWS's limits. */
 export function parseVerifierEvent(input: unknown, origin: StackOrigin): VerifierEvent {
-  parseShape(JsonObjectSchema, input, eventField);
-  if (shapeOf(RecordsSchema, input)) {
-    const { Records } = parseShape(SqsBatchSchema, input, recordField);
+  parseShape(JsonObjectSchema(), input, eventField);
+  if (shapeOf(RecordsSchema(), input)) {
+    const { Records } = parseShape(SqsBatchSchema(), input, recordField);
     return { kind: 'follow-up', records: Records.map((r) => ({ messageId: r.messageId, body: r.body })) };
   }
-  const request = shapeOf(VerifyRequestSchema, input);
+  const request = shapeOf(VerifyRequestSchema(), input);
   if (request) {
     return request.cluster === undefined
       ? { kind: 'verify', reason: 'scheduled or requested' }
       : { kind: 'verify', cluster: checked('cluster', request.cluster, 'cluster'), reason: 'requested' };
   }
-  const record = shapeOf(CloudTrailEventSchema, input);
+  const record = shapeOf(CloudTrailEventSchema(), input);
   if (record) {
     const event = input as Record<string, unknown>;
     if (typeof event.source !== 'string' || !CLOUDTRAIL_SOURCES.has(event.source))
