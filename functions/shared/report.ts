@@ -66,6 +66,7 @@ export async function reportRun(
         tableName,
         topicArn,
         config: deps.config.alerts,
+        clusters: deps.config.clusters,
         ...(eventBusName ? { eventBusName } : {}),
         ...(deps.config.alerts.runbookBaseUrl ? { runbookBaseUrl: deps.config.alerts.runbookBaseUrl } : {}),
         logger: deps.log,
