@@ -20,6 +20,7 @@ import {
 } from '../../functions/core/alerts/events.ts';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { finding } from '../../functions/core/findings/make.ts';
+import { findingsReports } from '../../functions/core/fleet/report.ts';
 import { createHandler as createHub, type HubResult } from '../../functions/hub/handler.ts';
 import { createHandler as createNotifier } from '../../functions/notifier/handler.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
@@ -287,5 +288,62 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     expect(await drain(fleet.hub.clients, fleet.hub.alerting.alertQueueUrl, async () => undefined)).toEqual(
       [],
     );
+  }, 120_000);
+
+  it('the hub drops a malformed event without a retry, and throws on an AWS failure so Lambda retries it', async () => {
+    const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
+    expect(
+      await hub({ source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.findingsReported }, CONTEXT),
+    ).toMatchObject({
+      status: 'dropped',
+    });
+    const [report] = findingsReports(
+      'verifier',
+      [
+        {
+          cluster: A.cluster,
+          inSync: false,
+          findings: [
+            finding('LB_NOT_ATTACHED', {
+              cluster: A.cluster,
+              resource: 'elb/k8s-api-internal',
+              expected: 'attached',
+              actual: 'detached',
+              message: 'not attached',
+            }),
+          ],
+        },
+      ],
+      {
+        now: new Date(),
+        verification: true,
+      },
+    );
+    const event = {
+      'detail-type': DETAIL_TYPES.findingsReported,
+      source: EVENT_SOURCE,
+      account: A.account,
+      region: A.region,
+      detail: report,
+    };
+    const broken = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), {
+      ...fleet.hub.env,
+      ALERT_TABLE_NAME: 'no-such-table',
+    });
+    await expect(broken(event, CONTEXT)).rejects.toThrow(
+      /no-such-table|Requested resource not found|ResourceNotFound/,
+    );
+  }, 120_000);
+
+  it("a member whose report bus is gone fails its run, naming the bus (its own bus: the hub's state plays no part)", async () => {
+    const m = memberA();
+    const s = standIns[0] as StandIns;
+    const cluster = m.config.clusters[0];
+    if (!cluster) throw new Error('member without a cluster');
+    const verifier = createVerifier(
+      () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) }),
+      { ...m.env, REPORT_BUS_NAME: 'no-such-report-bus' },
+    );
+    await expect(verifier({ action: 'verify' }, CONTEXT)).rejects.toThrow(/no-such-report-bus/);
   }, 120_000);
 });
