@@ -64,6 +64,8 @@ export interface FleetOptions {
   slackUrl?: string;
   /** Alert policy settings of the fleet (reminderHours, fireAfterFailures, ...). */
   alerts?: Record<string, unknown>;
+  /** Verifier settings of the fleet (followUpDelaySeconds, ...). */
+  verifier?: Record<string, unknown>;
 }
 
 /** The pattern of the rules that carry reports: the sentinel's own source, that detail type. */

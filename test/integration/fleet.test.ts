@@ -4,6 +4,7 @@ import {
   DeleteLoadBalancerListenersCommand,
   DescribeLoadBalancersCommand,
 } from '@aws-sdk/client-elastic-load-balancing';
+import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreateEventBusCommand,
   PutEventsCommand,
@@ -23,14 +24,17 @@ import { finding } from '../../functions/core/findings/make.ts';
 import { findingsReports } from '../../functions/core/fleet/report.ts';
 import { createHandler as createHub, type HubResult } from '../../functions/hub/handler.ts';
 import { createHandler as createNotifier } from '../../functions/notifier/handler.ts';
+import { createHandler as createRegistrar } from '../../functions/registrar/handler.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
 import { accountClients } from '../../sandbox/accounts.ts';
+import { autoScalingEvent } from '../../sandbox/events.ts';
 import { buildFleet, type Fleet, REPORT_PATTERN } from '../../sandbox/fleet.ts';
 import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { drain, snsEvent } from '../../sandbox/local-alerting.ts';
 import { createCa, issueServerCert } from '../../sandbox/pki.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../sandbox/rehearsal/slack.ts';
 import { StandIns } from '../../sandbox/rehearsal/stand-ins.ts';
+import { group } from '../support/aws-state.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 
 const A = { account: '111111111111', region: 'eu-west-1', cluster: 'dev.a.example.com' };
@@ -56,6 +60,7 @@ beforeAll(async () => {
     hub: HUB,
     clusterConfig: { ca: { source: 'inline', pem: kopsCa.certPem }, tls: { timeoutSeconds: 2 } },
     alerts: { fireAfterFailures: 1, resolveAfterPasses: 1 },
+    verifier: { followUpDelaySeconds: 0 },
     slackUrl: slack.url,
   });
   for (const m of fleet.members) {
@@ -345,5 +350,51 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
       { ...m.env, REPORT_BUS_NAME: 'no-such-report-bus' },
     );
     await expect(verifier({ action: 'verify' }, CONTEXT)).rejects.toThrow(/no-such-report-bus/);
+  }, 120_000);
+
+  it('the registrar reports to the hub the same way: its repair is a public event in the member, its report reaches the hub', async () => {
+    const m = memberA();
+    const s = standIns[0] as StandIns;
+    const cluster = m.config.clusters[0];
+    if (!cluster) throw new Error('member without a cluster');
+    const runtime = () => ({
+      config: m.config,
+      clients: m.clients,
+      connectTo: s.rules(443, cluster.api.hostname),
+    });
+    const [instanceId] = (await group(m.clients, m.world.groups[0] ?? '')).liveInstanceIds;
+    // a launch the registrar has to register
+    await m.clients.elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: m.world.lbs.targetGroupArn,
+        Targets: [{ Id: instanceId ?? '' }],
+      }),
+    );
+    const launch = {
+      ...autoScalingEvent('EC2 Instance Launch Successful', m.world.groups[0] ?? '', instanceId ?? ''),
+      account: A.account,
+      region: A.region,
+    };
+    expect(await createRegistrar(runtime, m.env)(launch, CONTEXT)).toMatchObject({
+      status: 'done',
+      actions: [expect.stringContaining('repaired INSTANCE_NOT_REGISTERED')],
+    });
+    const events = (await drain(m.clients, m.eventsQueueUrl, async () => undefined)).map(
+      (b) => JSON.parse(b) as { 'detail-type': string },
+    );
+    expect(events.map((e) => e['detail-type'])).toContain(DETAIL_TYPES.registrationChanged);
+
+    const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
+    const reports: { source: string; verification: boolean; cluster: string }[] = [];
+    await drain(fleet.hub.clients, fleet.hub.reportsQueueUrl, async (batch) => {
+      for (const b of batch) {
+        const event = JSON.parse(b.body);
+        expect(await hub(event, CONTEXT)).toMatchObject({ status: 'done' });
+        reports.push(event.detail);
+      }
+    });
+    expect(reports.map((r) => [r.cluster, r.source, r.verification])).toEqual([
+      [A.cluster, 'registrar', false],
+    ]);
   }, 120_000);
 });
