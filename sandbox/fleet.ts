@@ -204,6 +204,7 @@ export async function buildFleet(opts: FleetOptions): Promise<Fleet> {
     {
       clusters: built.flatMap((b) => b.world.config.clusters),
       alerts: { ...(opts.alerts ?? {}), hub: opts.hub },
+      ...(opts.verifier ? { verifier: opts.verifier } : {}),
     },
     'sandbox fleet',
   );

@@ -352,7 +352,7 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     await expect(verifier({ action: 'verify' }, CONTEXT)).rejects.toThrow(/no-such-report-bus/);
   }, 120_000);
 
-  it('the registrar reports to the hub the same way: its repair is a public event in the member, its report reaches the hub', async () => {
+  it('the registrar and the follow-up round report to the hub the same way; the follow-up chain stays in the member', async () => {
     const m = memberA();
     const s = standIns[0] as StandIns;
     const cluster = m.config.clusters[0];
@@ -383,6 +383,16 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
       (b) => JSON.parse(b) as { 'detail-type': string },
     );
     expect(events.map((e) => e['detail-type'])).toContain(DETAIL_TYPES.registrationChanged);
+    // the new instance's follow-up: claimed in the member's table, queued in the member, run there
+    const claims = await m.clients.dynamodb.send(
+      new ScanCommand({ TableName: String(m.env.ALERT_TABLE_NAME) }),
+    );
+    expect(claims.Count).toBeGreaterThan(0);
+    const verifier = createVerifier(runtime, m.env);
+    const rounds = await drain(m.clients, String(m.env.FOLLOW_UP_QUEUE_URL), async (batch) => {
+      await verifier({ Records: batch.map((b) => ({ eventSource: 'aws:sqs', ...b })) }, CONTEXT);
+    });
+    expect(rounds).toHaveLength(1);
 
     const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
     const reports: { source: string; verification: boolean; cluster: string }[] = [];
@@ -393,8 +403,9 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
         reports.push(event.detail);
       }
     });
-    expect(reports.map((r) => [r.cluster, r.source, r.verification])).toEqual([
+    expect(reports.map((r) => [r.cluster, r.source, r.verification]).sort()).toEqual([
       [A.cluster, 'registrar', false],
+      [A.cluster, 'verifier', false],
     ]);
   }, 120_000);
 });
