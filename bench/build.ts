@@ -7,7 +7,7 @@ import { configDefine, esbuildOptions, PROJECT_ROOT } from '../lib/bundling/opti
  * Builds bundles as the stack does (the same esbuild options SentinelFunction hands NodejsFunction,
  * the example config compiled in), for the bundle-size and cold-start rows.
  */
-export const FUNCTIONS = ['registrar', 'verifier', 'notifier'] as const;
+export const FUNCTIONS = ['registrar', 'verifier', 'notifier', 'hub'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 let define: string | undefined;

@@ -7,6 +7,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import type { SNSEvent } from 'aws-lambda';
 import { ALERT_TABLE_KEYS } from '../functions/core/alerts/state.ts';
 import type { AwsClients } from '../functions/core/aws/clients.ts';
 import { ENV } from '../functions/shared/env.ts';
@@ -113,4 +114,30 @@ export async function drain(
     }
   }
   return bodies;
+}
+
+/** The SNS event Lambda would invoke the notifier with, for one message taken off the alert queue. */
+export function snsEvent(body: string, topicArn: string): SNSEvent {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${topicArn}:local`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: 'local',
+          TopicArn: topicArn,
+          Subject: 'kops-api-sentinel',
+          Message: body,
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '1',
+          Signature: '',
+          SigningCertUrl: '',
+          UnsubscribeUrl: '',
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
 }

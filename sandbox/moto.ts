@@ -57,6 +57,42 @@ try:
 except Exception as err:
     # a speed-up only: any moto release it does not fit runs the slow path, never a failed start
     print("note: moto's JSONPath cache is off (%s)" % err, file=sys.stderr)
+# EventBridge keeps the sender's account, region, time and resources on an event a rule forwards to
+# another account's or region's bus; moto puts it again as the receiving bus's own (its account and
+# region, a new time, no resources), and its default target body leaves out "account". The hub of
+# a fleet believes only the account and region on the envelope: restore what AWS delivers. The
+# event being delivered is kept per thread, and a delivery that happens inside another (a bus
+# target re-putting the event) takes the sender's fields from it.
+try:
+    import threading as events_threading
+    from moto.events import models as events_models
+    from moto.events.utils import EventTemplateParser as events_template
+    MOTO_521_TEMPLATE = '{"id": "<id>", "time": <time>, "version": "0", "detail-type": "<detail-type>", "source": "<source>", "region": "<region>", "resources": <resources>, "detail": <detail>}'
+    delivering = events_threading.local()
+    moto_send_to_targets = events_models.Rule.send_to_targets
+    def send_keeping_sender(self, original_event, transform_input=True):
+        outer = getattr(delivering, "events", None)
+        if outer is None:
+            outer = delivering.events = []
+        if outer:
+            original_event = dict(original_event)
+            for key in ("account", "region", "time", "resources"):
+                if key in outer[-1]:
+                    original_event[key] = outer[-1][key]
+        outer.append(original_event)
+        try:
+            return moto_send_to_targets(self, original_event, transform_input)
+        finally:
+            outer.pop()
+    events_models.Rule.send_to_targets = send_keeping_sender
+    if events_template.DEFAULT_EVENT_INPUT_TEMPLATE == MOTO_521_TEMPLATE:
+        events_template.DEFAULT_EVENT_INPUT_TEMPLATE = MOTO_521_TEMPLATE.replace(
+            '"version": "0", ', '"version": "0", "account": "<account>", ')
+    else:
+        print("note: moto's default EventBridge target body is not 5.2.1's; it is left without account", file=sys.stderr)
+except Exception as err:
+    # a fidelity patch: any moto release it does not fit delivers as moto does, never a failed start
+    print("note: moto's cross-account event delivery is moto's own (%s)" % err, file=sys.stderr)
 app = DomainDispatcherApplication(create_backend_app)
 app.debug = True
 lock = threading.Lock()

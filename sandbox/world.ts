@@ -16,7 +16,7 @@ import {
 export const CLUSTER = 'k8s.example.com';
 export const OLD_CLUSTER = 'legacy.example.com';
 export const OTHER_CLUSTER = 'other.example.com';
-const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c', 'eu-west-1a', 'eu-west-1b'];
+const ZONE_LETTERS = ['a', 'b', 'c', 'a', 'b'];
 
 export interface World {
   config: SentinelConfig;
@@ -41,6 +41,11 @@ export interface WorldOptions {
   clusterConfig?: Record<string, unknown>;
   /** Extra top-level config sections (alerts, verifier, ...). */
   sentinelConfig?: Record<string, unknown>;
+  /** The main cluster's name (default CLUSTER). */
+  name?: string;
+  /** The account and region the clients act in (default 123456789012, AWS_REGION or eu-west-1). */
+  account?: string;
+  region?: string;
 }
 
 /**
@@ -50,7 +55,12 @@ export interface WorldOptions {
  */
 export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): Promise<World> {
   const count = opts.controlPlaneGroups ?? 3;
-  const zones = ZONES.slice(0, Math.max(1, Math.min(count, ZONES.length)));
+  const account = opts.account ?? '123456789012';
+  const region = opts.region ?? process.env.AWS_REGION ?? 'eu-west-1';
+  const name = opts.name ?? CLUSTER;
+  const zones = ZONE_LETTERS.slice(0, Math.max(1, Math.min(count, ZONE_LETTERS.length))).map(
+    (z) => `${region}${z}`,
+  );
   const net = await createNetwork(clients, [...new Set(zones)]);
   const lbs = await createInternalLoadBalancers(clients, net, {
     classic: 'k8s-api-internal',
@@ -58,7 +68,7 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
     targetGroup: 'k8s-api-internal-tcp',
   });
   const main = await createKopsCluster(clients, net, {
-    name: CLUSTER,
+    name,
     zones,
     naming: 'control-plane',
     attach: { classic: [lbs.classicName], targetGroupArns: [lbs.targetGroupArn] },
@@ -75,9 +85,9 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
   };
   const clusters: SentinelConfigInput['clusters'] = [
     {
-      name: CLUSTER,
-      account: '123456789012',
-      region: process.env.AWS_REGION ?? 'eu-west-1',
+      name,
+      account,
+      region,
       vpcId: net.vpcId,
       nodeSubnetIds: net.subnetIds,
       nodeSecurityGroupId: net.nodeSecurityGroupId,
@@ -94,7 +104,7 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
     });
     const old = await createKopsCluster(clients, net, {
       name: OLD_CLUSTER,
-      zones: ['eu-west-1a'],
+      zones: [`${region}a`],
       naming: 'master',
       attach: { classic: [oldLbs.classicName] },
     });
@@ -102,8 +112,8 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
     world.oldClassicName = oldLbs.classicName;
     clusters.push({
       name: OLD_CLUSTER,
-      account: '123456789012',
-      region: process.env.AWS_REGION ?? 'eu-west-1',
+      account,
+      region,
       vpcId: net.vpcId,
       nodeSubnetIds: net.subnetIds,
       nodeSecurityGroupId: net.nodeSecurityGroupId,
@@ -114,7 +124,7 @@ export async function buildWorld(clients: AwsClients, opts: WorldOptions = {}): 
   if (opts.otherCluster) {
     const other = await createKopsCluster(clients, net, {
       name: OTHER_CLUSTER,
-      zones: ['eu-west-1b'],
+      zones: [`${region}b`],
       naming: 'control-plane',
     });
     world.otherGroups = other.controlPlaneGroups;

@@ -131,3 +131,19 @@ export function writeMetrics(records: readonly MetricRecord[], m: Metrics = metr
 export function recordRunMetrics(run: RunFacts, m: Metrics = metrics): void {
   writeMetrics(runMetrics(run), m);
 }
+
+/**
+ * The hub's metrics of one report: one `Reports` for a full verifier run's report (the hub's
+ * staleness alarm reads it per cluster) and, when alerting ran, the alerts it fired and resolved
+ * and how many fire now. The member wrote the run's own metrics (drift, repairs, verifications).
+ */
+export function hubReportMetrics(
+  cluster: string,
+  verification: boolean,
+  alerts?: NonNullable<RunFacts['alerts']>,
+): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  if (verification) out.push(count(METRIC.reports, 1, { [DIMENSION.cluster]: cluster }));
+  if (alerts) out.push(...alertRecords(cluster, alerts));
+  return out;
+}

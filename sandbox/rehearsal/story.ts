@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DeregisterInstancesFromLoadBalancerCommand } from '@aws-sdk/client-elastic-load-balancing';
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
 import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
@@ -20,7 +20,7 @@ import { createHandler as createVerifier } from '../../functions/verifier/handle
 import { autoScalingEvent, detachEvent, loadBalancerChangeEvent } from '../events.ts';
 import { detachAsKopsUpdateWould, replaceClassicListener } from '../kops-account.ts';
 import { controlPlaneSpecs } from '../kops-specs.ts';
-import { createLocalAlerting, drain, type LocalAlerting } from '../local-alerting.ts';
+import { createLocalAlerting, drain, type LocalAlerting, snsEvent } from '../local-alerting.ts';
 import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
 import { createStateStoreBucket, putKopsSpecs } from '../state-store.ts';
@@ -67,31 +67,6 @@ interface Stage {
   acmLike: { certPem: string; keyPem: string };
   /** What the Slack stand-in received so far. */
   slack: unknown[];
-}
-
-function snsEvent(body: string, topicArn: string): SNSEvent {
-  return {
-    Records: [
-      {
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: `${topicArn}:rehearsal`,
-        Sns: {
-          Type: 'Notification',
-          MessageId: 'rehearsal',
-          TopicArn: topicArn,
-          Subject: 'kops-api-sentinel',
-          Message: body,
-          Timestamp: new Date().toISOString(),
-          SignatureVersion: '1',
-          Signature: '',
-          SigningCertUrl: '',
-          UnsubscribeUrl: '',
-          MessageAttributes: {},
-        },
-      },
-    ],
-  };
 }
 
 function describe(res: unknown): { did: string; verdict: string } {

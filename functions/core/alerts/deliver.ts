@@ -29,9 +29,11 @@ export async function deliver(
   const claim = settled.record.outbox;
   if (notify === 'none' || !claim) return undefined;
   const { record } = settled;
+  const place = ctx.places.get(record.cluster);
   const alert = buildAlert(record, notify, {
     source: ctx.source,
     now: ctx.now,
+    ...(place ? { place } : {}),
     ...(item.resolution ? { resolution: item.resolution } : {}),
     ...(ctx.runbookBaseUrl ? { runbookBaseUrl: ctx.runbookBaseUrl } : {}),
   });

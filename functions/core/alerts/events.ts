@@ -87,11 +87,28 @@ export interface VerificationCompletedDetail extends BaseDetail {
   driftTruncated: boolean;
 }
 
+/**
+ * `Findings Reported`: a fleet member's run over one cluster, on its way to the hub (docs/fleet.md),
+ * with everything the hub's alert policy reads. At most one EventBridge entry (256 KB): a report
+ * cut to fit says `truncated`, lists no passing findings and no complete checks, so the hub never
+ * resolves an alert from what was cut (core/fleet/report.ts).
+ */
+export interface FindingsReportedDetail extends BaseDetail {
+  /** A full verifier run: the hub counts it as the cluster's verification (its staleness alarm). */
+  verification: boolean;
+  /** Checks the run evaluated for every resource of the cluster (a Verdict's `complete`). */
+  complete: CheckKind[];
+  /** Cut to fit one event: details, then long texts, then passing findings left out. */
+  truncated: boolean;
+  findings: Finding[];
+}
+
 export type SentinelEvent =
   | { detailType: typeof DETAIL_TYPES.registrationChanged; detail: RegistrationChangedDetail }
   | { detailType: typeof DETAIL_TYPES.driftDetected; detail: DriftDetectedDetail }
   | { detailType: typeof DETAIL_TYPES.driftResolved; detail: DriftResolvedDetail }
-  | { detailType: typeof DETAIL_TYPES.verificationCompleted; detail: VerificationCompletedDetail };
+  | { detailType: typeof DETAIL_TYPES.verificationCompleted; detail: VerificationCompletedDetail }
+  | { detailType: typeof DETAIL_TYPES.findingsReported; detail: FindingsReportedDetail };
 
 export function registrationChangedDetail(
   finding: Finding,

@@ -29,6 +29,9 @@ export interface MachineAlert {
   /** `cluster|code|resource`: one alert per key; also the Chatbot thread id. */
   alertKey: string;
   cluster: string;
+  /** The cluster's AWS account and region, from the config (absent only when the config was not given). */
+  account?: string;
+  region?: string;
   code: string;
   check: CheckKind;
   resource: string;
@@ -59,9 +62,17 @@ export interface MachineAlert {
   fix: string;
 }
 
+/** Where a cluster lives: its account and region, as the config gives them. */
+export interface ClusterPlace {
+  account: string;
+  region: string;
+}
+
 export interface AlertContext {
   source: RunSource;
   now: Date;
+  /** The cluster's account and region (every message names them). */
+  place?: ClusterPlace;
   resolution?: Finding;
   /** Makes runbook links absolute (e.g. https://github.com/org/repo/blob/main). */
   runbookBaseUrl?: string;
@@ -119,6 +130,7 @@ export function buildAlert(record: AlertRecord, kind: NotificationKind, ctx: Ale
     kind,
     alertKey: record.key,
     cluster: record.cluster,
+    ...(ctx.place ? { account: ctx.place.account, region: ctx.place.region } : {}),
     code: record.code,
     check: record.check,
     resource: record.resource,
@@ -145,6 +157,11 @@ export function buildAlert(record: AlertRecord, kind: NotificationKind, ctx: Ale
   if (record.firedAt) alert.firedAt = record.firedAt;
   if (record.resolvedAt) alert.resolvedAt = record.resolvedAt;
   return alert;
+}
+
+/** `account 111111111111, region eu-west-1`, or undefined when the alert does not know them. */
+export function placeText(alert: Pick<MachineAlert, 'account' | 'region'>): string | undefined {
+  return alert.account && alert.region ? `account ${alert.account}, region ${alert.region}` : undefined;
 }
 
 const KIND_WORD: Record<NotificationKind, string> = {
@@ -192,11 +209,13 @@ export function alertConsequenceLines(
 /** The readable body (`default` and `email`). */
 export function renderText(alert: MachineAlert): string {
   const f = alert.finding;
+  const where = placeText(alert);
   const lines: string[] = [];
   if (alert.kind === 'resolve') {
     lines.push(`RESOLVED (${alert.severity}): ${alert.title}`);
     lines.push('');
     lines.push(`Cluster:      ${alert.cluster}`);
+    if (where) lines.push(`Where:        ${where}`);
     lines.push(`Resource:     ${alert.resource}`);
     lines.push(`Code:         ${alert.code} (${alert.check} check)`);
     lines.push(`Was wrong:    ${f.message}`);
@@ -214,6 +233,7 @@ export function renderText(alert: MachineAlert): string {
     lines.push(`${head}: ${alert.title}`);
     lines.push('');
     lines.push(`Cluster:      ${alert.cluster}`);
+    if (where) lines.push(`Where:        ${where}`);
     lines.push(`Resource:     ${alert.resource}`);
     lines.push(`Code:         ${alert.code} (${alert.check} check)`);
     lines.push(`What:         ${f.message}`);
@@ -295,7 +315,10 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
       : alert.severity === 'critical'
         ? ':rotating_light:'
         : ':warning:';
-  const lines: string[] = [`*Cluster:* ${code(alert.cluster)}`, `*Resource:* ${code(alert.resource)}`];
+  const lines: string[] = [`*Cluster:* ${code(alert.cluster)}`];
+  const where = placeText(alert);
+  if (where) lines.push(`*Where:* ${esc(where)}`);
+  lines.push(`*Resource:* ${code(alert.resource)}`);
   if (alert.kind === 'resolve') {
     lines.push(`*Was wrong:* ${esc(f.message)}`);
     lines.push(`*Expected:* ${esc(f.expected)}`);
@@ -344,6 +367,7 @@ export function renderChatbot(alert: MachineAlert): ChatbotNotification {
       relatedResources: related.map(esc),
       additionalContext: {
         cluster: esc(alert.cluster),
+        ...(alert.account && alert.region ? { account: alert.account, region: alert.region } : {}),
         code: alert.code,
         severity: alert.severity,
         kind: alert.kind,
@@ -377,6 +401,7 @@ export function messageAttributes(alert: MachineAlert): Record<string, MessageAt
   const attr = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
   return {
     cluster: attr(alert.cluster),
+    ...(alert.account && alert.region ? { account: attr(alert.account), region: attr(alert.region) } : {}),
     severity: attr(alert.severity),
     code: attr(alert.code),
     kind: attr(alert.kind),

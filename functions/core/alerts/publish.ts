@@ -30,6 +30,13 @@ export interface PublishDeps {
   eventBusName?: string;
   /** Makes runbook links absolute. */
   runbookBaseUrl?: string;
+  /** The configured clusters: each message names its cluster's account and region. */
+  clusters?: readonly { name: string; account: string; region: string }[];
+  /**
+   * Whether the run's own events (Registration Changed, Verification Completed) are put too
+   * (default true). The fleet's hub puts only the alerts' events: the member put the run's.
+   */
+  runEvents?: boolean;
   logger?: Log;
   /** Claim ids (default: random UUIDs). */
   newId?: () => string;
@@ -63,6 +70,7 @@ function contextOf(input: PublishRunInput, deps: PublishDeps): RunContext {
     config: deps.config,
     ...(deps.eventBusName ? { eventBusName: deps.eventBusName } : {}),
     ...(deps.runbookBaseUrl ? { runbookBaseUrl: deps.runbookBaseUrl } : {}),
+    places: new Map((deps.clusters ?? []).map((c) => [c.name, { account: c.account, region: c.region }])),
     log: deps.logger ?? silentLog,
     newId: deps.newId ?? randomUUID,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
@@ -84,7 +92,7 @@ function contextOf(input: PublishRunInput, deps: PublishDeps): RunContext {
 export async function publishRun(input: PublishRunInput, deps: PublishDeps): Promise<PublishRunResult> {
   const ctx = contextOf(input, deps);
   for (const [cluster, { findings, complete }] of byCluster(input.verdicts)) {
-    ctx.events.push(...clusterEvents(cluster, findings, ctx.source, ctx.now));
+    if (deps.runEvents !== false) ctx.events.push(...clusterEvents(cluster, findings, ctx.source, ctx.now));
     if (findings.length === 0) continue;
     const stored = await loadAlerts(cluster, ctx);
     if (!stored) continue;

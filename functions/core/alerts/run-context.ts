@@ -1,7 +1,7 @@
 import type { AwsClients } from '../aws/clients.ts';
 import type { Log } from '../log.ts';
 import type { SentinelEvent } from './events.ts';
-import type { RunSource } from './messages.ts';
+import type { ClusterPlace, RunSource } from './messages.ts';
 import type { NotificationKind, PolicyConfig } from './policy.ts';
 import type { AlertStore } from './state.ts';
 
@@ -37,6 +37,8 @@ export interface RunContext {
   config: PolicyConfig;
   eventBusName?: string;
   runbookBaseUrl?: string;
+  /** Each configured cluster's account and region, named in every message. */
+  places: ReadonlyMap<string, ClusterPlace>;
   log: Log;
   newId: () => string;
   leaseMs: number;

@@ -1,4 +1,4 @@
-import { alertConsequenceLines, escapeChatText, type MachineAlert } from '../alerts/messages.ts';
+import { alertConsequenceLines, escapeChatText, type MachineAlert, placeText } from '../alerts/messages.ts';
 import { truncate } from '../text.ts';
 
 /**
@@ -78,8 +78,10 @@ export function alertBlocks(alert: MachineAlert): SlackMessage {
   const word = resolved ? 'Resolved' : alert.kind === 'remind' ? 'Still firing' : 'Firing';
   const headline = `${emoji} ${word}: ${alert.title}`;
 
+  const where = placeText(alert);
   const fields: Mrkdwn[] = [
     field('Cluster', alert.cluster),
+    ...(where ? [field('Where', where)] : []),
     field('Code', `${alert.code} (${alert.severity})`),
     field('Resource', alert.resource),
   ];
@@ -122,7 +124,10 @@ export function alertBlocks(alert: MachineAlert): SlackMessage {
   });
 
   return {
-    text: truncate(escapeMrkdwn(`${headline} (${alert.cluster}, ${alert.resource})`), SECTION_MAX),
+    text: truncate(
+      escapeMrkdwn(`${headline} (${alert.cluster}${where ? ` in ${where}` : ''}, ${alert.resource})`),
+      SECTION_MAX,
+    ),
     blocks,
   };
 }

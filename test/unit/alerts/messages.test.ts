@@ -72,6 +72,25 @@ describe('alert messages', () => {
     expect(alert.finding).toEqual(tlsFinding);
   });
 
+  it("names the cluster's account and region in every rendering, when the config gives them", () => {
+    const place = { account: '111111111111', region: 'eu-central-1' };
+    const alert = buildAlert(firingRecord(tlsFinding), 'fire', { source: 'verifier', now: NOW, place });
+    expect(alert).toMatchObject(place);
+    const bodies = protocolBodies(alert);
+    for (const text of [bodies.default, bodies.email])
+      expect(text).toContain('Where:        account 111111111111, region eu-central-1');
+    expect(JSON.parse(bodies.sqs)).toMatchObject(place);
+    expect(JSON.parse(bodies.https).content.description).toContain(
+      '*Where:* account 111111111111, region eu-central-1',
+    );
+    const slack = alertBlocks(alert);
+    expect(slack.text).toContain('in account 111111111111, region eu-central-1');
+    expect(JSON.stringify(slack.blocks)).toContain('account 111111111111, region eu-central-1');
+    expect(messageAttributes(alert)).toMatchObject({ account: { StringValue: '111111111111' } });
+    // without the place (a bare call), no "Where" line at all
+    expect(protocolBodies(fireAlert()).default).not.toContain('Where:');
+  });
+
   it('renders all protocol bodies', () => {
     const alert = fireAlert();
     const bodies = protocolBodies(alert);

@@ -9,6 +9,7 @@ import { type Log, silentLog } from '../../../functions/core/log.ts';
 import { METRICS_NAMESPACE } from '../../../functions/shared/metric-names.ts';
 import { reportRun } from '../../../functions/shared/report.ts';
 import {
+  hubReportMetrics,
   type MetricRecord,
   recordRunMetrics,
   runMetrics,
@@ -225,5 +226,20 @@ describe('recordRunMetrics: the EMF the Powertools Metrics instance writes', () 
     expect(docs[0]?._aws.CloudWatchMetrics).toMatchObject([
       { Namespace: 'KopsApiSentinel', Dimensions: [['service', 'cluster']] },
     ]);
+  });
+});
+
+describe("the hub's metrics of one report", () => {
+  it('counts one Reports per full verifier run of a cluster, and the alerts it sent', () => {
+    const alerts = { notifications: [{ kind: 'fire' as const, cluster: A }], openAlerts: { [A]: 1 } };
+    const records = hubReportMetrics(A, true, alerts);
+    const value = (name: string) => records.find((r) => r.name === name)?.value;
+    expect(records.every((r) => r.dimensions.cluster === A)).toBe(true);
+    expect(value('Reports')).toBe(1);
+    expect(value('AlertsFired')).toBe(1);
+    expect(value('OpenAlerts')).toBe(1);
+    // a registrar run or a follow-up round is no verification: no Reports
+    expect(hubReportMetrics(A, false, alerts).map((r) => r.name)).not.toContain('Reports');
+    expect(hubReportMetrics(A, false)).toEqual([]);
   });
 });
