@@ -21,6 +21,31 @@ export const placeOf = (m: FleetMember): string => `${clusterOf(m)} (${m.plan.ac
 /** The words every alert message uses for where its cluster lives (functions/core/alerts/messages.ts). */
 const placeWords = (m: FleetMember): string => `account ${m.plan.account}, region ${m.plan.region}`;
 
+/** A report the hub believed: the sender EventBridge stamped on it, and the cluster it was about. */
+export interface Believed {
+  account: string;
+  region: string;
+  cluster: string;
+}
+
+/** Each member's report of one round reached the hub, from that member's account and region, and was believed. */
+export function checkReports(s: FleetStage, believed: readonly Believed[]): void {
+  const missing = s.cast.filter(
+    (c) =>
+      believed.filter(
+        (b) =>
+          b.account === c.member.plan.account &&
+          b.region === c.member.plan.region &&
+          b.cluster === clusterOf(c.member),
+      ).length !== 1,
+  );
+  s.timeline.expect(
+    "every member's report reaches the hub, stamped with its own account and region, and is believed",
+    missing.length === 0 && believed.length === s.cast.length,
+    believed.map((b) => `${b.cluster} from ${b.account} in ${b.region}`).join(', '),
+  );
+}
+
 /**
  * One alert of `kind` per member since `from` (in the alerts and in Slack), about that member's
  * cause, naming its own cluster, account and region and no other member's account.

@@ -12,7 +12,7 @@ import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert } from '../pki.ts';
 import { describe } from './describe.ts';
 import { CAUSES, type Cause } from './fleet-causes.ts';
-import { checkAlerts, checkIsolation, placeOf } from './fleet-checks.ts';
+import { type Believed, checkAlerts, checkIsolation, checkReports, placeOf } from './fleet-checks.ts';
 import { startSlackStandIn } from './slack.ts';
 import { type ServingCert, StandIns } from './stand-ins.ts';
 import { Timeline } from './timeline.ts';
@@ -89,16 +89,22 @@ async function memberStep(s: FleetStage, c: Cast, event: string, run: () => Prom
   s.timeline.add(`${placeOf(c.member)}: ${event}`, [did, ...notes].join('; '), verdict);
 }
 
-/** What reached the hub's bus goes to the hub function; what it published goes to the notifier and Slack. */
-async function deliver(s: FleetStage): Promise<void> {
+/**
+ * What reached the hub's bus goes to the hub function; what it published goes to the notifier and
+ * Slack. Returns the reports the hub believed, with the account and region EventBridge stamped on them.
+ */
+async function deliver(s: FleetStage): Promise<Believed[]> {
   const { hub } = s.fleet;
   const results: string[] = [];
+  const believed: Believed[] = [];
   const envelopes = await drain(hub.clients, hub.reportsQueueUrl, async (batch) => {
     for (const b of batch) {
-      const sender = (JSON.parse(b.body) as { account?: string }).account;
-      if (sender !== undefined && sender === s.hubIgnores) continue;
-      const r = (await s.hub(JSON.parse(b.body), CONTEXT)) as HubResult;
+      const envelope = JSON.parse(b.body) as { account?: string; region?: string };
+      if (envelope.account !== undefined && envelope.account === s.hubIgnores) continue;
+      const r = (await s.hub(envelope, CONTEXT)) as HubResult;
       if (r.status === 'dropped') results.push(`dropped: ${r.reason}`);
+      else
+        believed.push({ account: envelope.account ?? '', region: envelope.region ?? '', cluster: r.cluster });
     }
   });
   const bodies = await drain(hub.clients, hub.alerting.alertQueueUrl, async (batch) => {
@@ -114,12 +120,13 @@ async function deliver(s: FleetStage): Promise<void> {
     results.join('; ') || 'nothing to send',
     `${bodies.length} alert(s) to Slack`,
   );
+  return believed;
 }
 
 /** Every member's scheduled verification, then the hub's turn. */
-async function scheduled(s: FleetStage, what = 'scheduled verification'): Promise<void> {
+async function scheduled(s: FleetStage, what = 'scheduled verification'): Promise<Believed[]> {
   for (const c of s.cast) await memberStep(s, c, what, () => c.verifier({ action: 'verify' }, CONTEXT));
-  await deliver(s);
+  return deliver(s);
 }
 
 async function breakEach(s: FleetStage): Promise<void> {
@@ -216,7 +223,7 @@ export async function rehearseFleet(opts: FleetRehearsalOptions): Promise<FleetR
       'report-only mode; each member forwards its report bus to the hub bus',
       '-',
     );
-    await scheduled(s);
+    checkReports(s, await scheduled(s));
     timeline.expect(
       'every cluster starts in sync, and nothing reaches Slack',
       cast.every((c) => c.last?.inSync === true) && s.slack.length === 0,

@@ -53,6 +53,7 @@ describe('fleet rehearsal (rehearse --accounts 2)', () => {
       const failed = result.timeline.checks.filter((c) => !c.ok).map((c) => c.what);
       expect(failed).toEqual(
         expect.arrayContaining([
+          expect.stringMatching(/^every member's report reaches the hub/),
           expect.stringMatching(new RegExp(`^${B.cluster} .*: one alert fires, for LB_NOT_ATTACHED`)),
           expect.stringMatching(new RegExp(`^${B.cluster} .*: one Slack message, naming LB_NOT_ATTACHED`)),
           expect.stringMatching(/^the hub's account .* holds no cluster resources/),
