@@ -62,7 +62,8 @@ interface Cast {
   last?: RunSummary;
 }
 
-interface FleetStage {
+/** The fleet on stage: what the checks (fleet-checks.ts) read. */
+export interface FleetStage {
   fleet: Fleet;
   cast: Cast[];
   hub: Handler;
@@ -260,5 +261,3 @@ export async function rehearseFleet(opts: FleetRehearsalOptions): Promise<FleetR
     for (const close of closers) await close().catch(() => undefined);
   }
 }
-
-export type { FleetStage };
