@@ -191,7 +191,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     name: 'rehearse',
     summary:
       'play a kops upgrade against a local AWS (moto) and local TLS servers (needs a clone with dev dependencies)',
-    usage: 'kops-api-sentinel rehearse [--report-only] [--groups <n>] [--json]',
+    usage: 'kops-api-sentinel rehearse [--report-only] [--groups <n>] [--accounts <n>] [--json]',
     flags: {
       'report-only': {
         type: 'boolean',
@@ -204,6 +204,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         default: '3',
         description: 'control-plane groups in the story (1 to 5)',
       },
+      accounts: {
+        type: 'string',
+        value: '<n>',
+        default: '1',
+        description:
+          'member accounts (1 to 3); 2 or 3 play a fleet: a hub account and members in other regions, one cluster each',
+      },
       json: {
         type: 'boolean',
         default: false,
@@ -211,7 +218,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
       },
       help,
     },
-    examples: ['kops-api-sentinel rehearse', 'kops-api-sentinel rehearse --report-only --groups 1'],
+    examples: [
+      'kops-api-sentinel rehearse',
+      'kops-api-sentinel rehearse --report-only --groups 1',
+      'kops-api-sentinel rehearse --accounts 2',
+    ],
     notes: [
       'Needs moto_server and the dev dependencies (a clone after `npm ci`); not part of a production install.',
     ],

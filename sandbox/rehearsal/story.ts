@@ -25,6 +25,7 @@ import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert, keysetYaml } from '../pki.ts';
 import { createStateStoreBucket, putKopsSpecs } from '../state-store.ts';
 import { buildWorld, CLUSTER, settleClassicElb, type World } from '../world.ts';
+import { describe } from './describe.ts';
 import { startSlackStandIn } from './slack.ts';
 import { StandIns } from './stand-ins.ts';
 import { Timeline } from './timeline.ts';
@@ -67,14 +68,6 @@ interface Stage {
   acmLike: { certPem: string; keyPem: string };
   /** What the Slack stand-in received so far. */
   slack: unknown[];
-}
-
-function describe(res: unknown): { did: string; verdict: string } {
-  const r = res as Partial<RunSummary> & { status?: string; reason?: string };
-  if (r.status !== 'done') return { did: `${r.status ?? 'no answer'}: ${r.reason ?? ''}`, verdict: '-' };
-  const did = r.actions?.length ? r.actions.join('; ') : 'nothing to change';
-  const verdict = r.inSync ? 'in sync' : `DRIFT: ${(r.drift ?? []).join('; ')}`;
-  return { did, verdict };
 }
 
 /** Hands queued follow-ups to the verifier and queued alerts to the notifier (which posts to Slack). */
