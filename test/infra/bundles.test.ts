@@ -91,8 +91,10 @@ describe('what each function carries', () => {
   });
 
   it('each bundles only the SDK clients it calls', async () => {
-    const [registrar, verifier, notifier] = await Promise.all(
-      ['registrar', 'verifier', 'notifier'].map(async (n) => clientPackages((await carried(n)).inputs)),
+    const [registrar, verifier, notifier, hub] = await Promise.all(
+      ['registrar', 'verifier', 'notifier', 'hub'].map(async (n) =>
+        clientPackages((await carried(n)).inputs),
+      ),
     );
     const shared = [
       'client-auto-scaling',
@@ -107,10 +109,12 @@ describe('what each function carries', () => {
     expect(registrar).toEqual(shared);
     expect(verifier).toEqual([...shared, 'client-s3', 'client-ssm'].sort());
     expect(notifier).toEqual(['client-secrets-manager']);
+    // the fleet's hub decides alerts only: alert state, the topic and its own events
+    expect(hub).toEqual(['client-dynamodb', 'client-eventbridge', 'client-sns']);
   });
 
-  it('the registrar and the notifier hold no YAML parser and no zod locale but the default (en)', async () => {
-    for (const name of ['registrar', 'notifier']) {
+  it('the registrar, the notifier and the hub hold no YAML parser and no zod locale but the default (en)', async () => {
+    for (const name of ['registrar', 'notifier', 'hub']) {
       const { inputs } = await carried(name);
       expect(
         inputs.filter((p) => p.includes('node_modules/yaml/')),
