@@ -191,6 +191,13 @@ describe('config', () => {
 
   it('the shipped example config is valid', () => {
     expect(loadConfigFile('config/example.yaml').clusters[0]?.name).toBe('k8s.example.com');
+    const fleet = loadConfigFile('config/fleet-example.yaml');
+    expect(fleet.clusters.map((c) => `${c.account}/${c.region}`)).toEqual([
+      '111111111111/eu-west-1',
+      '222222222222/eu-west-1',
+      '222222222222/us-east-1',
+    ]);
+    expect(fleet.alerts.hub?.account).toBe('333333333333');
   });
 
   it('rejects * and ? in the strings that become IAM policy ARNs, naming the field', () => {
