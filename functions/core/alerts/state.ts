@@ -39,6 +39,13 @@ export const ALERT_TABLE_KEYS = {
   ttlAttribute: ALERT_TABLE_TTL_ATTRIBUTE,
 } as const;
 
+/**
+ * Items of the alert table that are not alerts (the fleet hub's applied-report marks,
+ * functions/core/fleet/claim.ts) have sort keys starting with this; no alert's does (it starts
+ * with a check kind), and loadCluster skips them.
+ */
+export const NOT_AN_ALERT_PREFIX = '#';
+
 export function alertSortKey(a: { check: string; resource: string; code: string }): string {
   return `${a.check}#${a.resource}#${a.code}`;
 }
@@ -178,7 +185,7 @@ export class AlertStore {
     this.ddb = documentClient(ddb);
   }
 
-  /** All alert records of one cluster: one (paginated) strongly consistent Query. */
+  /** All alert records of one cluster: one (paginated) strongly consistent Query (other items skipped). */
   async loadCluster(cluster: string): Promise<AlertRecord[]> {
     const out: AlertRecord[] = [];
     let startKey: Item | undefined;
@@ -193,7 +200,8 @@ export class AlertStore {
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       );
-      for (const item of res.Items ?? []) out.push(fromItem(item));
+      for (const item of res.Items ?? [])
+        if (!String(item[ALERT_TABLE_SORT_KEY]).startsWith(NOT_AN_ALERT_PREFIX)) out.push(fromItem(item));
       startKey = res.LastEvaluatedKey;
       if (!startKey) return out;
     }

@@ -3,7 +3,8 @@
  * Every check emits a finding, also when it passes (severity `ok`), so that a run says what it
  * looked at: alert state resolves an alert when the same check on the same resource passes.
  */
-export type Severity = 'ok' | 'info' | 'warning' | 'critical';
+export const SEVERITIES = ['ok', 'info', 'warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /** Severities in order, for picking the worst of several. */
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { ok: 0, info: 1, warning: 2, critical: 3 };

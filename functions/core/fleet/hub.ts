@@ -4,6 +4,8 @@ import type { AwsClients } from '../aws/clients.ts';
 import type { SentinelConfig } from '../config/schema.ts';
 import { MalformedEventError } from '../events/errors.ts';
 import type { Log } from '../log.ts';
+import { claimReport } from './claim.ts';
+import { reportTime } from './order.ts';
 import { reportVerdict } from './report.ts';
 import { type AcceptedReport, ForgedReportError, parseReportEvent } from './report-event.ts';
 
@@ -36,13 +38,24 @@ export function acceptReport(
   }
 }
 
+/** What applying a report did: the policy's result, or why the report was skipped (nothing written). */
+export type AppliedReport = PublishRunResult & { skipped?: 'duplicate' | 'stale' };
+
 /**
  * The alert policy over one member's report, for the whole fleet: the report's verdict through
- * publishRun with the hub's table, topic and bus. The member put the run's own events already;
- * the hub puts only its alerts' (Drift Detected, Drift Resolved). Throws PublishRunError when an
- * AWS call failed (worth a retry: the policy's writes are conditional, a retry settles the rest).
+ * publishRun with the hub's table, topic and bus, at the report's own time (`detail.time`, never
+ * later than the hub's clock). The member put the run's own events already; the hub puts only its
+ * alerts' (Drift Detected, Drift Resolved).
+ *
+ * Each report counts once, in the order it was observed: before applying, it claims its cluster's
+ * and source's applied-report mark (claim.ts). A duplicate, a retry, or an older report arriving
+ * after a newer one is skipped: logged, nothing written, `skipped` says why. A retry after a
+ * partial failure is skipped too (its mark was claimed): the next report, one schedule period
+ * later, decides every alert again, where re-applying would count the report twice and could fire
+ * or resolve an alert early. Throws PublishRunError when an AWS call failed while applying, and
+ * the claim's own AWS failures (worth a retry: nothing was applied yet).
  */
-export function applyReport(
+export async function applyReport(
   report: AcceptedReport,
   deps: {
     config: SentinelConfig;
@@ -53,14 +66,37 @@ export function applyReport(
     log: Log;
     now?: Date;
   },
-): Promise<PublishRunResult> {
-  const { config } = deps;
+): Promise<AppliedReport> {
+  const { config, log } = deps;
+  const { detail } = report;
+  const hubNow = deps.now ?? new Date();
+  const at = reportTime(detail.time, hubNow);
+  const mark = { at: at.getTime(), id: report.id ?? '' };
+  const order = await claimReport(
+    deps.clients.dynamodb,
+    deps.tableName,
+    { cluster: detail.cluster, source: detail.source, mark },
+    { hubNow },
+  );
+  if (order !== 'apply') {
+    log.warn(`skipped a ${order} report; it was not applied`, {
+      cluster: detail.cluster,
+      source: detail.source,
+      time: detail.time,
+      eventId: report.id,
+    });
+    return {
+      evaluated: 0,
+      written: 0,
+      conflicts: 0,
+      notifications: [],
+      events: 0,
+      openAlerts: {},
+      skipped: order,
+    };
+  }
   return publishRun(
-    {
-      source: report.detail.source,
-      verdicts: [reportVerdict(report.detail)],
-      ...(deps.now ? { now: deps.now } : {}),
-    },
+    { source: detail.source, verdicts: [reportVerdict(detail)], now: at },
     {
       clients: deps.clients,
       tableName: deps.tableName,
@@ -70,7 +106,7 @@ export function applyReport(
       runEvents: false,
       ...(deps.eventBusName ? { eventBusName: deps.eventBusName } : {}),
       ...(config.alerts.runbookBaseUrl ? { runbookBaseUrl: config.alerts.runbookBaseUrl } : {}),
-      logger: deps.log,
+      logger: log,
     },
   );
 }

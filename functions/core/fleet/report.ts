@@ -31,9 +31,28 @@ const clip = (f: Finding, max: number): Finding => ({
   message: truncate(f.message, max),
 });
 
+/** The longest detail value a cut report keeps (a group name, a certificate fingerprint). */
+const KEPT_DETAIL_MAX = 256;
+const short = (v: unknown): v is string => typeof v === 'string' && v.length <= KEPT_DETAIL_MAX;
+
+/**
+ * The details the hub's alert grouping reads (functions/core/alerts/causes.ts): `group` and
+ * `certificate.fingerprint256`. A cut report keeps these and drops the rest, so it groups as the
+ * uncut one.
+ */
+function groupingDetails(details: Record<string, unknown>): Record<string, unknown> | undefined {
+  const kept: Record<string, unknown> = {};
+  if (short(details.group)) kept.group = details.group;
+  const cert = details.certificate;
+  const fp = cert && typeof cert === 'object' ? (cert as Record<string, unknown>).fingerprint256 : undefined;
+  if (short(fp)) kept.certificate = { fingerprint256: fp };
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+
 function withoutDetails(f: Finding): Finding {
-  const { details: _dropped, ...rest } = f;
-  return rest;
+  const { details, ...rest } = f;
+  const kept = details ? groupingDetails(details) : undefined;
+  return kept ? { ...rest, details: kept } : rest;
 }
 
 const tooLong = (f: Finding): boolean =>
@@ -42,7 +61,8 @@ const tooLong = (f: Finding): boolean =>
 const scopeOf = (f: Finding): string => `${f.check}#${f.resource}`;
 
 /**
- * Cuts a report until it fits one event (and the hub's count of findings), in this order: the findings' details; their texts; the
+ * Cuts a report until it fits one event (and the hub's count of findings), in this order: the findings' details
+ * (but for those alert grouping reads); their texts; the
  * passing findings (the report then lists no complete check); then whole (check, resource) scopes,
  * least severe first, so a scope the report still names carries every drifting finding the run
  * saw of it. Each cut marks the report `truncated`. A stored alert is resolved only by a scope the

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rootsOf } from '../../../functions/core/alerts/causes.ts';
 import {
   DETAIL_TYPES,
   EVENT_SOURCE,
@@ -153,6 +154,53 @@ describe('Findings Reported: encode', () => {
     expect(scopes.findings.map((f) => f.resource)).toEqual(['keep', 'keep']);
   });
 
+  it('a cut report keeps the details alert grouping reads, and groups as the uncut one', () => {
+    const ELB = 'elb/api-internal';
+    const GROUP = 'control-plane-eu-west-1a.masters.a.example.com';
+    const OTHER = 'control-plane-eu-west-1b.masters.a.example.com';
+    const cert = (fp: string) => ({
+      certificate: { issuer: 'CN=Amazon', fingerprint256: fp, pem: big(0, 2000) },
+    });
+    const make = (code: string, resource: string, details?: Record<string, unknown>): Finding =>
+      finding(code as 'LISTENER_OK', {
+        cluster: CLUSTER,
+        resource,
+        expected: 'e',
+        actual: 'a',
+        message: code,
+        ...(details ? { details } : {}),
+      });
+    const findings = [
+      make('LISTENER_TERMINATES_TLS', ELB),
+      make('TLS_UNTRUSTED_ISSUER', ELB, cert('AA:BB')),
+      make('TLS_UNTRUSTED_ISSUER', 'dns/api.internal.a.example.com', cert('AA:BB')),
+      make('TLS_UNTRUSTED_ISSUER', 'dns/other.a.example.com', cert('CC:DD')),
+      make('LB_NOT_ATTACHED', `${ELB}:${GROUP}`),
+      make('LB_NOT_ATTACHED', `${ELB}:${OTHER}`),
+      make('INSTANCE_NOT_REGISTERED', `${ELB}:i-0123456789abcdef0`, { group: GROUP, blob: big(1, 300_000) }),
+    ];
+    const detail: FindingsReportedDetail = {
+      version: '1',
+      cluster: CLUSTER,
+      source: 'verifier',
+      time: NOW.toISOString(),
+      verification: true,
+      complete: [],
+      truncated: false,
+      findings,
+    };
+    const cut = boundReport(detail);
+    expect(cut.truncated).toBe(true);
+    expect(cut.findings[1]?.details).toEqual({ certificate: { fingerprint256: 'AA:BB' } });
+    expect(cut.findings[6]?.details).toEqual({ group: GROUP });
+    const pairs = (list: readonly Finding[]) =>
+      [...rootsOf(list)]
+        .map(([f, root]) => `${f.code} ${f.resource} -> ${root.code} ${root.resource}`)
+        .sort();
+    expect(pairs(cut.findings)).toEqual(pairs(findings));
+    expect(pairs(findings)).toHaveLength(3);
+  });
+
   it('a cut report never resolves what was cut: a stored alert of a dropped scope is not evaluated', () => {
     const many = {
       version: '1' as const,
@@ -203,7 +251,19 @@ describe('Findings Reported: what the hub believes', () => {
 
   it('accepts a report sent from the account and region the config gives its cluster', () => {
     const accepted = parseReportEvent(JSON.parse(JSON.stringify(envelope(report))), placeOf);
-    expect(accepted).toEqual({ detail: report, account: A, region: 'eu-west-1' });
+    expect(accepted).toEqual({
+      detail: report,
+      account: A,
+      region: 'eu-west-1',
+      id: '7bf73129-1428-4cd3-a780-95db273d1602',
+    });
+  });
+
+  it('reads an action it does not know (a newer member), and refuses anything but a short word', () => {
+    const newer = { ...report, findings: [drift('g1', { action: 'deferred' as Finding['action'] })] };
+    expect(parseReportEvent(envelope(newer), placeOf).detail.findings[0]?.action).toBe('deferred');
+    const bad = { ...report, findings: [drift('g1', { action: 'x'.repeat(40) as Finding['action'] })] };
+    expect(() => parseReportEvent(envelope(bad), placeOf)).toThrow(/detail\.findings\.0\.action/);
   });
 
   it.each([
