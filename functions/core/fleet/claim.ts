@@ -63,6 +63,7 @@ export async function claimReport(
         TableName: tableName,
         Item: {
           ...key,
+          cluster: claim.cluster,
           source: claim.source,
           appliedAt: claim.mark.at,
           appliedTime: new Date(claim.mark.at).toISOString(),
