@@ -12,6 +12,7 @@ import { loadConfigFile } from '../../functions/core/config/load.ts';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
 import { finding } from '../../functions/core/findings/make.ts';
+import { claimReport } from '../../functions/core/fleet/claim.ts';
 import {
   type AppliedReport,
   acceptReport,
@@ -22,6 +23,7 @@ import { findingsReports } from '../../functions/core/fleet/report.ts';
 import type { AcceptedReport } from '../../functions/core/fleet/report-event.ts';
 import { silentLog } from '../../functions/core/log.ts';
 import { createAlertTable, drain } from '../../sandbox/local-alerting.ts';
+import { losingFirstResponse } from '../support/lossy-dynamodb.ts';
 import { withMoto } from '../support/moto-hooks.ts';
 
 /**
@@ -194,5 +196,21 @@ describe('the hub counts a report once, in the order it was observed (moto)', ()
     expect((await notified()).sort()).toEqual([`fire ${GROUP_Y}`, `resolve ${GROUP_X}`]);
     expect(await alertOf(GROUP_X)).toMatchObject({ state: 'resolved', passes: 2 });
     expect(await alertOf(GROUP_Y)).toMatchObject({ failures: 3 });
+  });
+
+  it('a claim whose response was lost, retried by the SDK, finds its own write: the report is applied, not skipped', async () => {
+    const lossy = losingFirstResponse('PutItemCommand');
+    const claim = { cluster: CLUSTER, source: 'verifier', mark: { at: at(5).getTime(), id: 'event-1' } };
+    expect(await claimReport(lossy.client, tableName, claim, { hubNow: HUB_NOW })).toBe('apply');
+    expect(lossy.sent()).toBe(2); // the write, and the SDK's retry of it
+    // a second delivery of the same event is a duplicate, an older event stale, a newer one applies
+    expect(await claimReport(clients.dynamodb, tableName, claim, { hubNow: HUB_NOW })).toBe('duplicate');
+    const older = { ...claim, mark: { at: at(4).getTime(), id: 'event-0' } };
+    expect(await claimReport(clients.dynamodb, tableName, older, { hubNow: HUB_NOW })).toBe('stale');
+    const newer = { ...claim, mark: { at: at(6).getTime(), id: 'event-2' } };
+    expect(await claimReport(clients.dynamodb, tableName, newer, { hubNow: HUB_NOW })).toBe('apply');
+    // the registrar's reports have their own mark
+    const registrar = { ...older, source: 'registrar' };
+    expect(await claimReport(clients.dynamodb, tableName, registrar, { hubNow: HUB_NOW })).toBe('apply');
   });
 });
