@@ -1,4 +1,5 @@
 import type { ClusterPlace } from '../alerts/messages.ts';
+import { DEFAULT_LEASE_MS } from '../alerts/policy.ts';
 import { type PublishRunResult, publishRun } from '../alerts/publish.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import type { SentinelConfig } from '../config/schema.ts';
@@ -104,6 +105,8 @@ export async function applyReport(
       config: config.alerts,
       clusters: config.clusters,
       runEvents: false,
+      // a claim's lease runs on the hub's clock: a late report's claim is not expired when made
+      leaseMs: DEFAULT_LEASE_MS + (hubNow.getTime() - at.getTime()),
       ...(deps.eventBusName ? { eventBusName: deps.eventBusName } : {}),
       ...(config.alerts.runbookBaseUrl ? { runbookBaseUrl: config.alerts.runbookBaseUrl } : {}),
       logger: log,
