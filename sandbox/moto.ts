@@ -183,12 +183,12 @@ export async function launchMoto(): Promise<Moto> {
       // plain moto_server checks a DynamoDB condition without a lock: concurrent conditional writes
       // can both win (about 1 round in 400), which the alert and follow-up-claim tests would see
       process.stderr.write(
-        'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]>=5.2,<5.3"\n',
+        'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]==5.2.1"\n',
       );
   }
   if (!serialized && !plain) {
     throw new Error(
-      'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
+      'moto_server is not installed; install it with: python3 -m pip install "moto[server]==5.2.1"',
     );
   }
   const port = await freePort();
