@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { partitionOf } from '../aws/partition.ts';
 import { type ClusterConfig, groupByMember, type SentinelConfig } from '../config/schema.ts';
+
+export { partitionOf };
 
 /**
  * A fleet from one config: which stacks the CDK app synthesizes, and the names that tie them
@@ -42,15 +45,6 @@ export interface HubPlan {
 export interface FleetPlan {
   readonly members: readonly MemberPlan[];
   readonly hub?: HubPlan;
-}
-
-/** The AWS partition of a region (aws, aws-cn, aws-us-gov, aws-iso…). */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
 }
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 10);
