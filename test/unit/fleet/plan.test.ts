@@ -66,6 +66,33 @@ describe('planFleet', () => {
     for (const m of members) expect(m.forwardRoleName.length).toBeLessThanOrEqual(64);
   });
 
+  it('Chatbot names are unique per account (no region in their ARN); the first keeps the single stack name', () => {
+    const config = (stackName: string) =>
+      parseConfig({
+        stackName,
+        clusters: [
+          cluster('a.example.com', A, 'eu-west-1'),
+          cluster('b.example.com', A, 'us-east-1'),
+          cluster('c.example.com', B, 'us-east-1'),
+          cluster('d.example.com', A, 'eu-west-1', 'vpc-0fedcba987654321f'),
+        ],
+      });
+    expect(planFleet(config('Sentinel')).members.map((m) => `${m.account}/${m.chatbotName}`)).toEqual([
+      `${A}/Sentinel-alerts`,
+      `${A}/Sentinel-us-east-1-vpc-0123456789abcdef0-alerts`,
+      `${B}/Sentinel-alerts`,
+      `${A}/Sentinel-eu-west-1-vpc-0fedcba987654321f-alerts`,
+    ]);
+    // at most 128 characters, still unique
+    const long = planFleet(config(`S${'x'.repeat(127)}`)).members.map((m) => m.chatbotName);
+    for (const name of long) expect(name.length).toBeLessThanOrEqual(128);
+    expect(new Set(long.slice(1, 2).concat(long.slice(3))).size).toBe(2);
+    expect(
+      planFleet(parseConfig({ clusters: [cluster('a.example.com', A, 'eu-west-1')] })).members[0]
+        ?.chatbotName,
+    ).toBe('KopsApiSentinel-alerts');
+  });
+
   it('adding a cluster elsewhere renames no deployed stack', () => {
     const before = planFleet(
       parseConfig({
