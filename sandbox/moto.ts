@@ -128,6 +128,9 @@ async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number
 }
 
 /** The one machine image of the local EC2: launch templates and instances use it. */
+/** moto's own account: what any credentials act as unless they came from an AssumeRole. */
+export const MOTO_ACCOUNT = '123456789012';
+
 export const SANDBOX_IMAGE_ID = 'ami-0a5e1db0c5e70001';
 
 /**
@@ -142,7 +145,7 @@ function sandboxImagesFile(): string {
       ami_id: SANDBOX_IMAGE_ID,
       name: 'kops-api-sentinel-sandbox-node',
       description: 'The machine image of the sandbox control plane and nodes',
-      owner_id: '123456789012',
+      owner_id: MOTO_ACCOUNT,
       public: true,
       state: 'available',
       architecture: 'x86_64',
