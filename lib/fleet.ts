@@ -37,6 +37,7 @@ export function addFleet(app: App, config: SentinelConfig): Fleet {
       config: memberConfig(config, member),
       env: { account: member.account, region: member.region },
       description: MEMBER_DESCRIPTION,
+      chatbotName: member.chatbotName,
       ...(hubPlan ? { fleet: { member, hub: hubPlan } } : {}),
     });
     if (hub) stack.addStackDependency(hub, "the member's forwarding rule targets the hub's bus");

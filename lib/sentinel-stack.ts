@@ -30,6 +30,8 @@ export interface SentinelStackProps extends StackProps {
    * hub instead of alerting itself (docs/fleet.md).
    */
   readonly fleet?: { readonly member: MemberPlan; readonly hub: HubPlan };
+  /** Without a hub: the Chatbot configuration's name, unique in the account (planFleet's chatbotName). */
+  readonly chatbotName?: string;
 }
 
 /** Handler entries, relative to the project root. */
@@ -98,7 +100,7 @@ export class SentinelStack extends Stack {
     if (fleet) {
       this.alerts = hubReports(this, { config, ...fleet, deadLetterQueue: this.deadLetterQueue });
     } else {
-      const local = localAlerts(this, config, ENTRIES.notifier);
+      const local = localAlerts(this, config, ENTRIES.notifier, props.chatbotName);
       this.alerts = local;
       this.alerting = local.alerting;
     }

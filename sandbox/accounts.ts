@@ -1,8 +1,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { ALL_CLIENTS } from '../functions/core/aws/all-clients.ts';
+import { createAwsClients } from '../functions/core/aws/all-clients.ts';
 import { clientConfig } from '../functions/core/aws/client-config.ts';
-import { buildClients, type ClientConstructors, type ClientSet } from '../functions/core/aws/client-set.ts';
 import type { AwsClients } from '../functions/core/aws/clients.ts';
+import { MOTO_ACCOUNT } from './moto.ts';
 
 /** Temporary credentials of one account, as STS hands them out. */
 export interface AccountCredentials {
@@ -33,21 +33,25 @@ export async function assumeAccount(
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
-/** A client set whose every client signs with the given credentials. */
-function signedWith(set: ClientSet, credentials: AccountCredentials): ClientSet {
-  const constructors: Record<string, unknown> = {};
-  for (const [name, Client] of Object.entries(set.constructors)) {
-    const Base = Client as new (config: object) => object;
-    constructors[name] = class extends Base {
-      constructor(config: ReturnType<typeof clientConfig>) {
-        super({ ...config, credentials });
-      }
-    };
-  }
-  return { owner: set.owner, constructors: constructors as ClientConstructors };
+/**
+ * Every client, acting in `account` and `region` of the local AWS (what a function or the CLI
+ * there would call): credentials from a role assumed there with STS on the first call, or the
+ * default credentials for moto's own account.
+ */
+export function clientsIn(account: string, region: string): AwsClients {
+  if (account === MOTO_ACCOUNT) return createAwsClients({ region });
+  // one AssumeRole for the whole set, not one per client; a failed one is tried again
+  let pending: Promise<AccountCredentials> | undefined;
+  const credentials = () =>
+    (pending ??= assumeAccount(account).catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    }));
+  return createAwsClients({ region, credentials });
 }
 
-/** Every client, acting in `account` and `region` of the local AWS (what a function there would call). */
+/** As clientsIn, with the role assumed now (an STS failure throws here, not at the first call). */
 export async function accountClients(account: string, region: string): Promise<AwsClients> {
-  return buildClients(signedWith(ALL_CLIENTS, await assumeAccount(account)), { region });
+  const credentials = await assumeAccount(account);
+  return createAwsClients({ region, credentials });
 }

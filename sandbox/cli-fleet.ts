@@ -1,8 +1,6 @@
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { createAwsClients } from '../functions/core/aws/all-clients.ts';
-import type { AwsClients } from '../functions/core/aws/clients.ts';
 import type { SentinelConfigInput } from '../functions/core/config/schema.ts';
+import { clientsIn } from './accounts.ts';
 import {
   createInternalLoadBalancers,
   createKopsCluster,
@@ -15,23 +13,9 @@ import {
  * the bench's fleet-cli section).
  */
 
-/** moto's own account: what any credentials act as unless they came from an AssumeRole. */
-export const MOTO_ACCOUNT = '123456789012';
-
-/**
- * Clients acting on one account's state in moto: the default one, or another through a role
- * assumed there (moto keeps separate state per account; the role need not exist).
- */
-export function clientsIn(account: string, region: string): AwsClients {
-  if (account === MOTO_ACCOUNT) return createAwsClients({ region });
-  return createAwsClients({
-    region,
-    credentials: fromTemporaryCredentials({
-      params: { RoleArn: `arn:aws:iam::${account}:role/sandbox-builder`, RoleSessionName: 'sandbox' },
-      clientConfig: { region },
-    }),
-  });
-}
+// one way to act in an account of moto (sandbox/accounts.ts); re-exported for the CLI fleet's users
+export { clientsIn } from './accounts.ts';
+export { MOTO_ACCOUNT } from './moto.ts';
 
 /** One network per account and region, shared by the clusters built there. */
 const networks = new Map<string, Promise<KopsNetwork>>();

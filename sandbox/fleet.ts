@@ -203,7 +203,8 @@ export async function buildFleet(opts: FleetOptions): Promise<Fleet> {
   const config = parseConfig(
     {
       clusters: built.flatMap((b) => b.world.config.clusters),
-      alerts: { ...(opts.alerts ?? {}), hub: opts.hub },
+      // a hub needs an address for the members' own alarms (schema.ts)
+      alerts: { email: ['oncall@example.com'], ...(opts.alerts ?? {}), hub: opts.hub },
       ...(opts.verifier ? { verifier: opts.verifier } : {}),
     },
     'sandbox fleet',

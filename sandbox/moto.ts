@@ -128,6 +128,9 @@ async function waitReady(endpoint: string, proc: ChildProcess, timeoutMs: number
 }
 
 /** The one machine image of the local EC2: launch templates and instances use it. */
+/** moto's own account: what any credentials act as unless they came from an AssumeRole. */
+export const MOTO_ACCOUNT = '123456789012';
+
 export const SANDBOX_IMAGE_ID = 'ami-0a5e1db0c5e70001';
 
 /**
@@ -142,7 +145,7 @@ function sandboxImagesFile(): string {
       ami_id: SANDBOX_IMAGE_ID,
       name: 'kops-api-sentinel-sandbox-node',
       description: 'The machine image of the sandbox control plane and nodes',
-      owner_id: '123456789012',
+      owner_id: MOTO_ACCOUNT,
       public: true,
       state: 'available',
       architecture: 'x86_64',
@@ -183,12 +186,12 @@ export async function launchMoto(): Promise<Moto> {
       // plain moto_server checks a DynamoDB condition without a lock: concurrent conditional writes
       // can both win (about 1 round in 400), which the alert and follow-up-claim tests would see
       process.stderr.write(
-        'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]>=5.2,<5.3"\n',
+        'warning: python3 cannot import moto, so moto_server runs unserialized; conditional writes may race. Install it for python3: python3 -m pip install "moto[server]==5.2.1"\n',
       );
   }
   if (!serialized && !plain) {
     throw new Error(
-      'moto_server is not installed; install it with: python3 -m pip install "moto[server]>=5.2,<5.3"',
+      'moto_server is not installed; install it with: python3 -m pip install "moto[server]==5.2.1"',
     );
   }
   const port = await freePort();

@@ -5,7 +5,7 @@ import { type Command, UsageError, type Values } from './common.ts';
 import { EXIT } from './format.ts';
 
 const MOTO_MISSING = `moto_server (the local AWS emulator) is not installed.
-Install it with:  python3 -m pip install "moto[server]>=5.2,<5.3"
+Install it with:  python3 -m pip install "moto[server]==5.2.1"
 then run this again.`;
 
 /** A Slack message's header (or, for a fleet, its text, which names the cluster's account and region) and body. */

@@ -22,6 +22,8 @@ export interface AlertingProps {
   readonly config: SentinelConfig;
   /** Handler of the Slack webhook notifier, relative to the project root. */
   readonly notifierEntry?: string;
+  /** The AWS Chatbot configuration's name, unique in the account (default `<stackName>-alerts`; planFleet's chatbotName). */
+  readonly chatbotName?: string;
 }
 
 /**
@@ -94,7 +96,8 @@ export class Alerting extends Construct {
         description: 'kops-api-sentinel: AWS Chatbot channel role (notifications only, no permissions)',
       });
       this.chatbot = new chatbot.SlackChannelConfiguration(this, 'SlackChannel', {
-        slackChannelConfigurationName: `${Stack.of(this).stackName}-alerts`.slice(0, 128),
+        slackChannelConfigurationName:
+          props.chatbotName ?? `${Stack.of(this).stackName}-alerts`.slice(0, 128),
         slackWorkspaceId: slack.workspaceId,
         slackChannelId: slack.channelId,
         notificationTopics: [this.topic],

@@ -34,8 +34,13 @@ export function localAlerts(
   stack: Stack,
   config: SentinelConfig,
   notifierEntry: string,
+  chatbotName?: string,
 ): MemberAlerts & { alerting: Alerting } {
-  const alerting = new Alerting(stack, 'Alerting', { config, notifierEntry });
+  const alerting = new Alerting(stack, 'Alerting', {
+    config,
+    notifierEntry,
+    ...(chatbotName ? { chatbotName } : {}),
+  });
   return {
     alerting,
     environment: {

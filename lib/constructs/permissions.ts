@@ -1,7 +1,7 @@
 import { type Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { EVENT_SOURCE } from '../../functions/core/alerts/events.ts';
+import { partitionOf as corePartitionOf } from '../../functions/core/aws/partition.ts';
 import { nodeGroupConfigPrefix } from '../../functions/core/ca/nodeup.ts';
 import { parseStateStoreUrl } from '../../functions/core/ca/s3-text.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
@@ -15,7 +15,7 @@ import type { ClusterConfig } from '../../functions/core/config/schema.ts';
 
 /** The partition of a region (`aws`, `aws-cn`, `aws-us-gov`, ...), literal so policies stay readable. */
 export function partitionOf(region: string): string {
-  return (Token.isUnresolved(region) ? undefined : RegionInfo.get(region).partition) ?? 'aws';
+  return Token.isUnresolved(region) ? 'aws' : corePartitionOf(region);
 }
 
 /** The reads both functions need to discover control-plane groups and inspect load balancers. */

@@ -65,7 +65,14 @@ describe('a single-account config', () => {
   it('refuses a member stack with alerts.hub but no fleet plan (it would alert and report at once)', () => {
     const input = chatbotInput();
     const config = parseConfig(
-      { ...input, alerts: { ...input.alerts, hub: { account: HUB_ACCOUNT, region: HUB_REGION } } },
+      {
+        ...input,
+        alerts: {
+          ...input.alerts,
+          email: ['oncall@example.com'],
+          hub: { account: HUB_ACCOUNT, region: HUB_REGION },
+        },
+      },
       'test config',
     );
     expect(() => new SentinelStack(single.app, 'Stray', { config })).toThrow(/alerts\.hub.*fleet/);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ACCOUNT_ID, CLASSIC_ELB_NAME, REGION, TARGET_GROUP_ARN } from '../aws/names.ts';
+import { partitionOf } from '../aws/partition.ts';
 import { GO_VERSION_RULES } from '../tls/go-rules.ts';
 
 const CLUSTER_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -264,6 +265,30 @@ export const SentinelConfigSchema = z
           code: 'custom',
           path: ['clusters', i, 'cliRoleArn'],
           message: `a role in the cluster's account ${c.account} (the ARN names ${roleAccount})`,
+        });
+      }
+    });
+    // With a hub, a member's own alarms (function errors, dead-letter queues) go to a member-local
+    // topic that only e-mail can take: CloudWatch alarm actions cannot publish to another account's
+    // topic, so neither the hub nor its Slack can receive them. Without an address they reach nobody.
+    if (cfg.alerts.hub && cfg.alerts.email.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'email'],
+        message:
+          "at least one address with alerts.hub: each member's own alarms (function errors, dead-letter queues) are e-mailed from the member's account; alarms cannot reach the hub's topic or Slack across accounts",
+      });
+    }
+    // A member forwards its reports to the hub's bus by ARN: EventBridge cannot target a bus in
+    // another partition.
+    const hubPartition = cfg.alerts.hub ? partitionOf(cfg.alerts.hub.region) : undefined;
+    cfg.clusters.forEach((c, i) => {
+      const partition = partitionOf(c.region);
+      if (hubPartition && partition !== hubPartition) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'region'],
+          message: `a region in the hub's partition ${hubPartition} (alerts.hub.region ${cfg.alerts.hub?.region}; ${c.region} is in ${partition}, and EventBridge cannot forward reports across partitions)`,
         });
       }
     });

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { partitionOf } from '../aws/partition.ts';
 import { type ClusterConfig, groupByMember, type SentinelConfig } from '../config/schema.ts';
+
+export { partitionOf };
 
 /**
  * A fleet from one config: which stacks the CDK app synthesizes, and the names that tie them
@@ -24,6 +27,12 @@ export interface MemberPlan {
   readonly reportBusName: string;
   /** With a hub: the role EventBridge assumes to forward the member's reports to the hub's bus. */
   readonly forwardRoleName: string;
+  /**
+   * Without a hub: its AWS Chatbot channel configuration's name, unique in the account (a Chatbot
+   * configuration's ARN has no region): `<stackName>-alerts` for the first member listed in the
+   * account (the single stack's name), `<stackName>-<region>-<vpc>-alerts` for any other.
+   */
+  readonly chatbotName: string;
 }
 
 /** The hub: the alert table, topic, Slack and alarms of the whole fleet. */
@@ -44,16 +53,15 @@ export interface FleetPlan {
   readonly hub?: HubPlan;
 }
 
-/** The AWS partition of a region (aws, aws-cn, aws-us-gov, aws-iso…). */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
-
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 10);
+
+/** A Chatbot configuration name is at most 128 characters: a longer one keeps a hash of the whole. */
+const CHATBOT_NAME_MAX = 128;
+function chatbotNameOf(name: string): string {
+  return name.length <= CHATBOT_NAME_MAX
+    ? name
+    : `${name.slice(0, CHATBOT_NAME_MAX - 11)}-${shortHash(name)}`;
+}
 
 /**
  * Names. A config with one member and no hub is today's single stack: id and name `stackName`.
@@ -66,9 +74,12 @@ export function planFleet(config: SentinelConfig): FleetPlan {
   const hubConfig = config.alerts.hub;
   const single = groups.length === 1 && !hubConfig;
   const firstVpc = new Map<string, string>();
+  const firstInAccount = new Map<string, string>();
   const members = groups.map((g): MemberPlan => {
     const where = `${g.account}/${g.region}`;
     if (!firstVpc.has(where)) firstVpc.set(where, g.vpcId);
+    if (!firstInAccount.has(g.account)) firstInAccount.set(g.account, `${where}/${g.vpcId}`);
+    const firstOfAccount = firstInAccount.get(g.account) === `${where}/${g.vpcId}`;
     const stackName = firstVpc.get(where) === g.vpcId ? config.stackName : `${config.stackName}-${g.vpcId}`;
     return {
       id: single ? config.stackName : `${config.stackName}-${g.account}-${g.region}-${g.vpcId}`,
@@ -80,6 +91,9 @@ export function planFleet(config: SentinelConfig): FleetPlan {
       reportBusName: `${stackName}-reports`,
       // IAM role names are global to the account and at most 64 characters
       forwardRoleName: `kops-api-sentinel-to-hub-${g.region}-${shortHash(stackName)}`,
+      chatbotName: firstOfAccount
+        ? `${config.stackName}-alerts`.slice(0, CHATBOT_NAME_MAX) // the single stack's, as always
+        : chatbotNameOf(`${config.stackName}-${g.region}-${g.vpcId}-alerts`),
     };
   });
   if (!hubConfig) return { members };

@@ -147,14 +147,66 @@ describe('config', () => {
 
   it('takes a hub by account and region, with an optional organization id', () => {
     const input = valid() as Record<string, unknown>;
-    input.alerts = { hub: { account: '999999999999', region: 'eu-central-1', organizationId: 'o-abc' } };
+    input.alerts = {
+      email: ['oncall@example.com'],
+      hub: { account: '999999999999', region: 'eu-central-1', organizationId: 'o-abc' },
+    };
     expect(problems(input)[0]).toMatch(
       /^alerts\.hub\.organizationId: found "o-abc"; expected an AWS Organizations id/,
     );
     input.alerts = {
+      email: ['oncall@example.com'],
       hub: { account: '999999999999', region: 'eu-central-1', organizationId: 'o-abcdef1234' },
     };
     expect(parseConfig(input).alerts.hub?.organizationId).toBe('o-abcdef1234');
+  });
+
+  it("refuses a hub without an e-mail address: a member's own alarms would reach nobody", () => {
+    const input = valid() as Record<string, unknown>;
+    input.alerts = { hub: { account: '999999999999', region: 'eu-central-1' } };
+    const out = problems(input);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(
+      /^alerts\.email: .*at least one address with alerts\.hub: each member's own alarms/,
+    );
+    expect(out[0]).toMatch(/cannot reach the hub's topic or Slack across accounts/);
+    input.alerts = {
+      email: ['oncall@example.com'],
+      hub: { account: '999999999999', region: 'eu-central-1' },
+    };
+    expect(parseConfig(input).alerts.email).toEqual(['oncall@example.com']);
+    // without a hub, e-mail stays optional (the stack's own topic carries its alarms to Slack)
+    input.alerts = {};
+    expect(parseConfig(input).alerts.email).toEqual([]);
+  });
+
+  it('refuses members outside the hub partition, naming the cluster region', () => {
+    const input = valid();
+    const c = input.clusters[0] as Record<string, unknown>;
+    const hub = (region: string) => ({
+      email: ['oncall@example.com'],
+      hub: { account: '999999999999', region },
+    });
+    for (const [region, partition] of [
+      ['cn-north-1', 'aws-cn'],
+      ['us-gov-west-1', 'aws-us-gov'],
+      ['us-isof-south-1', 'aws-iso-f'],
+      ['eu-isoe-west-1', 'aws-iso-e'],
+    ] as const) {
+      c.region = region;
+      const out = problems({ ...input, alerts: hub('eu-central-1') });
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatch(
+        /^clusters\[0\]\.region: .*a region in the hub's partition aws \(alerts\.hub\.region eu-central-1/,
+      );
+      expect(out[0]).toContain(`${region} is in ${partition}`);
+    }
+    // the same partition is fine, whatever the region
+    c.region = 'us-gov-east-1';
+    expect(parseConfig({ ...input, alerts: hub('us-gov-west-1') }).clusters[0]?.region).toBe('us-gov-east-1');
+    // and without a hub any partition is
+    c.region = 'cn-north-1';
+    expect(parseConfig(input).clusters[0]?.region).toBe('cn-north-1');
   });
 
   it('refuses an inline CA that carries a private key, without quoting it', () => {

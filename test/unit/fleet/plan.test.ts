@@ -15,6 +15,7 @@ const cluster = (name: string, account: string, region: string, vpcId = 'vpc-012
 const A = '111111111111';
 const B = '222222222222';
 const HUB = '999999999999';
+const EMAIL = ['oncall@example.com'];
 
 describe('planFleet', () => {
   it('a single-account config is one stack named stackName, with no hub', () => {
@@ -65,17 +66,44 @@ describe('planFleet', () => {
     for (const m of members) expect(m.forwardRoleName.length).toBeLessThanOrEqual(64);
   });
 
+  it('Chatbot names are unique per account (no region in their ARN); the first keeps the single stack name', () => {
+    const config = (stackName: string) =>
+      parseConfig({
+        stackName,
+        clusters: [
+          cluster('a.example.com', A, 'eu-west-1'),
+          cluster('b.example.com', A, 'us-east-1'),
+          cluster('c.example.com', B, 'us-east-1'),
+          cluster('d.example.com', A, 'eu-west-1', 'vpc-0fedcba987654321f'),
+        ],
+      });
+    expect(planFleet(config('Sentinel')).members.map((m) => `${m.account}/${m.chatbotName}`)).toEqual([
+      `${A}/Sentinel-alerts`,
+      `${A}/Sentinel-us-east-1-vpc-0123456789abcdef0-alerts`,
+      `${B}/Sentinel-alerts`,
+      `${A}/Sentinel-eu-west-1-vpc-0fedcba987654321f-alerts`,
+    ]);
+    // at most 128 characters, still unique
+    const long = planFleet(config(`S${'x'.repeat(127)}`)).members.map((m) => m.chatbotName);
+    for (const name of long) expect(name.length).toBeLessThanOrEqual(128);
+    expect(new Set(long.slice(1, 2).concat(long.slice(3))).size).toBe(2);
+    expect(
+      planFleet(parseConfig({ clusters: [cluster('a.example.com', A, 'eu-west-1')] })).members[0]
+        ?.chatbotName,
+    ).toBe('KopsApiSentinel-alerts');
+  });
+
   it('adding a cluster elsewhere renames no deployed stack', () => {
     const before = planFleet(
       parseConfig({
         clusters: [cluster('a.example.com', A, 'eu-west-1')],
-        alerts: { hub: { account: HUB, region: 'eu-west-1' } },
+        alerts: { email: EMAIL, hub: { account: HUB, region: 'eu-west-1' } },
       }),
     );
     const after = planFleet(
       parseConfig({
         clusters: [cluster('z.example.com', B, 'us-east-1'), cluster('a.example.com', A, 'eu-west-1')],
-        alerts: { hub: { account: HUB, region: 'eu-west-1' } },
+        alerts: { email: EMAIL, hub: { account: HUB, region: 'eu-west-1' } },
       }),
     );
     const names = (p: typeof before) =>
@@ -88,7 +116,7 @@ describe('planFleet', () => {
     const plan = planFleet(
       parseConfig({
         clusters: [cluster('a.example.com', A, 'eu-west-1'), cluster('b.example.com', B, 'us-east-1')],
-        alerts: { hub: { account: HUB, region: 'eu-central-1' } },
+        alerts: { email: EMAIL, hub: { account: HUB, region: 'eu-central-1' } },
       }),
     );
     expect(plan.hub).toEqual({
@@ -104,7 +132,7 @@ describe('planFleet', () => {
     const one = planFleet(
       parseConfig({
         clusters: [cluster('a.example.com', A, 'eu-west-1')],
-        alerts: { hub: { account: HUB, region: 'eu-west-1', organizationId: 'o-abcdef1234' } },
+        alerts: { email: EMAIL, hub: { account: HUB, region: 'eu-west-1', organizationId: 'o-abcdef1234' } },
       }),
     );
     expect(one.members[0]?.id).toBe('KopsApiSentinel-111111111111-eu-west-1-vpc-0123456789abcdef0');
@@ -113,7 +141,16 @@ describe('planFleet', () => {
 
   it('knows the partitions', () => {
     expect(
-      ['eu-west-1', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1'].map(partitionOf),
-    ).toEqual(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b']);
+      [
+        'eu-west-1',
+        'cn-north-1',
+        'us-gov-west-1',
+        'us-iso-east-1',
+        'us-isob-east-1',
+        'us-isof-south-1',
+        'eu-isoe-west-1',
+        'eusc-de-east-1',
+      ].map(partitionOf),
+    ).toEqual(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-f', 'aws-iso-e', 'aws-eusc']);
   });
 });
