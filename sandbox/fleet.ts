@@ -36,12 +36,13 @@ export interface FleetMember {
   eventsQueueUrl: string;
 }
 
-/** The hub account: its bus, the queue standing in for the hub function's trigger, its alerting. */
+/** The hub account: its bus, its report queue (the hub function's trigger), its alerting. */
 export interface FleetHub {
   plan: HubPlan;
   clients: AwsClients;
-  /** A queue the hub bus's rule delivers `Findings Reported` to: what the hub function would be invoked with. */
+  /** The hub's report queue: the hub bus's rule delivers `Findings Reported` to it, the hub function consumes it. */
   reportsQueueUrl: string;
+  reportsQueueArn: string;
   alerting: LocalAlerting;
   /** The hub function's environment. */
   env: NodeJS.ProcessEnv;
@@ -136,11 +137,14 @@ async function buildHub(plan: HubPlan, members: readonly MemberPlan[], slackUrl?
     plan,
     clients,
     reportsQueueUrl: reports.url,
+    reportsQueueArn: reports.arn,
     alerting,
     env: {
       [ENV.ALERT_TABLE_NAME]: alerting.tableName,
       [ENV.ALERT_TOPIC_ARN]: alerting.topicArn,
       [ENV.EVENT_BUS_NAME]: 'default',
+      [ENV.HUB_QUEUE_ARN]: reports.arn,
+      [ENV.HUB_QUEUE_URL]: reports.url,
     },
   };
 }

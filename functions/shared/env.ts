@@ -16,6 +16,10 @@ export const ENV = {
    * findings there as `Findings Reported` events, and a rule forwards them to the hub's bus.
    */
   REPORT_BUS_NAME: 'REPORT_BUS_NAME',
+  /** A fleet's hub: the SQS queue its bus's rule delivers reports to (the only way a report is believed). */
+  HUB_QUEUE_ARN: 'HUB_QUEUE_ARN',
+  /** The same queue's URL, for proving a record's receipt handle with SQS. */
+  HUB_QUEUE_URL: 'HUB_QUEUE_URL',
   /** The Secrets Manager secret (name or ARN) holding the Slack incoming-webhook URL. */
   SLACK_SECRET_NAME: 'SLACK_SECRET_NAME',
 } as const;

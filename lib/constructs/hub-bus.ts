@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../functions/core/alerts/events.ts';
 import { type HubPlan, type MemberPlan, partitionOf } from '../../functions/core/fleet/plan.ts';
+import { onlyTheseRolesStatement } from './permissions.ts';
 import { REPORT_PATTERN } from './report-forwarding.ts';
 
 /** The role a member's forwarding rule puts its reports on the hub's bus with. */
@@ -18,7 +19,9 @@ export interface HubBusProps {
 /**
  * The hub's bus `kops-api-sentinel-hub`. Its policy admits events:PutEvents only from the member
  * accounts (or the AWS Organization the config names), only from the members' forwarding roles,
- * and only events with source `kops-api-sentinel` and detail-type `Findings Reported`.
+ * and only events with source `kops-api-sentinel` and detail-type `Findings Reported`; and it
+ * refuses events:PutEvents to every other principal, also in the hub's own account, whose
+ * principals need no allow in the bus policy (a member may share the hub's account and region).
  */
 export class HubBus extends Construct {
   readonly bus: events.EventBus;
@@ -49,6 +52,14 @@ export class HubBus extends Construct {
           },
         },
       }),
+    );
+    this.bus.addToResourcePolicy(
+      onlyTheseRolesStatement(
+        'OnlyTheForwardingRoles',
+        'events:PutEvents',
+        this.bus.eventBusArn,
+        props.members.map(forwardRoleArn),
+      ),
     );
   }
 }

@@ -80,6 +80,7 @@ export function hubReports(
     member: props.member,
     hubBusArn: props.hub.busArn,
     deadLetterQueue: props.deadLetterQueue,
+    scheduleMinutes: props.config.verifier.scheduleMinutes,
   });
   return {
     operations,

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,12 +12,25 @@ import { onlyTheseRolesStatement } from './permissions.ts';
 /** What a fleet's hub bus admits, and what a member's forwarding rule matches: the members' reports. */
 export const REPORT_PATTERN = { source: [EVENT_SOURCE], detailType: [DETAIL_TYPES.findingsReported] };
 
+/**
+ * How long EventBridge keeps trying to deliver a report (member bus → hub bus, hub bus → hub
+ * queue): about two schedule periods, at least a minute (EventBridge's floor), at most its 24 h.
+ * A report older than that is stale: newer runs have reported since, and arriving after them it
+ * would undo what they said. What EventBridge gives up on goes to the dead-letter queue.
+ */
+export function reportRetryPolicy(scheduleMinutes: number): { retryAttempts: number; maxEventAge: Duration } {
+  const seconds = Math.min(Math.max(2 * scheduleMinutes * 60, 60), 24 * 60 * 60);
+  return { retryAttempts: 8, maxEventAge: Duration.seconds(seconds) };
+}
+
 export interface ReportForwardingProps {
   readonly member: MemberPlan;
   /** The hub's bus (`HubPlan.busArn`), in the hub's account and region. */
   readonly hubBusArn: string;
   /** Where reports go that EventBridge could not forward to the hub. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** The verifier's schedule: a report EventBridge could not forward in two periods is given up. */
+  readonly scheduleMinutes: number;
 }
 
 /**
@@ -25,7 +38,8 @@ export interface ReportForwardingProps {
  * registrar and verifier may put events on, and a rule that forwards their `Findings Reported`
  * events to the hub's bus with a role allowed to put events there and nowhere else. Putting a
  * report on the member's own bus does not depend on the hub: when the hub is unreachable,
- * EventBridge retries the forwarding and then keeps the report in the dead-letter queue.
+ * EventBridge retries the forwarding for about two schedule periods and then keeps the report in
+ * the dead-letter queue (reportRetryPolicy).
  */
 export class ReportForwarding extends Construct {
   readonly bus: events.EventBus;
@@ -66,6 +80,13 @@ export class ReportForwarding extends Construct {
       targets: [
         new targets.EventBus(hubBus, { role: this.forwardRole, deadLetterQueue: props.deadLetterQueue }),
       ],
+    });
+    // CloudFormation takes a retry policy on any target; CDK's EventBus target has no prop for it
+    // (aws/aws-cdk#28735), and without one EventBridge retries for 24 h
+    const retry = reportRetryPolicy(props.scheduleMinutes);
+    (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.RetryPolicy', {
+      MaximumRetryAttempts: retry.retryAttempts,
+      MaximumEventAgeInSeconds: retry.maxEventAge.toSeconds(),
     });
   }
 

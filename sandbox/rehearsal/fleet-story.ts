@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
-import { createHandler as createHub, type HubResult } from '../../functions/hub/handler.ts';
+import { createHandler as createHub, type HubBatchResult } from '../../functions/hub/handler.ts';
 import { createHandler as createNotifier } from '../../functions/notifier/handler.ts';
 import { createHandler as createRegistrar } from '../../functions/registrar/handler.ts';
 import { ENV } from '../../functions/shared/env.ts';
@@ -10,6 +10,7 @@ import { buildFleet, type Fleet, type FleetMember } from '../fleet.ts';
 import { drain, snsEvent } from '../local-alerting.ts';
 import { type Moto, startMoto, useMoto } from '../moto.ts';
 import { createCa, issueServerCert } from '../pki.ts';
+import { deliverQueue } from '../queue-delivery.ts';
 import { describe } from './describe.ts';
 import { CAUSES, type Cause } from './fleet-causes.ts';
 import { type Believed, checkAlerts, checkIsolation, checkReports, placeOf } from './fleet-checks.ts';
@@ -98,15 +99,20 @@ async function deliver(s: FleetStage): Promise<Believed[]> {
   const { hub } = s.fleet;
   const results: string[] = [];
   const believed: Believed[] = [];
-  const envelopes = await drain(hub.clients, hub.reportsQueueUrl, async (batch) => {
-    for (const b of batch) {
-      const envelope = JSON.parse(b.body) as { account?: string; region?: string };
-      if (envelope.account !== undefined && envelope.account === s.hubIgnores) continue;
-      const r = (await s.hub(envelope, CONTEXT)) as HubResult;
+  const queue = { url: hub.reportsQueueUrl, arn: hub.reportsQueueArn };
+  const ignored = (body: string) =>
+    s.hubIgnores !== undefined && (JSON.parse(body) as { account?: string }).account === s.hubIgnores;
+  // the hub function consumes its report queue, as Lambda's event source mapping hands it over
+  const { bodies: envelopes } = await deliverQueue(hub.clients, queue, async (event) => {
+    const records = event.Records.filter((r) => !ignored(r.body));
+    if (records.length === 0) return {};
+    const answer = (await s.hub({ Records: records }, CONTEXT)) as HubBatchResult;
+    for (const r of answer.results) {
       if (r.status === 'dropped') results.push(`dropped: ${r.reason}`);
-      else
-        believed.push({ account: envelope.account ?? '', region: envelope.region ?? '', cluster: r.cluster });
+      else if (r.status === 'skipped') results.push(`skipped: ${r.reason}`);
+      else believed.push({ account: r.account, region: r.region, cluster: r.cluster });
     }
+    return answer;
   });
   const bodies = await drain(hub.clients, hub.alerting.alertQueueUrl, async (batch) => {
     for (const b of batch) await s.notifier(snsEvent(b.body, hub.alerting.topicArn), CONTEXT);

@@ -109,8 +109,8 @@ describe('what each function carries', () => {
     expect(registrar).toEqual(shared);
     expect(verifier).toEqual([...shared, 'client-s3', 'client-ssm'].sort());
     expect(notifier).toEqual(['client-secrets-manager']);
-    // the fleet's hub decides alerts only: alert state, the topic and its own events
-    expect(hub).toEqual(['client-dynamodb', 'client-eventbridge', 'client-sns']);
+    // the fleet's hub decides alerts: alert state, the topic and its own events; SQS proves a report came off its queue
+    expect(hub).toEqual(['client-dynamodb', 'client-eventbridge', 'client-sns', 'client-sqs']);
   });
 
   it('the registrar, the notifier and the hub hold no YAML parser and no zod locale but the default (en)', async () => {

@@ -54,7 +54,7 @@ describe('a fleet member (with a hub)', () => {
     });
   });
 
-  it('forwards Findings Reported to the hub bus ARN with its forwarding role, and keeps what it cannot forward', () => {
+  it('forwards Findings Reported to the hub bus ARN with its forwarding role for two schedule periods, and keeps what it cannot forward', () => {
     eachMember((stack, plan) => {
       const template = templateOf(fleet, stack.node.id);
       const bus = onlyResource(stack, 'AWS::Events::EventBus');
@@ -78,6 +78,11 @@ describe('a fleet member (with a hub)', () => {
       expect(render(target?.DeadLetterConfig && (target.DeadLetterConfig as { Arn: unknown }).Arn)).toBe(
         `\${${stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never)}.Arn}`,
       );
+      // not EventBridge's default 24 h: a report older than two schedule periods is stale
+      expect(target?.RetryPolicy).toEqual({
+        MaximumEventAgeInSeconds: 2 * fleet.config.verifier.scheduleMinutes * 60,
+        MaximumRetryAttempts: 8,
+      });
     });
   });
 

@@ -12,6 +12,12 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
+import {
+  DeleteMessageCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,9 +26,10 @@ import {
   type FindingsReportedDetail,
 } from '../../functions/core/alerts/events.ts';
 import type { MachineAlert } from '../../functions/core/alerts/messages.ts';
+import type { Finding } from '../../functions/core/findings/finding.ts';
 import { finding } from '../../functions/core/findings/make.ts';
 import { findingsReports } from '../../functions/core/fleet/report.ts';
-import { createHandler as createHub, type HubResult } from '../../functions/hub/handler.ts';
+import { createHandler as createHub, type HubBatchResult } from '../../functions/hub/handler.ts';
 import { createHandler as createNotifier } from '../../functions/notifier/handler.ts';
 import { createHandler as createRegistrar } from '../../functions/registrar/handler.ts';
 import { createHandler as createVerifier } from '../../functions/verifier/handler.ts';
@@ -32,6 +39,7 @@ import { buildFleet, type Fleet, REPORT_PATTERN } from '../../sandbox/fleet.ts';
 import { replaceClassicListener } from '../../sandbox/kops-account.ts';
 import { drain, snsEvent } from '../../sandbox/local-alerting.ts';
 import { createCa, issueServerCert } from '../../sandbox/pki.ts';
+import { deliverQueue } from '../../sandbox/queue-delivery.ts';
 import { type SlackStandIn, startSlackStandIn } from '../../sandbox/rehearsal/slack.ts';
 import { StandIns } from '../../sandbox/rehearsal/stand-ins.ts';
 import { group } from '../support/aws-state.ts';
@@ -87,13 +95,10 @@ async function round() {
     );
     await verifier({ action: 'verify' }, CONTEXT);
   }
-  const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
-  const results: HubResult[] = [];
-  const envelopes = (
-    await drain(fleet.hub.clients, fleet.hub.reportsQueueUrl, async (batch) => {
-      for (const b of batch) results.push(await hub(JSON.parse(b.body), CONTEXT));
-    })
-  ).map((b) => JSON.parse(b) as { account: string; region: string; detail: { cluster: string } });
+  const { bodies, results } = await deliverToHub();
+  const envelopes = bodies.map(
+    (b) => JSON.parse(b) as { account: string; region: string; detail: { cluster: string } },
+  );
   const notifier = createNotifier({
     secrets: fleet.hub.clients.secrets,
     secretName: fleet.hub.alerting.secretName,
@@ -106,6 +111,53 @@ async function round() {
     })
   ).map((b) => JSON.parse(b) as MachineAlert);
   return { envelopes, results, alerts, slack: slack.received.slice(before) };
+}
+
+const hubQueue = () => ({ url: fleet.hub.reportsQueueUrl, arn: fleet.hub.reportsQueueArn });
+const hubHandler = (env: NodeJS.ProcessEnv = fleet.hub.env) =>
+  createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), env);
+
+/** What is on the hub's report queue, to the hub function as Lambda's event source mapping hands it over. */
+async function deliverToHub(hub = hubHandler()) {
+  const { bodies, answers } = await deliverQueue(fleet.hub.clients, hubQueue(), (e) => hub(e, CONTEXT));
+  const batches = answers.map((a) => a as HubBatchResult);
+  return { bodies, batches, results: batches.flatMap((a) => a.results) };
+}
+
+/** A report event as EventBridge stamps it for a member (the hub's bus delivers it to the queue). */
+function envelope(from: { account: string; region: string; cluster: string }, findings: Finding[]) {
+  const [detail] = findingsReports(
+    'verifier',
+    [{ cluster: from.cluster, inSync: findings.length === 0, findings }],
+    {
+      now: new Date(),
+      verification: false,
+    },
+  );
+  return {
+    'detail-type': DETAIL_TYPES.findingsReported,
+    source: EVENT_SOURCE,
+    account: from.account,
+    region: from.region,
+    detail,
+  };
+}
+
+const notAttached = (cluster: string, resource: string): Finding =>
+  finding('LB_NOT_ATTACHED', {
+    cluster,
+    resource,
+    expected: 'attached',
+    actual: 'detached',
+    message: 'not attached',
+  });
+
+/** A message on the hub's report queue, standing in for the hub rule's delivery; its message id. */
+async function sendToHubQueue(body: unknown): Promise<string> {
+  const res = await fleet.hub.clients.sqs.send(
+    new SendMessageCommand({ QueueUrl: hubQueue().url, MessageBody: JSON.stringify(body) }),
+  );
+  return res.MessageId ?? '';
 }
 
 const memberA = () => fleet.members[0] as Fleet['members'][number];
@@ -280,11 +332,7 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     await putReport(outsider, 'outsider', forged);
     await putReport(outsider, 'outsider', { ...forged, cluster: A.cluster, findings: [] });
 
-    const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
-    const results: HubResult[] = [];
-    await drain(fleet.hub.clients, fleet.hub.reportsQueueUrl, async (batch) => {
-      for (const b of batch) results.push(await hub(JSON.parse(b.body), CONTEXT));
-    });
+    const { results } = await deliverToHub();
     expect(results).toHaveLength(3);
     for (const r of results) expect(r.status).toBe('dropped');
     expect(results.map((r) => ('reason' in r ? r.reason : '')).join('\n')).toContain(
@@ -295,48 +343,75 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     );
   }, 120_000);
 
-  it('the hub drops a malformed event without a retry, and throws on an AWS failure so Lambda retries it', async () => {
-    const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
-    expect(
-      await hub({ source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.findingsReported }, CONTEXT),
-    ).toMatchObject({
-      status: 'dropped',
+  it('the hub drops a malformed report off its queue without a retry, and fails the record on an AWS failure so SQS redelivers it', async () => {
+    await sendToHubQueue({ source: EVENT_SOURCE, 'detail-type': DETAIL_TYPES.findingsReported });
+    const malformed = await deliverToHub();
+    expect(malformed.results).toEqual([expect.objectContaining({ status: 'dropped' })]);
+    expect(malformed.batches.flatMap((b) => b.batchItemFailures)).toEqual([]);
+
+    const messageId = await sendToHubQueue(envelope(A, [notAttached(A.cluster, 'elb/k8s-api-internal')]));
+    const broken = await deliverToHub(hubHandler({ ...fleet.hub.env, ALERT_TABLE_NAME: 'no-such-table' }));
+    expect(broken.batches.flatMap((b) => b.batchItemFailures)).toEqual([{ itemIdentifier: messageId }]);
+    expect(broken.results).toEqual([]);
+    // the failed record stays on the queue for SQS to redeliver; clear it for the tests after this one
+    await fleet.hub.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: fleet.hub.reportsQueueUrl }));
+  }, 120_000);
+
+  it("the hub believes only what SQS proves came off its queue: a made-up receipt handle, another queue's ARN and a bare event are dropped", async () => {
+    const hub = hubHandler();
+    const record = (body: unknown, receiptHandle: string, eventSourceARN = hubQueue().arn) => ({
+      eventSource: 'aws:sqs',
+      eventSourceARN,
+      messageId: `m-${receiptHandle.slice(0, 8)}`,
+      receiptHandle,
+      body: JSON.stringify(body),
+      md5OfBody: '',
+      attributes: {},
+      messageAttributes: {},
     });
-    const [report] = findingsReports(
-      'verifier',
-      [
-        {
-          cluster: A.cluster,
-          inSync: false,
-          findings: [
-            finding('LB_NOT_ATTACHED', {
-              cluster: A.cluster,
-              resource: 'elb/k8s-api-internal',
-              expected: 'attached',
-              actual: 'detached',
-              message: 'not attached',
-            }),
-          ],
-        },
-      ],
-      {
-        now: new Date(),
-        verification: true,
-      },
+    // a direct invocation with a well-formed report of A's, from A's account and region
+    const harmful = envelope(A, [notAttached(A.cluster, 'made-up-handle-report')]);
+    const madeUp = (await hub({ Records: [record(harmful, 'made-up-handle')] }, CONTEXT)) as HubBatchResult;
+    expect(madeUp.batchItemFailures).toEqual([]);
+    expect(madeUp.results).toEqual([
+      expect.objectContaining({ status: 'dropped', reason: expect.stringMatching(/receipt handle/) }),
+    ]);
+    // the event EventBridge would have invoked the function with, before the queue
+    expect(await hub(harmful, CONTEXT)).toMatchObject({ status: 'rejected' });
+
+    // a genuine message off the queue, presented as from another queue: dropped; as itself: applied
+    const quiet = envelope(A, []);
+    await sendToHubQueue(quiet);
+    const received = await fleet.hub.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: hubQueue().url, MaxNumberOfMessages: 1 }),
     );
-    const event = {
-      'detail-type': DETAIL_TYPES.findingsReported,
-      source: EVENT_SOURCE,
-      account: A.account,
-      region: A.region,
-      detail: report,
-    };
-    const broken = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), {
-      ...fleet.hub.env,
-      ALERT_TABLE_NAME: 'no-such-table',
-    });
-    await expect(broken(event, CONTEXT)).rejects.toThrow(
-      /no-such-table|Requested resource not found|ResourceNotFound/,
+    const handle = received.Messages?.[0]?.ReceiptHandle ?? '';
+    expect(handle).not.toBe('');
+    const elsewhere = (await hub(
+      { Records: [record(quiet, handle, hubQueue().arn.replace(/[^:]+$/, 'another-queue'))] },
+      CONTEXT,
+    )) as HubBatchResult;
+    expect(elsewhere.results).toEqual([
+      expect.objectContaining({
+        status: 'dropped',
+        reason: expect.stringMatching(/not the hub's report queue/),
+      }),
+    ]);
+    const genuine = (await hub({ Records: [record(quiet, handle)] }, CONTEXT)) as HubBatchResult;
+    expect(genuine.results).toEqual([
+      expect.objectContaining({ status: 'done', cluster: A.cluster, account: A.account, region: A.region }),
+    ]);
+    await fleet.hub.clients.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: hubQueue().url, ReceiptHandle: handle }),
+    );
+
+    // nothing of the forged report reached the alert state or the topic
+    const items = await fleet.hub.clients.dynamodb.send(
+      new ScanCommand({ TableName: fleet.hub.alerting.tableName }),
+    );
+    expect(JSON.stringify(items.Items)).not.toContain('made-up-handle-report');
+    expect(await drain(fleet.hub.clients, fleet.hub.alerting.alertQueueUrl, async () => undefined)).toEqual(
+      [],
     );
   }, 120_000);
 
@@ -394,15 +469,11 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     });
     expect(rounds).toHaveLength(1);
 
-    const hub = createHub(() => ({ config: fleet.config, clients: fleet.hub.clients }), fleet.hub.env);
-    const reports: { source: string; verification: boolean; cluster: string }[] = [];
-    await drain(fleet.hub.clients, fleet.hub.reportsQueueUrl, async (batch) => {
-      for (const b of batch) {
-        const event = JSON.parse(b.body);
-        expect(await hub(event, CONTEXT)).toMatchObject({ status: 'done' });
-        reports.push(event.detail);
-      }
-    });
+    const delivered = await deliverToHub();
+    for (const r of delivered.results) expect(r).toMatchObject({ status: 'done' });
+    const reports = delivered.bodies.map(
+      (b) => (JSON.parse(b) as { detail: { source: string; verification: boolean; cluster: string } }).detail,
+    );
     expect(reports.map((r) => [r.cluster, r.source, r.verification]).sort()).toEqual([
       [A.cluster, 'registrar', false],
       [A.cluster, 'verifier', false],
