@@ -13,7 +13,7 @@ const MAX_RATIO = 1.3;
 const RUN_TIMEOUT_MS = 30_000;
 
 /** Imports the bundle given as argument and prints what the import cost. */
-const RUNNER = `
+export const RUNNER = `
 const { pathToFileURL } = await import('node:url');
 const url = pathToFileURL(process.argv[1]).href;
 const cpu0 = process.cpuUsage();
@@ -26,7 +26,7 @@ process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, wal
 `;
 
 /** What Lambda sets and the handlers read at init; the same for function and baseline. */
-const RUN_ENV: NodeJS.ProcessEnv = {
+export const RUN_ENV: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   AWS_REGION: 'eu-west-1',
   AWS_LAMBDA_FUNCTION_NAME: 'bench',

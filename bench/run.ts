@@ -20,6 +20,7 @@ const { parseArgs } = await import('node:util');
 const SECTIONS = [
   'bundle',
   'cold-start',
+  'instructions',
   'cli',
   'registrar',
   'event-path',
@@ -78,6 +79,7 @@ const { cliStartupRows } = await import('./cli-startup.ts');
 const { coldStartRows } = await import('./cold-start.ts');
 const { eventPathRows } = await import('./event-path.ts');
 const { faultRows } = await import('./faults.ts');
+const { instructionRows } = await import('./instructions.ts');
 const { fleetCliRows } = await import('./fleet-cli.ts');
 const { stopLabs, withLab } = await import('./lab.ts');
 const { machine, machineLine } = await import('./machine.ts');
@@ -135,6 +137,7 @@ process.once('SIGTERM', () => void abort('terminated', 143));
 await section('handshake', handshakeRows);
 await section('bundle', bundleRows);
 await section('cold-start', () => coldStartRows());
+await section('instructions', () => instructionRows());
 await section('cli', async () => cliStartupRows());
 await section('synth', async () => synthRows());
 try {
