@@ -115,6 +115,7 @@ export class HubStack extends Stack {
 
     const { book } = this.alerting;
     book.onErrors('Hub', this.hubFunction.function);
+    book.onDroppedReports();
     if (this.alerting.notifier) book.onErrors('Notifier', this.alerting.notifier.function);
     book.onDeadLetters('DeadLetterQueue', this.deadLetterQueue);
     book.onDeadLetters('ReportDeadLetterQueue', this.reportDeadLetterQueue);

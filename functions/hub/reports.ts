@@ -6,7 +6,7 @@ import { acceptReport, applyReport, clusterPlaces } from '../core/fleet/hub.ts';
 import { type HubQueue, proveFromHubQueue } from '../core/fleet/hub-queue.ts';
 import type { HubQueueRecord, ReadRecord } from '../core/fleet/hub-records.ts';
 import type { Log } from '../core/log.ts';
-import { hubReportMetrics, writeMetrics } from '../shared/run-metrics.ts';
+import { droppedReportMetrics, hubReportMetrics, writeMetrics } from '../shared/run-metrics.ts';
 
 /** How one record of the batch ended: applied, or dropped (and why). */
 export type HubResult =
@@ -85,6 +85,8 @@ function dropped(
   reason: string,
 ): HubResult {
   log.error(`dropped a ${kind} report; it will not be retried`, { messageId, field, reason });
+  // never silent: the hub alarms on any dropped report (ReportsDropped)
+  writeMetrics(droppedReportMetrics());
   return { messageId, status: 'dropped', reason };
 }
 

@@ -30,6 +30,11 @@ export const METRIC = {
    * cluster): the hub's staleness alarm reads it, so a member that stops reporting alarms there.
    */
   reports: 'Reports',
+  /**
+   * Reports the hub dropped as forged or malformed (Count, no cluster dimension: a forged report's
+   * cluster name is not to be trusted); the hub alarms on any.
+   */
+  reportsDropped: 'ReportsDropped',
   /** Duration of each completed TLS handshake the verifier made (Milliseconds). */
   handshakeLatency: 'HandshakeLatency',
 } as const;

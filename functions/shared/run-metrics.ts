@@ -132,6 +132,11 @@ export function recordRunMetrics(run: RunFacts, m: Metrics = metrics): void {
   writeMetrics(runMetrics(run), m);
 }
 
+/** One report the hub dropped (forged or malformed): counted under the service alone. */
+export function droppedReportMetrics(): MetricRecord[] {
+  return [count(METRIC.reportsDropped, 1, {})];
+}
+
 /**
  * The hub's metrics of one report: one `Reports` for a full verifier run's report (the hub's
  * staleness alarm reads it per cluster) and, when alerting ran, the alerts it fired and resolved

@@ -8,8 +8,14 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRIC, type MetricName } from '../../functions/shared/metric-names.ts';
+import {
+  DIMENSION,
+  METRIC,
+  METRICS_NAMESPACE,
+  type MetricName,
+} from '../../functions/shared/metric-names.ts';
 import { sentinelMetric } from './metrics.ts';
+import { SERVICE_NAME } from './sentinel-function.ts';
 
 /**
  * A KMS-encrypted SNS topic CloudWatch alarms can publish to (`TopicKey` and `Topic` in the
@@ -74,6 +80,29 @@ export class AlarmBook {
     return this.alarm(`${name}Errors`, {
       alarmDescription: `kops-api-sentinel: the ${name} function failed`,
       metric: fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * Any report the hub dropped as forged or malformed within five minutes (the hub's
+   * `ReportsDropped`, dimension service only): a forgery attempt, or a member whose config or
+   * code disagrees with the hub's.
+   */
+  onDroppedReports(): cloudwatch.Alarm {
+    return this.alarm('ReportsDropped', {
+      alarmDescription:
+        'kops-api-sentinel: the hub dropped a report as forged or malformed (its log says which field and why)',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.reportsDropped,
+        dimensionsMap: { [DIMENSION.service]: SERVICE_NAME },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -279,6 +279,21 @@ describe('the hub stack', () => {
     }
   });
 
+  it('alarms on any report it dropped as forged or malformed, on the metric the hub function writes', () => {
+    const [dropped] = Object.entries(hub.findResources('AWS::CloudWatch::Alarm')).filter(([id]) =>
+      id.startsWith('AlertingReportsDropped'),
+    );
+    expect(dropped?.[1].Properties).toMatchObject({
+      MetricName: METRIC.reportsDropped,
+      Namespace: 'KopsApiSentinel',
+      Dimensions: [{ Name: 'service', Value: 'kops-api-sentinel' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it("alarms on its own failures: the hub and notifier functions and the dead-letter queues (the report queue's too), to the fleet's topic", () => {
     const ids = Object.keys(hub.findResources('AWS::CloudWatch::Alarm'))
       .filter((id) => !id.startsWith('AlertingReportsMissing'))
@@ -290,6 +305,7 @@ describe('the hub stack', () => {
       'AlertingNotificationDeadLetterQueueNotEmpty',
       'AlertingNotifierErrors',
       'AlertingReportDeadLetterQueueNotEmpty',
+      'AlertingReportsDropped',
     ]);
     for (const alarm of Object.values(hub.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlertingTopic08189029' }]);

@@ -9,6 +9,7 @@ import { type Log, silentLog } from '../../../functions/core/log.ts';
 import { METRICS_NAMESPACE } from '../../../functions/shared/metric-names.ts';
 import { reportRun } from '../../../functions/shared/report.ts';
 import {
+  droppedReportMetrics,
   hubReportMetrics,
   type MetricRecord,
   recordRunMetrics,
@@ -241,5 +242,11 @@ describe("the hub's metrics of one report", () => {
     // a registrar run or a follow-up round is no verification: no Reports
     expect(hubReportMetrics(A, false, alerts).map((r) => r.name)).not.toContain('Reports');
     expect(hubReportMetrics(A, false)).toEqual([]);
+  });
+
+  it("a dropped report counts one ReportsDropped under the service alone (a forged report's cluster is not believed)", () => {
+    expect(droppedReportMetrics()).toEqual([
+      { name: 'ReportsDropped', unit: 'Count', value: 1, dimensions: {} },
+    ]);
   });
 });
