@@ -1,5 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { describe, expect, it } from 'vitest';
+import { REGION } from '../../functions/core/aws/names.ts';
 import { partitionOf } from '../../functions/core/aws/partition.ts';
 import { partitionOf as stackPartitionOf } from '../../lib/constructs/permissions.ts';
 
@@ -14,6 +15,12 @@ describe('partitions', () => {
     // aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc at least
     const partitions = new Set(regions.map((r) => r.partition));
     expect(partitions.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('a config can name every region RegionInfo lists, and nothing shaped otherwise', () => {
+    expect(RegionInfo.regions.map((r) => r.name).filter((name) => !REGION.test(name))).toEqual([]);
+    for (const bad of ['eu-west', 'EU-west-1', 'eu-west-1-', 'a-b-1', 'eu-west-north-south-1', 'eu-west-12x'])
+      expect(REGION.test(bad), bad).toBe(false);
   });
 
   it("the stacks' ARNs use the same table", () => {

@@ -56,14 +56,15 @@ export async function reconcileClusters(
   deps: RegistrarDeps,
 ): Promise<RegistrarOutcome> {
   const outcome: RegistrarOutcome = { verdicts: [], registered: [], newInstances: [] };
+  // the discovery takes a slot of the limit too: a fleet's groups discover one at a time at --concurrency 1
+  const limit = deps.limit ?? limiter(clusters.length);
   let discovery: Awaited<ReturnType<typeof discoverControlPlaneGroups>>;
   try {
-    discovery = await discoverControlPlaneGroups(deps.clients, clusters);
+    discovery = await limit(() => discoverControlPlaneGroups(deps.clients, clusters));
   } catch (err) {
     outcome.verdicts.push(...discoveryFailed(clusters, err, 'registrar'));
     return outcome;
   }
-  const limit = deps.limit ?? limiter(clusters.length);
   const results = await Promise.all(
     clusters.map((cluster) =>
       limit(async () => {

@@ -44,9 +44,10 @@ export interface VerifyDeps {
   now?: () => Date;
   /** Instances younger than this are judged by their follow-up, not by the scheduled run (default 15). */
   newInstanceDeadlineMinutes?: number;
-  /** How many clusters are verified at once (default: all of them). */
-  concurrency?: number;
-  /** A limit shared with other runs (the CLI's fleet), in place of `concurrency`. */
+  /**
+   * How many clusters are verified at once (default: all of them), possibly shared with other runs
+   * (the CLI's fleet); the run's discovery takes one slot too.
+   */
   limit?: Limit;
   /** Told each cluster's verdict as soon as it is known (the CLI's progress lines). */
   onVerdict?: (verdict: Verdict) => void;
@@ -283,14 +284,14 @@ export async function verifyCluster(
 
 /** Verifies clusters, one discovery call for all of them, clusters in parallel. */
 export async function verifyClusters(clusters: ClusterConfig[], deps: VerifyDeps): Promise<VerifyOutcome> {
+  const limit = deps.limit ?? limiter(clusters.length);
   let discovery: Discovery;
   try {
-    discovery = await discoverControlPlaneGroups(deps.clients, clusters);
+    discovery = await limit(() => discoverControlPlaneGroups(deps.clients, clusters));
   } catch (err) {
     return { verdicts: discoveryFailed(clusters, err, 'verifier'), probes: [] };
   }
   const placers = subnetPlacers(deps.clients);
-  const limit = deps.limit ?? limiter(deps.concurrency ?? clusters.length);
   const results = await Promise.all(
     clusters.map((c) =>
       limit(async () => {
