@@ -7,6 +7,7 @@ import {
 import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreateEventBusCommand,
+  DeleteEventBusCommand,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -478,5 +479,26 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
       [A.cluster, 'registrar', false],
       [A.cluster, 'verifier', false],
     ]);
+  }, 120_000);
+
+  // last: it takes the hub's bus away
+  it('a member keeps working when the hub cannot be reached: its run succeeds and its own events still go out', async () => {
+    await drain(memberA().clients, memberA().eventsQueueUrl, async () => undefined);
+    await fleet.hub.clients.eventbridge.send(new DeleteEventBusCommand({ Name: 'kops-api-sentinel-hub' }));
+    const m = memberA();
+    const s = standIns[0] as StandIns;
+    const cluster = m.config.clusters[0];
+    if (!cluster) throw new Error('member without a cluster');
+    const verifier = createVerifier(
+      () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) }),
+      m.env,
+    );
+    // the member puts on its own bus only; forwarding to the hub is EventBridge's, after the put
+    expect(await verifier({ action: 'verify' }, CONTEXT)).toMatchObject({ status: 'done' });
+    const events = (await drain(m.clients, m.eventsQueueUrl, async () => undefined)).map(
+      (b) => JSON.parse(b) as { 'detail-type': string },
+    );
+    expect(events.map((e) => e['detail-type'])).toContain(DETAIL_TYPES.verificationCompleted);
+    expect((await deliverToHub()).bodies).toEqual([]);
   }, 120_000);
 });
