@@ -7,7 +7,7 @@ import type { AccessGroup, CredentialSource } from './access-groups.ts';
 import { createAwsClients } from './all-clients.ts';
 import type { CallCounter } from './call-counter.ts';
 import { type Credentials, clientConfig } from './client-config.ts';
-import { counted } from './client-set.ts';
+import { addCallCounter, counted } from './client-set.ts';
 import type { AwsClients } from './clients.ts';
 import { awsFaultKindOf, errorMessage } from './errors.ts';
 
@@ -46,13 +46,7 @@ export function sharedCredentials(provider: Provider, now: () => number = Date.n
 function countingPlugin(counter: CallCounter) {
   return {
     applyToStack(stack: STSClient['middlewareStack']) {
-      stack.add(
-        (next, ctx) => async (args) => {
-          counter.record(`STS.${(ctx.commandName ?? 'Unknown').replace(/Command$/, '')}`);
-          return next(args);
-        },
-        { step: 'initialize', name: 'kopsApiSentinelCallCounter', override: true },
-      );
+      addCallCounter(stack as unknown as Parameters<typeof addCallCounter>[0], 'STS', counter);
     },
   };
 }
@@ -81,11 +75,6 @@ export function credentialsFor(source: CredentialSource, region: string, opts: A
   return sharedCredentials(fromNodeProviderChain());
 }
 
-/** The SDK's own "no credentials from this source" error (a missing profile, an expired SSO session). */
-function isCredentialsProviderError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'CredentialsProviderError';
-}
-
 export type Access = { ok: true; clients: AwsClients } | { ok: false; verdicts: Verdict[] };
 
 /**
@@ -111,7 +100,8 @@ export async function openAccess(group: AccessGroup, opts: AccessOptions): Promi
     // credentials that cannot be had (or a role that cannot be assumed) are the cluster's finding;
     // an unreachable or failing STS is an AWS call that failed, as for any other call
     const kind = awsFaultKindOf(errorMessage(err));
-    if (kind === 'credentials' || kind === 'permission' || isCredentialsProviderError(err))
+    // the SDK's CredentialsProviderError (a missing profile, an expired SSO session) is `credentials`
+    if (kind === 'credentials' || kind === 'permission')
       return refuse((c) => credentialsUnavailable(c, group.source, err));
     return refuse((c) => awsCallFailed(c.name, opts.caller, 'the credentials check', err));
   } finally {

@@ -53,22 +53,33 @@ interface MiddlewareHost {
         next: (args: unknown) => Promise<unknown>,
         ctx: { clientName?: string; commandName?: string },
       ) => (args: unknown) => Promise<unknown>,
-      opts: { step: 'initialize'; name: string },
+      opts: { step: 'initialize'; name: string; override?: boolean },
     ): void;
   };
 }
 
 /** Counts a client's calls as `<service>.<Operation>` (also the CLI's STS client). */
 export function counted<T>(client: T, service: string, counter?: CallCounter): T {
-  if (!counter) return client;
-  (client as unknown as MiddlewareHost).middlewareStack.add(
+  if (counter) addCallCounter((client as unknown as MiddlewareHost).middlewareStack, service, counter);
+  return client;
+}
+
+/**
+ * Counts every call of a client's middleware stack as `<service>.<operation>` (also the stack of
+ * a client the SDK builds itself, such as a role provider's STS client, through a plugin).
+ */
+export function addCallCounter(
+  stack: MiddlewareHost['middlewareStack'],
+  service: string,
+  counter: CallCounter,
+): void {
+  stack.add(
     (next, ctx) => async (args) => {
       counter.record(`${service}.${(ctx.commandName ?? 'Unknown').replace(/Command$/, '')}`);
       return next(args);
     },
-    { step: 'initialize', name: 'kopsApiSentinelCallCounter' },
+    { step: 'initialize', name: 'kopsApiSentinelCallCounter', override: true },
   );
-  return client;
 }
 
 /** Path-style S3 addressing is only needed for local stand-ins such as moto, which have no bucket DNS. */
