@@ -9,6 +9,7 @@ import { createCa } from '../sandbox/pki.ts';
 import { snapshot, total } from './calls.ts';
 import type { Lab } from './lab.ts';
 import { startStandIn } from './stand-in.ts';
+import { median } from './stats.ts';
 import { atMost, failWith, fmt, info, type Row } from './table.ts';
 import { apiHostname } from './world.ts';
 
@@ -70,12 +71,6 @@ async function verifyRun(
   const calls = snapshot(counter);
   return { ms, calls, total: total(calls), inSync: verdicts.filter((v) => v.inSync).length, verdicts };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 export async function fleetCliRows(lab: Lab): Promise<Row[]> {
   const ca = await createCa('kubernetes-ca');

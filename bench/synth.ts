@@ -6,6 +6,7 @@ import type { SentinelConfigInput } from '../functions/core/config/schema.ts';
 import { SentinelFunction } from '../lib/constructs/sentinel-function.ts';
 import { addFleet } from '../lib/fleet.ts';
 import { FLEET_SLACK_SECRET, fleetCluster, HUB_ACCOUNT, HUB_REGION } from '../sandbox/fleet-config.ts';
+import { median } from './stats.ts';
 import { atMost, exactly, info, type Row } from './table.ts';
 
 /**
@@ -68,7 +69,6 @@ function synth(input: SentinelConfigInput): Synth {
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 /** Alternating synths of each config; the median is reported. */
 const RUNS = 3;
 
