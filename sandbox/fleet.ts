@@ -4,7 +4,6 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../functions/core/alerts/events.ts';
 import type { AwsClients } from '../functions/core/aws/clients.ts';
 import { parseConfig } from '../functions/core/config/load.ts';
@@ -12,7 +11,7 @@ import type { SentinelConfig } from '../functions/core/config/schema.ts';
 import { type HubPlan, type MemberPlan, memberConfig, planFleet } from '../functions/core/fleet/plan.ts';
 import { ENV } from '../functions/shared/env.ts';
 import { accountClients } from './accounts.ts';
-import { createAlertTable, createLocalAlerting, type LocalAlerting } from './local-alerting.ts';
+import { createAlertTable, createLocalAlerting, type LocalAlerting, queue } from './local-alerting.ts';
 import { buildWorld, type World } from './world.ts';
 
 /** A member account of the local fleet: where its clusters live and what its functions are told. */
@@ -74,14 +73,6 @@ export const REPORT_PATTERN = JSON.stringify({
   source: [EVENT_SOURCE],
   'detail-type': [DETAIL_TYPES.findingsReported],
 });
-
-async function queue(clients: AwsClients, name: string): Promise<{ url: string; arn: string }> {
-  const url = (await clients.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
-  const attrs = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return { url, arn: attrs.Attributes?.QueueArn ?? '' };
-}
 
 async function ruleTo(
   clients: AwsClients,

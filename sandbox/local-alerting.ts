@@ -42,7 +42,8 @@ export async function createAlertTable(clients: AwsClients, tableName: string): 
   );
 }
 
-async function queue(clients: AwsClients, name: string): Promise<{ url: string; arn: string }> {
+/** A local SQS queue: its URL and ARN. */
+export async function queue(clients: AwsClients, name: string): Promise<{ url: string; arn: string }> {
   const q = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
   const url = q.QueueUrl ?? '';
   const attrs = await clients.sqs.send(
