@@ -84,18 +84,24 @@ afterAll(async () => {
   await slack?.close();
 });
 
+/** A member's runtime as its deployed functions get it, reaching its instances through its stand-ins. */
+function memberRuntime(i: number) {
+  const m = fleet.members[i] as Fleet['members'][number];
+  const s = standIns[i] as StandIns;
+  const cluster = m.config.clusters[0];
+  if (!cluster) throw new Error('member without a cluster');
+  return () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) });
+}
+
+/** A member's verifier, with its environment (or another). */
+const memberVerifier = (
+  i: number,
+  env: NodeJS.ProcessEnv = (fleet.members[i] as Fleet['members'][number]).env,
+) => createVerifier(memberRuntime(i), env);
+
 /** One scheduled verifier run in every member, then whatever reached the hub through to Slack. */
 async function round() {
-  for (const [i, m] of fleet.members.entries()) {
-    const s = standIns[i] as StandIns;
-    const cluster = m.config.clusters[0];
-    if (!cluster) throw new Error('member without a cluster');
-    const verifier = createVerifier(
-      () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) }),
-      m.env,
-    );
-    await verifier({ action: 'verify' }, CONTEXT);
-  }
+  for (const i of fleet.members.keys()) await memberVerifier(i)({ action: 'verify' }, CONTEXT);
   const { bodies, results } = await deliverToHub();
   const envelopes = bodies.map(
     (b) => JSON.parse(b) as { account: string; region: string; detail: { cluster: string } },
@@ -417,27 +423,13 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
   }, 120_000);
 
   it("a member whose report bus is gone fails its run, naming the bus (its own bus: the hub's state plays no part)", async () => {
-    const m = memberA();
-    const s = standIns[0] as StandIns;
-    const cluster = m.config.clusters[0];
-    if (!cluster) throw new Error('member without a cluster');
-    const verifier = createVerifier(
-      () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) }),
-      { ...m.env, REPORT_BUS_NAME: 'no-such-report-bus' },
-    );
+    const verifier = memberVerifier(0, { ...memberA().env, REPORT_BUS_NAME: 'no-such-report-bus' });
     await expect(verifier({ action: 'verify' }, CONTEXT)).rejects.toThrow(/no-such-report-bus/);
   }, 120_000);
 
   it('the registrar and the follow-up round report to the hub the same way; the follow-up chain stays in the member', async () => {
     const m = memberA();
-    const s = standIns[0] as StandIns;
-    const cluster = m.config.clusters[0];
-    if (!cluster) throw new Error('member without a cluster');
-    const runtime = () => ({
-      config: m.config,
-      clients: m.clients,
-      connectTo: s.rules(443, cluster.api.hostname),
-    });
+    const runtime = memberRuntime(0);
     const [instanceId] = (await group(m.clients, m.world.groups[0] ?? '')).liveInstanceIds;
     // a launch the registrar has to register
     await m.clients.elbv2.send(
@@ -486,13 +478,7 @@ describe('a fleet: two member accounts in two regions, one hub', () => {
     await drain(memberA().clients, memberA().eventsQueueUrl, async () => undefined);
     await fleet.hub.clients.eventbridge.send(new DeleteEventBusCommand({ Name: 'kops-api-sentinel-hub' }));
     const m = memberA();
-    const s = standIns[0] as StandIns;
-    const cluster = m.config.clusters[0];
-    if (!cluster) throw new Error('member without a cluster');
-    const verifier = createVerifier(
-      () => ({ config: m.config, clients: m.clients, connectTo: s.rules(443, cluster.api.hostname) }),
-      m.env,
-    );
+    const verifier = memberVerifier(0);
     // the member puts on its own bus only; forwarding to the hub is EventBridge's, after the put
     expect(await verifier({ action: 'verify' }, CONTEXT)).toMatchObject({ status: 'done' });
     const events = (await drain(m.clients, m.eventsQueueUrl, async () => undefined)).map(
