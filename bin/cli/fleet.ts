@@ -5,6 +5,7 @@ import { type AccessOptions, openAccess } from '../../functions/core/aws/cli-acc
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { sessionNameFor } from '../../functions/core/aws/session-name.ts';
 import type { ClusterConfig } from '../../functions/core/config/schema.ts';
+import { clusterPlaces } from '../../functions/core/config/select.ts';
 import type { CallerName } from '../../functions/core/findings/aws-calls.ts';
 import type { Verdict } from '../../functions/core/findings/finding.ts';
 import { type Limit, limiter } from '../../functions/core/limit.ts';
@@ -79,7 +80,7 @@ export async function overFleet(
 
 /** Where each configured cluster is (account and region), for the summary table and progress lines. */
 export function whereOf(clusters: readonly ClusterConfig[]): WhereOf {
-  const at = new Map(clusters.map((c) => [c.name, { account: c.account, region: c.region }]));
+  const at = clusterPlaces(clusters);
   return (cluster) => at.get(cluster);
 }
 

@@ -1,4 +1,5 @@
 import { awsFaultKindOf, errorMessage, isSdkError } from '../../functions/core/aws/errors.ts';
+import type { ClusterPlace } from '../../functions/core/config/select.ts';
 import { type Finding, isDrift, type Verdict } from '../../functions/core/findings/finding.ts';
 import type { CliIo } from './common.ts';
 import type { Output } from './spec.ts';
@@ -123,7 +124,7 @@ export function isAwsFault(err: unknown): boolean {
 }
 
 /** Where a cluster is: its account and region, for the summary's columns. */
-export type WhereOf = (cluster: string) => { account: string; region: string } | undefined;
+export type WhereOf = (cluster: string) => ClusterPlace | undefined;
 
 /** One line per cluster: where it is, its verdict and counts, for the end of a run over several clusters. */
 export function renderSummary(verdicts: readonly Verdict[], where: WhereOf = () => undefined): string {

@@ -2,7 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { PublishRunError, type PublishRunResult } from '../core/alerts/publish.ts';
 import type { AwsClients } from '../core/aws/clients.ts';
 import type { SentinelConfig } from '../core/config/schema.ts';
-import { acceptReport, applyReport, clusterPlaces } from '../core/fleet/hub.ts';
+import { clusterPlaces } from '../core/config/select.ts';
+import { acceptReport, applyReport } from '../core/fleet/hub.ts';
 import { type HubQueue, proveFromHubQueue } from '../core/fleet/hub-queue.ts';
 import type { HubQueueRecord, ReadRecord } from '../core/fleet/hub-records.ts';
 import type { Log } from '../core/log.ts';
@@ -49,7 +50,7 @@ export interface HubDeps {
  * that is applied counts one `Reports` metric.
  */
 export async function runHubBatch(read: readonly ReadRecord[], deps: HubDeps): Promise<HubBatchResult> {
-  const places = clusterPlaces(deps.config);
+  const places = clusterPlaces(deps.config.clusters);
   const results: HubResult[] = [];
   const records: HubQueueRecord[] = [];
   for (const r of read) {

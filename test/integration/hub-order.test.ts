@@ -10,15 +10,11 @@ import { createAwsClients } from '../../functions/core/aws/all-clients.ts';
 import type { AwsClients } from '../../functions/core/aws/clients.ts';
 import { loadConfigFile } from '../../functions/core/config/load.ts';
 import type { SentinelConfig } from '../../functions/core/config/schema.ts';
+import { clusterPlaces } from '../../functions/core/config/select.ts';
 import { type Finding, verdictOf } from '../../functions/core/findings/finding.ts';
 import { finding } from '../../functions/core/findings/make.ts';
 import { claimReport } from '../../functions/core/fleet/claim.ts';
-import {
-  type AppliedReport,
-  acceptReport,
-  applyReport,
-  clusterPlaces,
-} from '../../functions/core/fleet/hub.ts';
+import { type AppliedReport, acceptReport, applyReport } from '../../functions/core/fleet/hub.ts';
 import { findingsReports } from '../../functions/core/fleet/report.ts';
 import type { AcceptedReport } from '../../functions/core/fleet/report-event.ts';
 import { silentLog } from '../../functions/core/log.ts';
@@ -80,7 +76,7 @@ function report(time: Date, id: string, findings: Finding[]): AcceptedReport {
       resources: [],
       detail,
     },
-    clusterPlaces(config),
+    clusterPlaces(config.clusters),
   );
   if ('dropped' in read) throw new Error(`the test's report was dropped: ${read.reason}`);
   return read.report;

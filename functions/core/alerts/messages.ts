@@ -62,11 +62,9 @@ export interface MachineAlert {
   fix: string;
 }
 
-/** Where a cluster lives: its account and region, as the config gives them. */
-export interface ClusterPlace {
-  account: string;
-  region: string;
-}
+import type { ClusterPlace } from '../config/select.ts';
+
+export type { ClusterPlace };
 
 export interface AlertContext {
   source: RunSource;

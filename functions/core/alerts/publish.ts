@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../aws/clients.ts';
+import { clusterPlaces } from '../config/select.ts';
 import type { Verdict } from '../findings/finding.ts';
 import { type Log, silentLog } from '../log.ts';
 import { deliver } from './deliver.ts';
@@ -70,7 +71,7 @@ function contextOf(input: PublishRunInput, deps: PublishDeps): RunContext {
     config: deps.config,
     ...(deps.eventBusName ? { eventBusName: deps.eventBusName } : {}),
     ...(deps.runbookBaseUrl ? { runbookBaseUrl: deps.runbookBaseUrl } : {}),
-    places: new Map((deps.clusters ?? []).map((c) => [c.name, { account: c.account, region: c.region }])),
+    places: clusterPlaces(deps.clusters ?? []),
     log: deps.logger ?? silentLog,
     newId: deps.newId ?? randomUUID,
     leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,

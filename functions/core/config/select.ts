@@ -1,5 +1,18 @@
 import type { ClusterConfig, SentinelConfig } from './schema.ts';
 
+/** Where a cluster lives: its account and region, as the config gives them. */
+export interface ClusterPlace {
+  account: string;
+  region: string;
+}
+
+/** Each configured cluster's place, by name: what alerts name and what the hub checks reports against. */
+export function clusterPlaces(
+  clusters: readonly Pick<ClusterConfig, 'name' | 'account' | 'region'>[],
+): ReadonlyMap<string, ClusterPlace> {
+  return new Map(clusters.map((c) => [c.name, { account: c.account, region: c.region }]));
+}
+
 /** A cluster name that no `clusters[].name` of the config matches. */
 export class UnknownClusterError extends Error {
   constructor(

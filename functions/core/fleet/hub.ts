@@ -10,11 +10,6 @@ import { reportTime } from './order.ts';
 import { reportVerdict } from './report.ts';
 import { type AcceptedReport, ForgedReportError, parseReportEvent } from './report-event.ts';
 
-/** Each configured cluster's account and region: what the hub holds a report's sender to. */
-export function clusterPlaces(config: Pick<SentinelConfig, 'clusters'>): ReadonlyMap<string, ClusterPlace> {
-  return new Map(config.clusters.map((c) => [c.name, { account: c.account, region: c.region }]));
-}
-
 /** An event the hub will not act on, and why: malformed, or sent from where its cluster is not. */
 export interface DroppedReport {
   dropped: 'malformed' | 'forged';
